@@ -1,0 +1,135 @@
+"""The command line: a thin layer that parses options, calls the capability and prints the result."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timezone
+from typing import Annotated, Optional
+
+import typer
+
+from cardguard import __version__
+from cardguard.errors import UserError
+from cardguard.i18n import Lang, detect_lang, t
+from cardguard.output import print_json, report_error
+
+# Help texts are chosen before parsing, from --lang if given and otherwise the locale.
+HELP_LANG: Lang = detect_lang(sys.argv)
+
+
+def h(key: str) -> str:
+    return t(key, HELP_LANG)
+
+
+app = typer.Typer(
+    help=h("app.help"),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help=h("opt.json"))]
+LangOpt = Annotated[Optional[str], typer.Option("--lang", help=h("opt.lang"))]
+
+
+def _lang(given: str | None) -> Lang:
+    if given is None:
+        return detect_lang(env=os.environ)
+    if given not in ("ja", "en"):
+        fallback = detect_lang(env=os.environ)
+        raise typer.Exit(report_error(UserError("error.bad_lang", given=given), fallback, "--json" in sys.argv))
+    return given  # type: ignore[return-value]
+
+
+def _fail(error: UserError, lang: Lang, as_json: bool) -> None:
+    raise typer.Exit(report_error(error, lang, as_json))
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"cardguard {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="cardguard version")] = False,
+) -> None:
+    pass
+
+
+def parse_moment(given: str | None, default_tz) -> datetime:
+    if not given:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(given.strip())
+    except ValueError:
+        raise UserError("error.bad_time", given=given) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=default_tz)
+
+
+@app.command("contacts", help=h("cmd.contacts"))
+def contacts_cmd(
+    issuer: Annotated[Optional[str], typer.Option("--issuer", help=h("opt.issuer"))] = None,
+    card: Annotated[Optional[str], typer.Option("--card", help=h("opt.card"))] = None,
+    purpose: Annotated[Optional[str], typer.Option("--purpose", help=h("opt.purpose"))] = None,
+    country: Annotated[Optional[str], typer.Option("--country", help=h("opt.country"))] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help=h("opt.at"))] = None,
+    prepare: Annotated[bool, typer.Option("--prepare", help=h("opt.prepare"))] = False,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    from cardguard.directory import load_directory
+    from cardguard.directory.lookup import find_lines, resolve_purpose
+    from cardguard.directory import render
+
+    language = _lang(lang)
+    try:
+        directory = load_directory(language)
+        if prepare:
+            issuers = [directory.issuer(issuer)] if issuer else list(directory.issuers.values())
+            if as_json:
+                print_json([render.prepare_json(each, language) for each in issuers])
+            else:
+                for each in issuers:
+                    render.print_prepare(each, language)
+            return
+        purpose_id = resolve_purpose(purpose) if purpose else None
+        first = directory.issuer(issuer) if issuer else next(iter(directory.issuers.values()))
+        moment = parse_moment(at, first.tz)
+        lines = find_lines(directory, issuer=issuer, card=card, purpose=purpose_id, country=country, at=moment)
+        if as_json:
+            print_json([line.as_json(language, moment) for line in lines])
+        else:
+            render.print_contacts(directory, lines, language, moment, card=card, purpose=purpose_id, issuer=issuer,
+                                 country=country)
+    except UserError as error:
+        _fail(error, language, as_json)
+
+
+def main() -> None:
+    lang = detect_lang(sys.argv)
+    try:
+        # Standalone mode: usage errors print click's own message (naming the option) and exit 2.
+        app()
+    except KeyboardInterrupt:
+        print(t("app.interrupted", lang), file=sys.stderr)
+        sys.exit(130)
+    except UserError as error:
+        sys.exit(report_error(error, lang, "--json" in sys.argv))
+    except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
+        if os.environ.get("CARDGUARD_DEBUG"):
+            raise
+        message = t("app.internal_error", lang, kind=type(error).__name__)
+        if "--json" in sys.argv:
+            print_json({"error": {"code": "internal", "message": message, "details": []}})
+        else:
+            print(message, file=sys.stderr)
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Errors a user can act on: each carries a message key, so it is shown in the user's language."""
+
+from __future__ import annotations
+
+from cardguard.i18n import Lang, t
+
+
+class UserError(Exception):
+    """Bad input or an unusable environment; shown as a message, never as a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, /, *, details: list[str] | None = None, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+        self.details = details or []
+
+    def message(self, lang: Lang) -> str:
+        return t(self.key, lang, **self.values)
+
+    def as_json(self, lang: Lang) -> dict:
+        return {"error": {"code": self.key, "message": self.message(lang), "details": self.details}}

@@ -1,0 +1,86 @@
+"""Japanese and English messages.
+
+Every message a user reads lives in ``messages.toml`` with both languages side by side, so a
+missing translation is a test failure rather than an English fallback nobody notices.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Lang = Literal["ja", "en"]
+LANGS: tuple[Lang, ...] = ("ja", "en")
+
+
+class Text(BaseModel):
+    """A phrase in both languages, as the data files and findings carry it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    ja: str
+    en: str
+
+    def __call__(self, lang: Lang) -> str:
+        return self.ja if lang == "ja" else self.en
+
+
+def _lang_from_locale(value: str | None) -> Lang | None:
+    if not value:
+        return None
+    value = value.strip().lower()
+    if value in ("c", "posix", "c.utf-8"):
+        return None
+    return "ja" if value.startswith("ja") else "en"
+
+
+def detect_lang(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> Lang:
+    """``--lang`` on the command line, then CARDGUARD_LANG, then the locale; English otherwise."""
+    env = os.environ if env is None else env
+    argv = list(argv or ())
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
+            return argv[i + 1]  # type: ignore[return-value]
+        if arg.startswith("--lang=") and arg[7:] in LANGS:
+            return arg[7:]  # type: ignore[return-value]
+    explicit = env.get("CARDGUARD_LANG", "").strip().lower()
+    if explicit in LANGS:
+        return explicit  # type: ignore[return-value]
+    # LANGUAGE is a priority list ("ja:en"); the first entry decides.
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):
+        raw = env.get(name)
+        found = _lang_from_locale(raw.split(":")[0] if raw else raw)
+        if found:
+            return found
+    return "en"
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    raw = resources.files(__package__).joinpath("messages.toml").read_text(encoding="utf-8")
+    flat: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, node: dict) -> None:
+        if "en" in node and "ja" in node and all(isinstance(v, str) for v in node.values()):
+            flat[prefix] = node
+            return
+        for key, value in node.items():
+            walk(f"{prefix}.{key}" if prefix else key, value)
+
+    walk("", tomllib.loads(raw))
+    return flat
+
+
+def t(key: str, lang: Lang, /, **values: object) -> str:
+    """The message ``key`` in ``lang`` with ``values`` filled in."""
+    entry = catalog()[key]
+    return entry[lang].format(**values)
+
+
+def both(key: str, /, **values: object) -> Text:
+    return Text(ja=t(key, "ja", **values), en=t(key, "en", **values))

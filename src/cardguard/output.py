@@ -1,0 +1,39 @@
+"""How results and errors reach the user: JSON with a stable shape, or text through Rich."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console
+
+from cardguard.errors import UserError
+from cardguard.i18n import Lang
+
+
+def console() -> Console:
+    # Width is fixed when stdout is not a terminal, so piped text does not wrap mid-number.
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def report_error(error: UserError, lang: Lang, as_json: bool) -> int:
+    if as_json:
+        print_json(error.as_json(lang))
+    else:
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        err.print(error.message(lang), markup=False)
+        for detail in error.details:
+            err.print("  " + detail, markup=False)
+    return error.exit_code

@@ -1,0 +1,29 @@
+"""Where cardguard keeps the user's files. Environment variables win so tests and portable installs
+can point elsewhere without touching the real profile."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "cardguard"
+
+
+def config_dir() -> Path:
+    env = os.environ.get("CARDGUARD_CONFIG_DIR")
+    return Path(env) if env else platformdirs.user_config_path(APP)
+
+
+def data_dir() -> Path:
+    env = os.environ.get("CARDGUARD_DATA_DIR")
+    return Path(env) if env else platformdirs.user_data_path(APP)
+
+
+def overrides_file() -> Path:
+    return config_dir() / "overrides.toml"
+
+
+def user_issuers_dir() -> Path:
+    return config_dir() / "issuers"

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Everything a fresh machine with only Python 3.11+ and pip needs, in one file.
+
+    python3 tasks.py run [CARDGUARD ARGS]   run cardguard (installs it into .venv on first use)
+    python3 tasks.py test [PYTEST ARGS]     run the whole test suite
+    python3 tasks.py bench [ARGS]           run the benchmarks
+
+uv is installed with pip into .venv-bootstrap (pinned), then `uv sync --frozen` builds .venv from
+the committed uv.lock, so every machine runs the same versions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+BOOTSTRAP = ROOT / ".venv-bootstrap"
+UV_VERSION = "0.13.9"
+BIN = "Scripts" if os.name == "nt" else "bin"
+
+
+def say(message: str) -> None:
+    print(f"[tasks] {message}", file=sys.stderr, flush=True)
+
+
+def uv() -> str:
+    exe = BOOTSTRAP / BIN / ("uv.exe" if os.name == "nt" else "uv")
+    if not exe.exists():
+        say(f"installing uv {UV_VERSION} into {BOOTSTRAP.name}/")
+        venv.create(BOOTSTRAP, with_pip=True, clear=True)
+        subprocess.run([str(BOOTSTRAP / BIN / "python"), "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", f"uv=={UV_VERSION}"], check=True)
+    return str(exe)
+
+
+def sync(*groups: str) -> None:
+    args = [uv(), "sync", "--frozen", "--quiet"]
+    if not groups:
+        args.append("--no-dev")
+    subprocess.run(args, cwd=ROOT, check=True)
+
+
+def run_in_venv(*argv: str) -> int:
+    return subprocess.call([uv(), "run", "--frozen", "--no-sync", *argv], cwd=os.getcwd(),
+                           env={**os.environ, "UV_PROJECT": str(ROOT)})
+
+
+# Debian packages the tests drive for real (added as capabilities need them).
+SYSTEM_PACKAGES: dict[str, str] = {}
+
+
+def check_system_packages() -> None:
+    missing = [pkg for tool, pkg in SYSTEM_PACKAGES.items() if not shutil.which(tool) and not Path(tool).exists()]
+    if not missing:
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say(f"installing Debian packages the tests need: {' '.join(missing)}")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    else:
+        sys.exit(f"The tests need these system packages: {' '.join(missing)}. Install them (as root: "
+                 f"apt-get install {' '.join(missing)}) and run again.")
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    task, rest = argv[0], argv[1:]
+    if task == "run":
+        sync()
+        return run_in_venv("cardguard", *rest)
+    if task == "test":
+        check_system_packages()
+        sync("dev")
+        return run_in_venv("pytest", *rest)
+    if task == "bench":
+        sync("dev")
+        return run_in_venv("python", str(ROOT / "benchmarks" / "run.py"), *rest)
+    print(f"unknown task {task!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

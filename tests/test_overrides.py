@@ -1,0 +1,87 @@
+"""A user's own numbers (such as the one on the back of their card) win; a broken file is refused
+with the file, the line and the field named."""
+
+from __future__ import annotations
+
+
+def write_overrides(profile, text: str):
+    path = profile / "config" / "overrides.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = """\
+# my own numbers
+[[line]]
+card = "amex"
+purpose = "fraud"
+number = "0120-111111"
+source = "printed on the back of my card"
+as_of = 2026-11-01
+"""
+
+
+def test_override_wins_over_the_directory(cardguard, profile):
+    write_overrides(profile, GOOD)
+    lines = cardguard("contacts", "--card", "amex", "--purpose", "fraud", "--json").json()
+    assert [(line["number"], line["origin"], line["source"], line["always_open"]) for line in lines] == \
+        [("0120-111111", "override", "printed on the back of my card", True)]
+    # Other cards keep the directory's number.
+    gold = cardguard("contacts", "--card", "amex-gold", "--purpose", "fraud", "--json").json()
+    assert [line["number"] for line in gold] == ["0120-010120"]
+
+
+def test_override_of_a_shared_line_for_one_card(cardguard, profile):
+    write_overrides(profile, GOOD.replace('purpose = "fraud"', 'purpose = "not-arrived"'))
+    lines = cardguard("contacts", "--card", "amex", "--purpose", "not-arrived", "--json").json()
+    assert [line["number"] for line in lines] == ["0120-111111"]
+    others = cardguard("contacts", "--card", "ana", "--purpose", "not-arrived", "--json").json()
+    assert [line["number"] for line in others] == ["0120-020120"]
+
+
+def test_override_shown_as_the_users_own(cardguard, profile):
+    write_overrides(profile, GOOD)
+    out = cardguard("contacts", "--card", "amex", "--purpose", "fraud", "--lang", "ja").out
+    assert "0120-111111" in out and "ご自身で登録した番号" in out and "0120-020120" not in out
+
+
+def test_malformed_number_names_file_line_and_field(cardguard, profile):
+    path = write_overrides(profile, GOOD.replace('"0120-111111"', '"call me maybe"'))
+    run = cardguard("contacts", "--card", "amex")
+    assert run.code != 0
+    assert str(path) in run.err and "line 5" in run.err and "field number" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_toml_syntax_error_names_the_line(cardguard, profile):
+    path = write_overrides(profile, GOOD.replace('purpose = "fraud"', 'purpose = fraud'))
+    run = cardguard("contacts", "--json")
+    assert run.code != 0
+    message = run.json()["error"]["message"]
+    assert str(path) in message and "line 4" in message
+
+
+def test_unknown_field_and_missing_field(cardguard, profile):
+    write_overrides(profile, GOOD.replace("as_of = 2026-11-01", "numbr = \"1\""))
+    run = cardguard("contacts", "--lang", "ja")
+    assert run.code != 0
+    # The missing field points at its table's header, the unknown one at its own line.
+    assert "2 行目、項目 as_of" in run.err and "必須" in run.err
+    assert "overrides.toml:7: numbr" in run.err
+
+
+def test_unknown_card_in_overrides(cardguard, profile):
+    write_overrides(profile, GOOD.replace('card = "amex"', 'card = "titanium"'))
+    run = cardguard("contacts")
+    assert run.code != 0 and "line 3" in run.err and "field card" in run.err and "titanium" in run.err
+
+
+def test_new_line_without_hours_must_name_a_schedule(cardguard, profile):
+    text = GOOD.replace('card = "amex"', 'card = "amex-platinum"').replace('"fraud"', '"general"')
+    write_overrides(profile, text)
+    run = cardguard("contacts")
+    assert run.code != 0 and "schedule" in run.err
+    write_overrides(profile, text + 'schedule = "office"\n')
+    lines = cardguard("contacts", "--card", "amex-platinum", "--purpose", "general", "--at",
+                      "2025-11-21T23:30+09:00", "--json").json()
+    assert [(line["number"], line["open_now"]) for line in lines] == [("0120-111111", False)]
