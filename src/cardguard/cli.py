@@ -110,6 +110,59 @@ def contacts_cmd(
         _fail(error, language, as_json)
 
 
+@app.command("check", help=h("cmd.check.help"))
+def check_cmd(
+    path: Annotated[Optional[str], typer.Argument(help=h("cmd.check.path"))] = None,
+    offline: Annotated[bool, typer.Option("--offline", help=h("cmd.check.offline"))] = False,
+    resolver: Annotated[Optional[str], typer.Option("--resolver", help=h("cmd.check.resolver"))] = None,
+    trust_authserv: Annotated[Optional[list[str]], typer.Option("--trust-authserv", help=h("cmd.check.trust"))] = None,
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help=h("cmd.check.alias"))] = None,
+    card: Annotated[Optional[str], typer.Option("--card", help=h("cmd.check.card"))] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    from cardguard.config import load_settings
+    from cardguard.directory import load_directory
+    from cardguard.verify import CheckOptions, check_message
+    from cardguard.verify.render import print_verdict
+    from cardguard.verify.resolver import parse_resolver
+
+    language = _lang(lang)
+    try:
+        data = read_input(path)
+        settings = load_settings(language)
+        directory = load_directory(language)
+        options = CheckOptions(
+            offline=offline,
+            resolver=parse_resolver(resolver) if resolver else None,
+            trust_authserv=list(trust_authserv or []) + settings.check.trust_authserv,
+            aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses],
+            card=card,
+        )
+        verdict = check_message(data, directory, options)
+    except UserError as error:
+        _fail(error, language, as_json)
+    if as_json:
+        print_json(verdict.as_json(language))
+    else:
+        print_verdict(verdict, language)
+
+
+def read_input(path: str | None) -> bytes:
+    """The raw message from a file or standard input, never more than the size limit plus one byte."""
+    from cardguard.verify.message import MAX_BYTES
+
+    if path in (None, "-"):
+        if path is None and sys.stdin.isatty():
+            raise UserError("error.stdin_tty")
+        return sys.stdin.buffer.read(MAX_BYTES + 1)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise UserError("error.input_unreadable", path=path, reason=exc.strerror or str(exc)) from None
+
+
 def main() -> None:
     lang = detect_lang(sys.argv)
     try:

@@ -1,0 +1,144 @@
+"""Whom a message claims to be from, and whether its domains are that issuer's or only look like them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from cardguard.directory.load import Issuer
+from cardguard.verify.domains import registered_domain, to_unicode, within
+from cardguard.verify.model import Finding, finding
+from cardguard.verify.skeleton import skeleton
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\s・･.\-_'’]", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def official_domains(issuer: Issuer) -> list[str]:
+    return sorted({d.domain for d in issuer.data.sending_domains} | {d.domain for d in issuer.data.link_domains})
+
+
+def is_official_sender(issuer: Issuer, domain: str) -> bool:
+    return bool(domain) and any(within(domain, d.domain) for d in issuer.data.sending_domains)
+
+
+def is_official_link(issuer: Issuer, host: str) -> bool:
+    return bool(host) and any(within(host, d) for d in official_domains(issuer))
+
+
+@dataclass(frozen=True)
+class Claim:
+    issuer: Issuer
+    where: tuple[str, ...]  # display name, subject, from domain, body
+
+
+def brand_tokens(issuer: Issuer) -> set[str]:
+    """ASCII words that stand for the issuer in a domain name."""
+    tokens = {registered_domain(d).split(".")[0] for d in official_domains(issuer)}
+    for word in issuer.data.issuer.brand_words:
+        folded = _fold(word)
+        if re.fullmatch(r"[a-z0-9]+", folded):
+            tokens.add(folded)
+    return tokens
+
+
+def claimed_issuer(issuers: list[Issuer], display: str, subject: str, from_domain: str, body: str) -> Claim | None:
+    best: Claim | None = None
+    fields = {"display_name": _fold(display), "subject": _fold(subject), "body": _fold(body[:20000])}
+    for issuer in issuers:
+        where = []
+        words = [_fold(w) for w in issuer.data.issuer.brand_words]
+        for name, text in fields.items():
+            if any(w and w in text for w in words):
+                where.append(name)
+        if is_official_sender(issuer, from_domain) or lookalike(issuer, from_domain):
+            where.append("from_domain")
+        if where and (best is None or len(where) > len(best.where)):
+            best = Claim(issuer, tuple(where))
+    return best
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: typos, including two letters swapped."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def lookalike(issuer: Issuer, host: str) -> tuple[str, str] | None:
+    """(kind, the official domain it imitates) when ``host`` imitates the issuer without being it."""
+    host = host.lower().rstrip(".")
+    if not host or is_official_link(issuer, host) or is_official_sender(issuer, host):
+        return None
+    for entry in issuer.data.not_official:
+        if within(host, entry.domain):
+            return "not_official", entry.domain
+    official = official_domains(issuer)
+    reference = registered_domain(official[0]) if official else ""
+    registered = registered_domain(host)
+    label = registered.split(".")[0]
+    shown = to_unicode(host)
+    shown_label = to_unicode(registered).split(".")[0]
+    punycode = "xn--" in host
+    for token in sorted(brand_tokens(issuer), key=len, reverse=True):
+        target = next((d for d in official if registered_domain(d).split(".")[0] == token), reference)
+        if label == token:
+            return "tld_swap", target
+        if skeleton(shown_label) == skeleton(token):
+            return ("punycode" if punycode else "homoglyph"), target
+        if len(token) >= 6 and label.replace("-", "") == token:
+            return "hyphenated", target
+        if len(token) >= 6 and 0 < _distance(label, token) <= (1 if len(token) < 9 else 2):
+            return "typo", target
+        words = re.split(r"[.\-]", host)
+        if len(token) >= 5:
+            if any(token in word for word in words) or skeleton(token) in skeleton(shown):
+                return "brand_in_domain", target
+        elif token in words:
+            return "brand_in_domain", target
+    return None
+
+
+def from_findings(claim: Claim | None, display: str, address: str, domain: str, from_count: int,
+                  reply_to: list[str]) -> list[Finding]:
+    out: list[Finding] = []
+    if from_count > 1:
+        out.append(finding("from.multiple", "bad", str(from_count)))
+    if not address:
+        out.append(finding("from.missing", "warn"))
+        return out
+    if domain and "." not in domain:
+        out.append(finding("from.no_tld", "bad" if claim else "warn", address, domain=domain))
+    embedded = re.findall(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)", display)
+    if any(registered_domain(e.lower()) != registered_domain(domain) for e in embedded):
+        out.append(finding("from.display_address", "bad", display, shown=embedded[0], domain=domain))
+    for other in reply_to:
+        other_domain = other.rsplit("@", 1)[-1]
+        if registered_domain(other_domain) != registered_domain(domain):
+            out.append(finding("from.reply_to_elsewhere", "warn", other, address=other))
+            break
+    if not claim:
+        return out
+    issuer = claim.issuer
+    name = issuer.data.issuer.name
+    if is_official_sender(issuer, domain):
+        out.append(finding("from.official", "info", domain, domain=domain, issuer=name))
+        return out
+    kind = lookalike(issuer, domain)
+    if kind:
+        out.append(finding("from.lookalike", "bad", domain, domain=domain, kind=kind[0], official=kind[1]))
+    elif domain and "." in domain:
+        out.append(finding("from.foreign", "bad", domain, domain=domain, issuer=name))
+    if "display_name" in claim.where:
+        out.append(finding("from.display_name_spoof", "bad", f"{display} <{address}>", display=display, domain=domain))
+    return out

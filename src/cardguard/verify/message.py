@@ -1,0 +1,264 @@
+"""Reading one raw message into the parts the checks look at, within limits, never trusting it.
+
+Criminals write these bytes, so every header access and every decode is guarded: a broken
+header, an unknown charset or bad base64 becomes a defect noted on the message, never a crash.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import email
+import email.header
+import email.policy
+import email.utils
+import re
+from dataclasses import dataclass, field
+from email.message import Message
+
+from cardguard.errors import UserError
+from cardguard.verify.htmltext import HtmlContent, read_html
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_HEADERS = 1000
+MAX_DEPTH = 20
+MAX_PARTS = 500
+MAX_TEXT_CHARS = 2_000_000  # text analysed per message; beyond this it is only counted
+
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|転送|tr)\s*[:：]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass
+class Mail:
+    raw: bytes
+    headers: list[tuple[str, str]]
+    from_address: str
+    from_display: str
+    from_domain: str
+    from_count: int
+    recipients: list[str]
+    reply_to: list[str]
+    return_path: str
+    subject: str
+    text: str
+    html: list[HtmlContent]
+    attachments: list[Attachment]
+    forwarded: bool = False
+    defects: list[str] = field(default_factory=list)
+
+    def header_values(self, name: str) -> list[str]:
+        lower = name.lower()
+        return [value for key, value in self.headers if key.lower() == lower]
+
+
+def _decode_words(value: str) -> str:
+    """RFC 2047 encoded words decoded; a broken one is kept as written."""
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except Exception:  # noqa: BLE001 - the header is attacker-controlled; keep the raw text
+        return value
+
+
+def _raw_headers(msg: Message) -> list[tuple[str, str]]:
+    # raw_items() skips the policy's parsing, which can raise on hostile headers.
+    out = []
+    for name, value in msg.raw_items():
+        text = value if isinstance(value, str) else str(value)
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        out.append((name, re.sub(r"\r?\n[ \t]+", " ", text).strip()))
+    return out
+
+
+def _decode_bytes(payload: bytes, charset: str | None) -> str:
+    candidates = []
+    if charset:
+        candidates.append(charset.strip().strip('"').lower())
+    candidates += ["utf-8", "iso-2022-jp", "cp932", "euc-jp"]
+    for name in candidates:
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            continue
+        try:
+            return payload.decode(name)
+        except (UnicodeDecodeError, ValueError):
+            continue
+    return payload.decode("utf-8", "replace")
+
+
+def _payload_bytes(part: Message, defects: list[str]) -> bytes:
+    raw = part.get_payload(decode=False)
+    if isinstance(raw, list):
+        return b""
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    try:
+        if encoding == "base64":
+            data = raw.encode("ascii", "ignore") if isinstance(raw, str) else raw
+            # Lenient like a mail client: stray characters dropped, a dangling group padded.
+            cleaned = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+            if len(cleaned) % 4 == 1:
+                cleaned = cleaned[:-1]
+            return binascii.a2b_base64(cleaned + b"=" * (-len(cleaned) % 4))
+        decoded = part.get_payload(decode=True)
+        return decoded if isinstance(decoded, bytes) else b""
+    except (binascii.Error, ValueError, TypeError):
+        defects.append("bad-transfer-encoding")
+        text = raw if isinstance(raw, str) else ""
+        return text.encode("utf-8", "surrogateescape")
+
+
+def _estimated_size(part: Message) -> int:
+    raw = part.get_payload(decode=False)
+    if not isinstance(raw, str):
+        return 0
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
+        return len(re.sub(r"\s", "", raw)) * 3 // 4
+    return len(raw)
+
+
+def _safe(callable_, default):
+    try:
+        return callable_()
+    except Exception:  # noqa: BLE001 - hostile MIME; fall back rather than crash
+        return default
+
+
+def _check_header_count(data: bytes) -> None:
+    head = data.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in data[:4_000_000] else data.split(b"\n\n", 1)[0]
+    count = sum(1 for line in head.splitlines() if _HEADER_LINE.match(line))
+    if count > MAX_HEADERS:
+        raise UserError("error.too_many_headers", count=count, limit=MAX_HEADERS)
+
+
+def _inner_forward(msg: Message) -> bytes | None:
+    """The original message, when what the user has is a forward with it attached."""
+    subject = _decode_words(str(_safe(lambda: msg.get("Subject", ""), "") or ""))
+    attached = []
+    for part in _safe(lambda: list(msg.iter_parts()), []) if msg.is_multipart() else []:
+        if part.get_content_type() == "message/rfc822":
+            attached.append(part)
+    if len(attached) != 1:
+        return None
+    textual = sum(len(str(p.get_payload())) for p in _safe(lambda: list(msg.iter_parts()), [])
+                  if p.get_content_maintype() == "text")
+    if not (_FORWARD_SUBJECT.match(subject) or textual < 2000):
+        return None
+    part = attached[0]
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding in ("base64", "quoted-printable"):
+        return _payload_bytes(part, [])
+    inner = part.get_payload()
+    if isinstance(inner, list) and inner:
+        # compat32 regenerates headers as they were read, so a DKIM signature can still verify.
+        return _safe(lambda: inner[0].as_bytes(policy=email.policy.compat32), None)
+    return None
+
+
+def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
+    if len(data) > MAX_BYTES:
+        raise UserError("error.message_too_large", size=len(data) // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))
+    if not data.strip():
+        raise UserError("error.empty_message")
+    _check_header_count(data)
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+    except RecursionError:
+        raise UserError("error.message_too_deep", limit=MAX_DEPTH) from None
+    headers = _raw_headers(msg)
+    if not any(name.lower() in ("from", "subject", "to", "date", "received", "message-id") for name, _ in headers):
+        raise UserError("error.not_a_message")
+    if unwrap_forward:
+        inner = _inner_forward(msg)
+        if inner:
+            try:
+                mail = read_mail(inner, unwrap_forward=False)
+            except UserError:
+                mail = None
+            if mail is not None and mail.from_address:
+                mail.forwarded = True
+                return mail
+
+    defects: list[str] = []
+
+    def first(name: str) -> str:
+        values = [value for key, value in headers if key.lower() == name]
+        return values[0] if values else ""
+
+    from_values = [value for key, value in headers if key.lower() == "from"]
+    display, address = "", ""
+    if from_values:
+        parsed = _safe(lambda: email.utils.getaddresses([from_values[0]]), [])
+        with_address = [pair for pair in parsed if "@" in pair[1]]
+        if with_address:
+            # "Name ,_<addr>" splits at the comma: the names before the address are its display name.
+            display, address = with_address[0]
+            before = [name or addr for name, addr in parsed[: parsed.index(with_address[0])]]
+            display = " ".join([*before, display]).strip()
+        elif parsed:
+            display, address = parsed[0]
+        display = _decode_words(display).strip()
+        if not address and "@" in from_values[0]:
+            found = re.search(r"[^\s<>\"']+@[^\s<>\"']+", from_values[0])
+            address = found.group(0) if found else ""
+    address = _decode_words(address).strip().strip("<>")
+    domain = address.rsplit("@", 1)[1].lower().rstrip(".").strip("[]") if "@" in address else ""
+
+    def addresses(*names: str) -> list[str]:
+        values = [value for key, value in headers if key.lower() in names]
+        found = _safe(lambda: email.utils.getaddresses(values), [])
+        return [addr.strip().lower() for _, addr in found if "@" in addr]
+
+    text_parts: list[str] = []
+    html: list[HtmlContent] = []
+    attachments: list[Attachment] = []
+    stack: list[tuple[Message, int]] = [(msg, 0)]
+    seen = 0
+    while stack:
+        part, depth = stack.pop()
+        seen += 1
+        if depth > MAX_DEPTH:
+            raise UserError("error.message_too_deep", limit=MAX_DEPTH)
+        if seen > MAX_PARTS:
+            defects.append("too-many-parts")
+            break
+        if part.is_multipart():
+            children = _safe(lambda p=part: list(p.iter_parts()), [])
+            stack.extend((child, depth + 1) for child in reversed(children))
+            continue
+        ctype = _safe(part.get_content_type, "text/plain")
+        filename = _safe(part.get_filename, None)
+        disposition = _safe(part.get_content_disposition, None)
+        if filename:
+            filename = _decode_words(filename)
+        if disposition == "attachment" or filename or not ctype.startswith("text/"):
+            if ctype == "message/rfc822" and not filename:
+                filename = "message.eml"
+            attachments.append(Attachment(filename or "", ctype, _estimated_size(part)))
+            continue
+        payload = _payload_bytes(part, defects)
+        charset = _safe(lambda p=part: p.get_content_charset(), None)
+        text = _decode_bytes(payload, charset)
+        if ctype == "text/html":
+            html.append(read_html(text[:MAX_TEXT_CHARS]))
+        else:
+            text_parts.append(text[:MAX_TEXT_CHARS])
+
+    if _safe(lambda: msg.defects, []):
+        defects.extend(type(d).__name__ for d in msg.defects)
+    subject = _decode_words(first("subject"))
+    return Mail(
+        raw=data, headers=headers, from_address=address, from_display=display, from_domain=domain,
+        from_count=len(from_values),
+        recipients=addresses("to", "cc", "delivered-to", "x-original-to", "envelope-to"),
+        reply_to=addresses("reply-to"),
+        return_path=(addresses("return-path") or [""])[0],
+        subject=subject, text="\n".join(text_parts), html=html, attachments=attachments, defects=defects,
+    )

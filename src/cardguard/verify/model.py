@@ -1,0 +1,136 @@
+"""A verdict is a value: it prints, serializes and compares, and carries every reason behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cardguard.i18n import Lang, Text, t
+
+Severity = Literal["good", "info", "warn", "bad"]
+SEVERITY_ORDER = {"bad": 0, "warn": 1, "good": 2, "info": 3}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    evidence: str = ""
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def message(self, lang: Lang) -> str:
+        values = {key: value(lang) if isinstance(value, Text) else value for key, value in self.values}
+        return t(f"finding.{self.code}", lang, **values)
+
+    def as_json(self, lang: Lang, decisive: bool) -> dict:
+        return {"code": self.code, "severity": self.severity, "message": self.message(lang),
+                "evidence": self.evidence, "decisive": decisive}
+
+
+def finding(code: str, severity: Severity, evidence: str = "", /, **values: Any) -> Finding:
+    return Finding(code, severity, evidence, tuple(sorted(values.items())))
+
+
+@dataclass(frozen=True)
+class DkimResult:
+    domain: str
+    selector: str
+    result: str  # pass, fail, temperror, permerror
+    reason: str  # the finding code that explains it
+
+
+@dataclass(frozen=True)
+class DmarcResult:
+    result: str  # pass, fail, none (no policy published), temperror, not_checked
+    policy: str | None
+    aligned: bool
+    domain: str | None = None
+
+
+@dataclass(frozen=True)
+class Authentication:
+    mode: str  # "dns" (checked live), "offline"
+    dkim: tuple[DkimResult, ...] = ()
+    arc: str = "none"
+    spf: str = "not_checked"
+    spf_domain: str | None = None
+    dmarc: DmarcResult = DmarcResult("not_checked", None, False)
+    trusted_results: str | None = None  # the trusted receiver's verdict, when one was found
+    authenticated_domain: str | None = None  # the From domain, when DMARC-aligned authentication passed
+
+    def as_json(self) -> dict:
+        return {
+            "mode": self.mode,
+            "dkim": [{"domain": d.domain, "selector": d.selector, "result": d.result, "reason": d.reason} for d in self.dkim],
+            "arc": self.arc,
+            "spf": {"result": self.spf, "domain": self.spf_domain},
+            "dmarc": {"result": self.dmarc.result, "policy": self.dmarc.policy, "aligned": self.dmarc.aligned,
+                      "domain": self.dmarc.domain},
+            "trusted_authentication_results": self.trusted_results,
+            "authenticated_domain": self.authenticated_domain,
+        }
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    url: str
+    text: str | None
+    host: str
+    registered_domain: str
+    official: bool
+    wrapped_in: str | None = None  # a protective wrapper that was removed (SafeLinks and similar)
+
+    def as_json(self) -> dict:
+        return {"url": self.url, "text": self.text, "host": self.host, "registered_domain": self.registered_domain,
+                "official": self.official, "unwrapped_from": self.wrapped_in}
+
+
+@dataclass(frozen=True)
+class Otp:
+    detected: bool
+    code: str | None = None  # partly masked
+    merchant: str | None = None
+    amount: str | None = None
+
+
+@dataclass
+class Verdict:
+    verdict: Literal["genuine", "suspicious", "phishing", "unrelated"]
+    issuer: str | None
+    issuer_name: Any
+    from_address: str
+    from_domain: str
+    from_display_name: str
+    subject: str
+    recipients: list[str]
+    authentication: Authentication
+    findings: list[Finding]
+    decisive: set[str]
+    links: list[LinkInfo]
+    otp: Otp
+    next_steps: list[Any] = field(default_factory=list)  # Text values
+    calls: list[tuple] = field(default_factory=list)  # (ContactLine, card ids) to call now
+    checked_at: Any = None
+    report_routes: list[dict] = field(default_factory=list)
+
+    def ordered_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: (f.code not in self.decisive, SEVERITY_ORDER[f.severity]))
+
+    def as_json(self, lang: Lang) -> dict:
+        return {
+            "verdict": self.verdict,
+            "verdict_label": t(f"verdict.{self.verdict}", lang),
+            "issuer": self.issuer,
+            "issuer_name": self.issuer_name(lang) if self.issuer_name else None,
+            "from": {"address": self.from_address, "domain": self.from_domain, "display_name": self.from_display_name},
+            "subject": self.subject,
+            "recipients": self.recipients,
+            "authentication": self.authentication.as_json(),
+            "findings": [f.as_json(lang, f.code in self.decisive) for f in self.ordered_findings()],
+            "links": [link.as_json() for link in self.links],
+            "otp": {"detected": self.otp.detected, "code": self.otp.code, "merchant": self.otp.merchant,
+                    "amount": self.otp.amount},
+            "next_steps": [step(lang) for step in self.next_steps],
+            "calls": [{**line.as_json(lang, self.checked_at), "cards": cards} for line, cards in self.calls],
+            "report_to": self.report_routes,
+        }

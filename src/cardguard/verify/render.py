@@ -1,0 +1,57 @@
+"""A verdict as a card holder reads it in a terminal at midnight: the answer first, then why."""
+
+from __future__ import annotations
+
+from cardguard.directory.render import status_text
+from cardguard.i18n import Lang, t
+from cardguard.output import console
+from cardguard.verify.model import Verdict
+
+_STYLE = {"genuine": "bold green", "suspicious": "bold yellow", "phishing": "bold white on red", "unrelated": "bold"}
+_MARK = {"bad": "✗", "warn": "!", "good": "✓", "info": "·"}
+_MARK_STYLE = {"bad": "red", "warn": "yellow", "good": "green", "info": "dim"}
+
+
+def print_verdict(verdict: Verdict, lang: Lang) -> None:
+    out = console()
+    issuer = verdict.issuer_name(lang) if verdict.issuer_name else ""
+    label = t(f"verdict.{verdict.verdict}", lang)
+    out.print(f"[{_STYLE[verdict.verdict]}] {label.upper() if lang == 'en' else label} [/]")
+    out.print(t(f"verdict.headline_{verdict.verdict}", lang, issuer=issuer), style="bold")
+    out.print(f"From: {verdict.from_display_name} <{verdict.from_address}>", markup=False)
+    out.print(f"Subject: {verdict.subject}", markup=False)
+    if verdict.otp.detected and verdict.otp.code:
+        out.print(t("verdict.otp", lang, code=verdict.otp.code), markup=False)
+
+    if verdict.calls:
+        out.print(f"\n[bold]{t('verdict.call', lang)}[/bold]")
+        for line, cards in verdict.calls:
+            names = ", ".join(line.issuer.cards[c].name(lang) for c in cards) or t("contacts.every_card", lang)
+            out.print(f"  [bold]{line.number}[/bold]  {status_text(line, verdict.checked_at, lang)}")
+            out.print("    " + t("verdict.cards", lang, cards=names), style="dim", markup=False)
+
+    out.print(f"\n[bold]{t('verdict.next', lang)}[/bold]")
+    for step in verdict.next_steps:
+        out.print("  ・" + step(lang), markup=False)
+    known = [r for r in verdict.report_routes if r["known"]]
+    if known:
+        out.print(f"  {t('verdict.report', lang)}:")
+        for route in known:
+            out.print(f"    {route['name'][lang]}: {route['address']}", markup=False)
+
+    out.print(f"\n[bold]{t('verdict.reasons', lang)}[/bold]")
+    for item in verdict.ordered_findings():
+        mark = _MARK[item.severity]
+        strong = "bold" if item.code in verdict.decisive else ""
+        out.print(f"  [{_MARK_STYLE[item.severity]}]{mark}[/] ", end="")
+        out.print(item.message(lang), style=strong, markup=False)
+
+    if verdict.links:
+        out.print(f"\n[bold]{t('verdict.links', lang)}[/bold]")
+        for link in verdict.links[:20]:
+            flag = t("verdict.official", lang) if link.official else t("verdict.not_official", lang)
+            domain = link.registered_domain or link.url[:40]
+            out.print(f"  {domain}  ({flag})", style="green" if link.official else "red", markup=False)
+            out.print(f"    {link.url[:160]}", style="dim", markup=False)
+        if len(verdict.links) > 20:
+            out.print(f"  … +{len(verdict.links) - 20}", style="dim")
