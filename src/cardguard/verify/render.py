@@ -49,9 +49,13 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
     if verdict.links:
         out.print(f"\n[bold]{t('verdict.links', lang)}[/bold]")
         for link in verdict.links[:20]:
-            flag = t("verdict.official", lang) if link.official else t("verdict.not_official", lang)
             domain = link.registered_domain or link.url[:40]
-            out.print(f"  {domain}  ({flag})", style="green" if link.official else "red", markup=False)
+            if verdict.issuer is None:
+                # Official for whom? With no issuer claimed there is nothing to compare against.
+                out.print(f"  {domain}", markup=False)
+            else:
+                flag = t("verdict.official", lang) if link.official else t("verdict.not_official", lang)
+                out.print(f"  {domain}  ({flag})", style="green" if link.official else "red", markup=False)
             out.print(f"    {link.url[:160]}", style="dim", markup=False)
         if len(verdict.links) > 20:
             out.print(f"  … +{len(verdict.links) - 20}", style="dim")
