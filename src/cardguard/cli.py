@@ -10,17 +10,11 @@ from typing import Annotated, Optional
 import typer
 
 from cardguard import __version__
+from cardguard.cli_common import JsonOpt, LangOpt, h, language_of
+from cardguard.cli_wallet import cards_app, reissue_app, services_app
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, detect_lang, t
 from cardguard.output import print_json, report_error
-
-# Help texts are chosen before parsing, from --lang if given and otherwise the locale.
-HELP_LANG: Lang = detect_lang(sys.argv)
-
-
-def h(key: str) -> str:
-    return t(key, HELP_LANG)
-
 
 app = typer.Typer(
     help=h("app.help"),
@@ -31,17 +25,12 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help=h("opt.json"))]
-LangOpt = Annotated[Optional[str], typer.Option("--lang", help=h("opt.lang"))]
+_lang = language_of
 
 
-def _lang(given: str | None) -> Lang:
-    if given is None:
-        return detect_lang(env=os.environ)
-    if given not in ("ja", "en"):
-        fallback = detect_lang(env=os.environ)
-        raise typer.Exit(report_error(UserError("error.bad_lang", given=given), fallback, "--json" in sys.argv))
-    return given  # type: ignore[return-value]
+app.add_typer(cards_app, name="cards")
+app.add_typer(services_app, name="services")
+app.add_typer(reissue_app, name="reissue")
 
 
 def _fail(error: UserError, lang: Lang, as_json: bool) -> None:
@@ -83,7 +72,8 @@ def contacts_cmd(
     lang: LangOpt = None,
 ) -> None:
     from cardguard.directory import load_directory
-    from cardguard.directory.lookup import find_lines, resolve_purpose
+    from cardguard.directory.lookup import find_lines, own_card_line, resolve_purpose
+    from cardguard.wallet import registered_card
     from cardguard.directory import render
 
     language = _lang(lang)
@@ -100,11 +90,21 @@ def contacts_cmd(
         purpose_id = resolve_purpose(purpose) if purpose else None
         first = directory.issuer(issuer) if issuer else next(iter(directory.issuers.values()))
         moment = parse_moment(at, first.tz)
-        lines = find_lines(directory, issuer=issuer, card=card, purpose=purpose_id, country=country, at=moment)
+        own = registered_card(card) if card else None
+        directory_card = card
+        if own is not None:
+            # The holder's own card: its product picks the directory lines, its back number comes first.
+            issuer, directory_card = own.issuer, own.product
+        lines = find_lines(directory, issuer=issuer, card=directory_card, purpose=purpose_id, country=country,
+                           at=moment)
+        if own is not None and own.back_number and not country:
+            lines.insert(0, own_card_line(directory, own.issuer, own.product, own.back_number, own.nickname,
+                                          purpose_id))
         if as_json:
             print_json([line.as_json(language, moment) for line in lines])
         else:
-            render.print_contacts(directory, lines, language, moment, card=card, purpose=purpose_id, issuer=issuer,
+            render.print_contacts(directory, lines, language, moment, card=directory_card, purpose=purpose_id,
+                                  issuer=issuer,
                                  country=country)
     except UserError as error:
         _fail(error, language, as_json)

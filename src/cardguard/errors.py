@@ -17,7 +17,10 @@ class UserError(Exception):
         self.details = details or []
 
     def message(self, lang: Lang) -> str:
-        return t(self.key, lang, **self.values)
+        # A value named "x_key" is itself a message key, shown in the same language as "x".
+        values = {name[:-4] if name.endswith("_key") else name: t(value, lang) if name.endswith("_key") else value
+                  for name, value in self.values.items()}
+        return t(self.key, lang, **values)
 
     def as_json(self, lang: Lang) -> dict:
         return {"error": {"code": self.key, "message": self.message(lang), "details": self.details}}

@@ -27,3 +27,9 @@ def overrides_file() -> Path:
 
 def user_issuers_dir() -> Path:
     return config_dir() / "issuers"
+
+
+def database_url() -> str:
+    """CARDGUARD_DATABASE_URL (any SQLAlchemy URL), else SQLite in the user's data dir."""
+    env = os.environ.get("CARDGUARD_DATABASE_URL")
+    return env or f"sqlite:///{data_dir() / 'cardguard.db'}"

@@ -12,8 +12,6 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from cardguard.directory.schema import WEEKDAYS, Schedule
 
 # Far enough to cross the longest run of closed days (Golden Week plus weekends), short enough
@@ -23,19 +21,25 @@ _SEARCH_DAYS = 31
 
 @dataclass(frozen=True)
 class LineStatus:
-    open_now: bool
+    open_now: bool | None  # None: hours unknown
     always_open: bool
     opens_at: datetime | None  # next opening, when closed now
     closes_at: datetime | None  # end of the current opening, when open now with office hours
 
 
 @cache
-def holiday_calendar(country: str) -> holidays.HolidayBase:
+def holiday_calendar(country: str):
+    # Imported on first use: the package loads every country's calendar, which commands that
+    # never ask about opening hours should not pay for.
+    import holidays
+
     # Years are filled in on demand; substitute (振替休日) and national (国民の休日) holidays included.
     return holidays.country_holidays(country)
 
 
 def holiday_name(country: str, day: date, lang: str) -> str | None:
+    import holidays
+
     names = holidays.country_holidays(country, years=day.year, language="ja" if lang == "ja" else "en_US")
     return names.get(day)
 
@@ -50,6 +54,8 @@ def status_at(schedule: Schedule, at: datetime, tz: ZoneInfo, is_holiday: Callab
     """The line's status at ``at`` (any offset; read in the line's own zone ``tz``)."""
     if at.tzinfo is None:
         raise ValueError("a moment without a time zone is ambiguous")
+    if schedule.unknown:
+        return LineStatus(open_now=None, always_open=False, opens_at=None, closes_at=None)
     if schedule.always_open:
         return LineStatus(open_now=True, always_open=True, opens_at=None, closes_at=None)
     assert schedule.opens is not None and schedule.closes is not None

@@ -187,6 +187,26 @@ def issuer_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
     return lines
 
 
+def own_card_line(directory: Directory, issuer_id: str, product: str | None, number: str, nickname: str,
+                  purpose: str | None) -> ContactLine:
+    """The number printed on the holder's card. Its hours are those of the directory line with the
+    same number for this card, when there is one; otherwise unknown, never guessed."""
+    issuer = directory.issuer(issuer_id)
+    same = [line for line in issuer_lines(directory, issuer)
+            if line.number.replace("-", "") == number.replace("-", "").replace(" ", "")
+            and _covers(line, product) and (purpose is None or line.purpose == purpose)]
+    schedule = same[0].schedule if same else Schedule(id="unknown", unknown=True, text=Text(
+        ja=t("hours.unknown", "ja"), en=t("hours.unknown", "en")))
+    return ContactLine(
+        issuer=issuer, purpose=same[0].purpose if same else (purpose or "general"), card=product,
+        eligible_cards=(), number=number, kind="phone", toll_free=same[0].toll_free if same else None,
+        schedule=schedule, topic=Text(ja=t("contacts.on_your_card", "ja", name=nickname),
+                                      en=t("contacts.on_your_card", "en", name=nickname)),
+        note=None, place=None, countries=(), region=None, source_title=t("contacts.source_card", "en"),
+        source_url=None, as_of=date.today(), origin="card",
+    )
+
+
 def find_lines(directory: Directory, *, issuer: str | None = None, card: str | None = None,
                purpose: str | None = None, country: str | None = None,
                at: datetime | None = None) -> list[ContactLine]:

@@ -25,6 +25,8 @@ def when(moment: datetime, lang: Lang) -> str:
 
 def status_text(line: ContactLine, moment: datetime, lang: Lang) -> str:
     status = line.status(moment)
+    if line.schedule.unknown:
+        return t("contacts.hours_unknown", lang)
     if status.always_open:
         return t("contacts.open_always", lang)
     if status.open_now:
@@ -83,7 +85,7 @@ def print_contacts(directory: Directory, lines: list[ContactLine], lang: Lang, m
 
 def _print_line(out: Console, line: ContactLine, moment: datetime, lang: Lang, *, show_card: bool) -> None:
     open_now = line.status(moment).open_now
-    mark, style = ("●", "green") if open_now else ("○", "red")
+    mark, style = ("●", "green") if open_now else (("?", "yellow") if open_now is None else ("○", "red"))
     extras = [t("contacts.fax", lang)] if line.kind == "fax" else []
     if line.toll_free:
         extras.append(t("contacts.toll_free", lang))

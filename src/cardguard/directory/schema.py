@@ -61,10 +61,14 @@ class Schedule(Strict):
     closed_on_public_holidays: bool = False
     # Membership Services: office hours, yet "緊急の場合24時間・年中無休".
     emergency_always_open: bool = False
+    # A number the holder recorded (printed on their card) whose hours no source gives.
+    unknown: bool = False
     text: Text
 
     @model_validator(mode="after")
     def _hours_make_sense(self) -> Schedule:
+        if self.unknown:
+            return self
         if self.always_open:
             if self.opens or self.closes or self.closed_weekdays or self.closed_on_public_holidays:
                 raise ValueError("a schedule open around the clock has no opening time or closed days")

@@ -1,0 +1,106 @@
+"""Opening the database: SQLite (WAL) under the user's data dir by default, any SQLAlchemy URL
+through CARDGUARD_DATABASE_URL. Migrations run on open, so an older database is upgraded in place.
+Database trouble (locked, read-only, unreachable) becomes a message, never a traceback."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cardguard.paths import database_url
+from cardguard.errors import UserError
+
+
+def shown_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL that does not even parse is shown as given
+        return url
+
+
+def translate(error: Exception, url: str) -> UserError:
+    text = str(getattr(error, "orig", error)).lower()
+    where = shown_url(url)
+    if "locked" in text or "busy" in text:
+        return UserError("error.db_locked", where=where)
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return UserError("error.db_readonly", where=where)
+    if "unable to open" in text or "connection" in text or "could not connect" in text or "refused" in text:
+        return UserError("error.db_unreachable", where=where, reason=str(getattr(error, "orig", error))[:200])
+    return UserError("error.db_failed", where=where, reason=str(getattr(error, "orig", error))[:200])
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        # A second cardguard (the web app, say) waits briefly instead of failing at once.
+        cursor.execute("PRAGMA busy_timeout = 3000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        except Exception:  # noqa: BLE001 - a read-only file cannot switch mode; reads still work
+            pass
+        cursor.close()
+
+
+def alembic_config(connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("cardguard.store").joinpath("migrations")))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+class Store:
+    def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
+        self.url = url or database_url()
+        parsed = make_url(self.url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine = create_engine(self.url, future=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise UserError("error.db_failed", where=shown_url(self.url), reason=str(exc)[:200]) from None
+        if self.is_sqlite:
+            _sqlite_pragmas(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if upgrade:
+            try:
+                migrate(self.engine)
+            except (OperationalError, SQLAlchemyError) as exc:
+                raise translate(exc, self.url) from None
+
+    def tables(self) -> set[str]:
+        return set(inspect(self.engine).get_table_names())
+
+    @contextmanager
+    def session(self):
+        session: Session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise translate(exc, self.url) from None
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,95 @@
+"""The registry's tables. Card numbers are never stored: the last four digits are enough to
+recognise a card, and nothing more can leak."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Card(Base):
+    __tablename__ = "cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(64))
+    product: Mapped[str | None] = mapped_column(String(64))
+    nickname: Mapped[str] = mapped_column(String(120))
+    last4: Mapped[str] = mapped_column(String(4))
+    expiry: Mapped[str | None] = mapped_column(String(5))  # MM/YY as printed on the card
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    alias_email: Mapped[str | None] = mapped_column(String(254))
+    back_number: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, stopped, replaced, closed
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    services: Mapped[list[Service]] = relationship(back_populates="card", foreign_keys="Service.card_id")
+
+
+class Service(Base):
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    payment_url: Mapped[str | None] = mapped_column(String(2000))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
+    billing_cycle: Mapped[str] = mapped_column(String(16), default="monthly")  # monthly, yearly, other, one-off
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    next_charge: Mapped[date | None] = mapped_column(Date)
+    last_charged_on: Mapped[date | None] = mapped_column(Date)
+    alias_email: Mapped[str | None] = mapped_column(String(254))
+    category: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str | None] = mapped_column(Text)
+    holds_card_as: Mapped[str] = mapped_column(String(16), default="unknown")  # typed, wallet, unknown
+    card_updated_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, cancelled
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    card: Mapped[Card | None] = relationship(back_populates="services", foreign_keys=[card_id])
+
+
+class Checklist(Base):
+    """What to do after a card is reissued (one item per service) or closed (the seed's caveats)."""
+
+    __tablename__ = "checklists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # reissue, close
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    new_card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    items: Mapped[list[ChecklistItem]] = relationship(back_populates="checklist", order_by="ChecklistItem.position",
+                                                      cascade="all, delete-orphan")
+
+
+class ChecklistItem(Base):
+    __tablename__ = "checklist_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklists.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"))
+    caveat_id: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    follows_by_itself: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="todo")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    checklist: Mapped[Checklist] = relationship(back_populates="items")
+    service: Mapped[Service | None] = relationship()

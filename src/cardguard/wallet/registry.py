@@ -1,0 +1,331 @@
+"""Cards, the services that store them, and the checklists a reissue or a closing produces.
+
+Functions take a database session and plain values; every value passes the card-number guard
+before it reaches a table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cardguard.directory.load import Directory
+from cardguard.directory.lookup import normalize, resolve_card
+from cardguard.errors import UserError
+from cardguard.store.models import Card, Checklist, ChecklistItem, Service
+from cardguard.wallet import values as v
+from cardguard.wallet.guard import check_fields
+
+CARD_STATUSES = ("active", "stopped", "replaced", "closed")
+REISSUE_ITEM_STATUSES = ("todo", "updated", "cancelled", "not-needed")
+CLOSE_ITEM_STATUSES = ("todo", "done", "not-needed")
+
+
+# ----------------------------------------------------------------------------------------- cards
+
+def card_fields(directory: Directory, raw: dict[str, str | None], *, partial: bool = False) -> dict:
+    """Typed card fields from what the user typed; ``partial`` for an edit (only what was given)."""
+    check_fields(raw)
+    given = {key: value for key, value in raw.items() if value is not None}
+    out: dict = {}
+    issuer_id = given.get("issuer") or (None if partial else "amex-jp")
+    if issuer_id is not None:
+        out["issuer"] = issuer_id
+    if "product" in given:
+        issuer = directory.issuers.get(issuer_id or "amex-jp")
+        out["product"] = resolve_card(issuer, given["product"]) if issuer and given["product"] else given["product"] or None
+    if "nickname" in given:
+        if not v.nfkc(given["nickname"]):
+            raise UserError("error.field_required", field="nickname")
+        out["nickname"] = v.nfkc(given["nickname"])
+    if "last4" in given:
+        out["last4"] = v.parse_last4(given["last4"])
+    if "expiry" in given:
+        out["expiry"] = v.parse_expiry(given["expiry"])
+    if "issued_on" in given:
+        out["issued_on"] = v.parse_date(given["issued_on"], "issued")
+    if "alias_email" in given:
+        out["alias_email"] = v.parse_email(given["alias_email"], "alias")
+    if "back_number" in given:
+        number = v.nfkc(given["back_number"])
+        if number and not re.fullmatch(r"\+?\d[\d\- ]{2,}\d", number):
+            raise v.bad("back-number", number, "expected.phone")
+        out["back_number"] = number or None
+    if "status" in given:
+        if given["status"] not in CARD_STATUSES:
+            raise UserError("error.field_choices_named", field="status", choices=", ".join(CARD_STATUSES))
+        out["status"] = given["status"]
+    if not partial:
+        for required in ("nickname", "last4"):
+            if required not in out:
+                raise UserError("error.field_required", field=required.replace("_", "-"))
+    return out
+
+
+def add_card(session: Session, directory: Directory, raw: dict[str, str | None]) -> Card:
+    card = Card(**card_fields(directory, raw))
+    session.add(card)
+    session.flush()
+    return card
+
+
+def find_card(session: Session, ref: str, *, active_first: bool = True) -> Card:
+    """A card by its number in the list (#3 or 3), nickname, last four digits or product id."""
+    text = v.nfkc(ref)
+    cards = list(session.scalars(select(Card).order_by(Card.id)))
+    if re.fullmatch(r"#?\d{1,3}", text):
+        found = [c for c in cards if c.id == int(text.lstrip("#"))]
+        if found:
+            return found[0]
+    candidates = [c for c in cards if normalize(c.nickname) == normalize(text)] \
+        or [c for c in cards if c.last4 == text] or [c for c in cards if c.product == text]
+    if active_first and len(candidates) > 1:
+        live = [c for c in candidates if c.status == "active"]
+        candidates = live if len(live) == 1 else candidates
+    if len(candidates) == 1:
+        return candidates[0]
+    listing = [f"#{c.id}  {c.nickname}  ****{c.last4}  {c.status}" for c in (candidates or cards)]
+    if candidates:
+        raise UserError("error.card_ambiguous", details=listing, given=ref)
+    raise UserError("error.card_not_found", details=listing, given=ref)
+
+
+def edit_card(session: Session, directory: Directory, ref: str, raw: dict[str, str | None]) -> Card:
+    card = find_card(session, ref)
+    fields = card_fields(directory, {**raw, "issuer": raw.get("issuer") or card.issuer}, partial=True)
+    for name, value in fields.items():
+        setattr(card, name, value)
+    return card
+
+
+def retire_card(session: Session, ref: str) -> Card:
+    """The card is stopped (after a call to the issuer, say) but not yet replaced or closed."""
+    card = find_card(session, ref)
+    card.status = "stopped"
+    return card
+
+
+def active_services(session: Session, card: Card) -> list[Service]:
+    rows = session.scalars(select(Service).where(Service.card_id == card.id, Service.status == "active"))
+    return sorted(rows, key=lambda s: (s.next_charge is None, s.next_charge or date.max, s.name))
+
+
+# -------------------------------------------------------------------------------------- services
+
+SERVICE_FIELDS = ("name", "payment_url", "card", "billing_cycle", "amount", "currency", "next_charge",
+                  "last_charged_on", "alias_email", "category", "notes", "holds_card_as", "card_updated_on")
+
+
+def service_fields(session: Session, raw: dict[str, str | None], *, partial: bool = False) -> dict:
+    check_fields(raw)
+    given = {key: value for key, value in raw.items() if value is not None}
+    out: dict = {}
+    if "name" in given:
+        if not v.nfkc(given["name"]):
+            raise UserError("error.field_required", field="name")
+        out["name"] = v.nfkc(given["name"])
+    elif not partial:
+        raise UserError("error.field_required", field="name")
+    if "payment_url" in given:
+        url = v.nfkc(given["payment_url"])
+        if url and not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
+            raise v.bad("url", url, "expected.url")
+        out["payment_url"] = url or None
+    if "card" in given:
+        out["card_id"] = find_card(session, given["card"]).id if v.nfkc(given["card"]) else None
+    if "billing_cycle" in given or not partial:
+        out["billing_cycle"] = v.parse_cycle(given.get("billing_cycle"))
+    if "amount" in given:
+        out["amount"], symbol_currency = v.parse_amount(given["amount"])
+        if symbol_currency and "currency" not in given:
+            out["currency"] = symbol_currency
+    if "currency" in given:
+        out["currency"] = v.parse_currency(given["currency"])
+    for name, label in (("next_charge", "next-charge"), ("last_charged_on", "last-charged"),
+                        ("card_updated_on", "card-updated")):
+        if name in given:
+            out[name] = v.parse_date(given[name], label)
+    if "alias_email" in given:
+        out["alias_email"] = v.parse_email(given["alias_email"], "alias")
+    for name in ("category", "notes"):
+        if name in given:
+            out[name] = v.nfkc(given[name]) or None
+    if "holds_card_as" in given or not partial:
+        out["holds_card_as"] = v.parse_holds(given.get("holds_card_as"))
+    return out
+
+
+def add_service(session: Session, raw: dict[str, str | None]) -> Service:
+    service = Service(**service_fields(session, raw))
+    session.add(service)
+    session.flush()
+    return service
+
+
+def find_service(session: Session, ref: str) -> Service:
+    text = v.nfkc(ref)
+    if re.fullmatch(r"#?\d+", text):
+        found = session.get(Service, int(text.lstrip("#")))
+        if found:
+            return found
+    matches = [s for s in session.scalars(select(Service)) if normalize(s.name) == normalize(text)]
+    if len(matches) == 1:
+        return matches[0]
+    listing = [f"#{s.id}  {s.name}" for s in session.scalars(select(Service).order_by(Service.id))]
+    raise UserError("error.service_not_found", details=listing, given=ref)
+
+
+def edit_service(session: Session, ref: str, raw: dict[str, str | None]) -> Service:
+    service = find_service(session, ref)
+    for name, value in service_fields(session, raw, partial=True).items():
+        setattr(service, name, value)
+    return service
+
+
+def remove_service(session: Session, ref: str) -> Service:
+    service = find_service(session, ref)
+    session.delete(service)
+    return service
+
+
+def list_services(session: Session, card: str | None = None, include_cancelled: bool = False) -> list[Service]:
+    query = select(Service).order_by(Service.id)
+    if card:
+        query = query.where(Service.card_id == find_card(session, card).id)
+    if not include_cancelled:
+        query = query.where(Service.status == "active")
+    return list(session.scalars(query))
+
+
+# ------------------------------------------------------------------------------------ checklists
+
+def reissue(session: Session, ref: str, last4: str, expiry: str | None, today: date) -> Checklist:
+    """Record the replacement card and list every service that still holds the old number."""
+    check_fields({"last4": last4, "expiry": expiry})
+    old = find_card(session, ref)
+    if old.status in ("replaced", "closed"):
+        raise UserError("error.card_not_reissuable", card=old.nickname, status=old.status)
+    new = Card(issuer=old.issuer, product=old.product, nickname=old.nickname, last4=v.parse_last4(last4),
+               expiry=v.parse_expiry(expiry), issued_on=today, alias_email=old.alias_email,
+               back_number=old.back_number, status="active", replaces_id=old.id)
+    old.status = "replaced"
+    session.add(new)
+    session.flush()
+    checklist = Checklist(kind="reissue", card_id=old.id, new_card_id=new.id)
+    for position, service in enumerate(active_services(session, old)):
+        checklist.items.append(ChecklistItem(
+            position=position, service_id=service.id, title=service.name,
+            follows_by_itself=service.holds_card_as == "wallet", due_on=service.next_charge, status="todo"))
+    session.add(checklist)
+    session.flush()
+    return checklist
+
+
+def close_card(session: Session, directory: Directory, ref: str) -> Checklist:
+    """Close the card and list what closing costs (the seed's caveats) and what must move."""
+    card = find_card(session, ref)
+    if card.status == "closed":
+        raise UserError("error.card_already_closed", card=card.nickname)
+    checklist = Checklist(kind="close", card_id=card.id)
+    issuer = directory.issuers.get(card.issuer)
+    caveats = issuer.data.cancellation_caveats if issuer else []
+    position = 0
+    for caveat in caveats:
+        checklist.items.append(ChecklistItem(position=position, caveat_id=caveat.id, title=caveat.en, status="todo"))
+        position += 1
+    for service in active_services(session, card):
+        checklist.items.append(ChecklistItem(position=position, service_id=service.id, title=service.name,
+                                             follows_by_itself=False, due_on=service.next_charge, status="todo"))
+        position += 1
+    card.status = "closed"
+    session.add(checklist)
+    session.flush()
+    return checklist
+
+
+def find_checklist(session: Session, card: str | None = None, kind: str | None = None) -> Checklist:
+    query = select(Checklist).order_by(Checklist.id.desc())
+    if kind:
+        query = query.where(Checklist.kind == kind)
+    if card:
+        target = find_card(session, card)
+        query = query.where((Checklist.card_id == target.id) | (Checklist.new_card_id == target.id))
+    found = session.scalars(query).first()
+    if not found:
+        raise UserError("error.no_checklist")
+    return found
+
+
+def mark_item(session: Session, item_id: int, status: str, today: date) -> ChecklistItem:
+    item = session.get(ChecklistItem, item_id)
+    if item is None:
+        raise UserError("error.item_not_found", given=str(item_id))
+    checklist = item.checklist
+    allowed = REISSUE_ITEM_STATUSES if checklist.kind == "reissue" else CLOSE_ITEM_STATUSES
+    status = {"cancelled-instead": "cancelled", "done": "done" if checklist.kind == "close" else "updated"}.get(status, status)
+    if status not in allowed:
+        raise UserError("error.field_choices_named", field="status", choices=", ".join(allowed))
+    item.status = status
+    service = item.service
+    if service is not None and checklist.kind == "reissue":
+        moves = status == "updated" or (status == "not-needed" and item.follows_by_itself)
+        if moves and checklist.new_card_id:
+            service.card_id = checklist.new_card_id
+            service.card_updated_on = today
+        if status == "cancelled":
+            service.status = "cancelled"
+    return item
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+    due_first: ChecklistItem | None
+
+
+def progress(checklist: Checklist) -> Progress:
+    open_items = [i for i in checklist.items if i.status == "todo"]
+    dated = sorted((i for i in open_items if i.due_on), key=lambda i: i.due_on)
+    due_first = dated[0] if dated else (open_items[0] if open_items else None)
+    return Progress(len(checklist.items) - len(open_items), len(checklist.items), due_first)
+
+
+# ---------------------------------------------------------------------------------------- review
+
+@dataclass
+class CardReview:
+    card: Card
+    age_days: int | None
+    services: list[Service]
+    idle: list[Service]  # no charge in the last year
+
+
+def review(session: Session, today: date) -> list[CardReview]:
+    out = []
+    year_ago = today - timedelta(days=365)
+    for card in session.scalars(select(Card).where(Card.status.in_(("active", "stopped"))).order_by(Card.id)):
+        start = card.issued_on or card.created_at.date()
+        services = active_services(session, card)
+        idle = [s for s in services if (s.last_charged_on and s.last_charged_on < year_ago)
+                or (s.last_charged_on is None and s.next_charge is None and s.created_at.date() < year_ago)]
+        out.append(CardReview(card, (today - start).days, services, idle))
+    return out
+
+
+def monthly_total(services: list[Service]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for service in services:
+        if service.amount is None:
+            continue
+        per_month = service.amount / 12 if service.billing_cycle == "yearly" else service.amount
+        if service.billing_cycle in ("monthly", "yearly"):
+            key = service.currency or "?"
+            totals[key] = totals.get(key, Decimal(0)) + per_month
+    return {key: value.quantize(Decimal("0.01")) for key, value in totals.items()}
+

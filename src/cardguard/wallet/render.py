@@ -1,0 +1,135 @@
+"""Cards, services and checklists as JSON with a stable shape, and as text."""
+
+from __future__ import annotations
+
+from cardguard.directory.load import Directory
+from cardguard.i18n import Lang, t
+from cardguard.output import console
+from cardguard.store.models import Card, Checklist, ChecklistItem, Service
+from cardguard.wallet.registry import CardReview, Progress, progress
+
+
+def product_name(directory: Directory, card: Card, lang: Lang) -> str | None:
+    issuer = directory.issuers.get(card.issuer)
+    if issuer and card.product in issuer.cards:
+        return issuer.cards[card.product].name(lang)
+    return card.product
+
+
+def card_json(directory: Directory, card: Card, lang: Lang, services: int | None = None) -> dict:
+    return {
+        "id": card.id, "issuer": card.issuer, "product": card.product,
+        "product_name": product_name(directory, card, lang), "nickname": card.nickname, "last4": card.last4,
+        "expiry": card.expiry, "issued_on": card.issued_on, "alias_email": card.alias_email,
+        "back_number": card.back_number, "status": card.status, "replaces": card.replaces_id,
+        "services": services,
+    }
+
+
+def service_json(service: Service) -> dict:
+    card = service.card
+    return {
+        "id": service.id, "name": service.name, "payment_url": service.payment_url,
+        "card": {"id": card.id, "nickname": card.nickname, "last4": card.last4} if card else None,
+        "billing_cycle": service.billing_cycle,
+        "amount": str(service.amount) if service.amount is not None else None, "currency": service.currency,
+        "next_charge": service.next_charge, "last_charged_on": service.last_charged_on,
+        "alias_email": service.alias_email, "category": service.category, "notes": service.notes,
+        "holds_card_as": service.holds_card_as, "card_updated_on": service.card_updated_on, "status": service.status,
+    }
+
+
+def item_title(directory: Directory, checklist: Checklist, item: ChecklistItem, lang: Lang) -> str:
+    if item.caveat_id:
+        issuer = directory.issuers.get(checklist_card_issuer(checklist))
+        for caveat in issuer.data.cancellation_caveats if issuer else []:
+            if caveat.id == item.caveat_id:
+                return caveat.ja if lang == "ja" else caveat.en
+    if checklist.kind == "close" and item.service_id:
+        return t("wallet.move_service", lang, name=item.title)
+    return item.title
+
+
+def checklist_card_issuer(checklist: Checklist) -> str:
+    from sqlalchemy.orm import object_session
+
+    session = object_session(checklist)
+    card = session.get(Card, checklist.card_id) if session else None
+    return card.issuer if card else "amex-jp"
+
+
+def item_json(directory: Directory, checklist: Checklist, item: ChecklistItem, lang: Lang) -> dict:
+    return {"id": item.id, "title": item_title(directory, checklist, item, lang), "status": item.status,
+            "status_label": t(f"wallet.item_{item.status.replace('-', '_')}", lang),
+            "follows_by_itself": item.follows_by_itself, "due_on": item.due_on, "service_id": item.service_id,
+            "caveat_id": item.caveat_id}
+
+
+def checklist_json(directory: Directory, checklist: Checklist, lang: Lang) -> dict:
+    state: Progress = progress(checklist)
+    return {
+        "id": checklist.id, "kind": checklist.kind, "card_id": checklist.card_id, "new_card_id": checklist.new_card_id,
+        "created_at": checklist.created_at,
+        "progress": {"done": state.done, "total": state.total},
+        "due_first": item_json(directory, checklist, state.due_first, lang) if state.due_first else None,
+        "items": [item_json(directory, checklist, item, lang) for item in checklist.items],
+    }
+
+
+def print_cards(directory: Directory, cards: list[tuple[Card, int]], lang: Lang) -> None:
+    out = console()
+    if not cards:
+        out.print(t("wallet.no_cards", lang))
+        return
+    for card, count in cards:
+        product = product_name(directory, card, lang) or card.issuer
+        expiry = f"  {card.expiry}" if card.expiry else ""
+        status = t(f"wallet.status_{card.status}", lang)
+        out.print(f"#{card.id}  [bold]{card.nickname}[/bold]  ****{card.last4}{expiry}  {status}", highlight=False)
+        out.print(f"     {product} · {t('wallet.services_count', lang, count=count)}", style="dim", markup=False)
+
+
+def print_services(services: list[Service], lang: Lang) -> None:
+    out = console()
+    if not services:
+        out.print(t("wallet.no_services", lang))
+        return
+    for service in services:
+        card = f"****{service.card.last4}" if service.card else "-"
+        amount = f"{service.amount} {service.currency or ''}".strip() if service.amount is not None else ""
+        cycle = t(f"wallet.cycle_{service.billing_cycle.replace('-', '_')}", lang)
+        nxt = f" · {t('wallet.next_charge', lang)} {service.next_charge}" if service.next_charge else ""
+        out.print(f"#{service.id}  [bold]{service.name}[/bold]  {card}  {amount} {cycle}{nxt}", highlight=False)
+
+
+def print_checklist(directory: Directory, checklist: Checklist, lang: Lang) -> None:
+    out = console()
+    data = checklist_json(directory, checklist, lang)
+    title = t(f"wallet.checklist_{checklist.kind}", lang)
+    out.print(f"[bold]{title}[/bold]  {t('wallet.progress', lang, done=data['progress']['done'], total=data['progress']['total'])}")
+    if data["due_first"]:
+        out.print(t("wallet.due_first", lang, title=data["due_first"]["title"], due=data["due_first"]["due_on"] or "-"))
+    for item in data["items"]:
+        box = "☐" if item["status"] == "todo" else "☑"
+        extra = f"  ({t('wallet.follows', lang)})" if item["follows_by_itself"] else ""
+        due = f"  {t('wallet.next_charge', lang)} {item['due_on']}" if item["due_on"] else ""
+        out.print(f" {box} [{item['id']}] {item['title']} — {item['status_label']}{due}{extra}", markup=False)
+    out.print(t(f"wallet.mark_hint_{checklist.kind}", lang), style="dim")
+
+
+def print_review(directory: Directory, reviews: list[CardReview], lang: Lang) -> None:
+    out = console()
+    for entry in reviews:
+        card = entry.card
+        years = f"{entry.age_days / 365:.1f}" if entry.age_days is not None else "?"
+        out.print(f"[bold]{card.nickname}[/bold] ****{card.last4}: "
+                  + t("wallet.review_line", lang, years=years, count=len(entry.services), idle=len(entry.idle)))
+        for service in entry.idle:
+            out.print("   ・" + t("wallet.review_idle", lang, name=service.name), markup=False)
+    out.print(t("wallet.review_advice", lang), style="bold")
+
+
+def review_json(directory: Directory, reviews: list[CardReview], lang: Lang) -> list[dict]:
+    return [{"card": card_json(directory, r.card, lang, len(r.services)), "age_days": r.age_days,
+             "services": len(r.services), "idle_services": [service_json(s) for s in r.idle],
+             "advice": t("wallet.review_advice", lang)} for r in reviews]
