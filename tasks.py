@@ -55,6 +55,7 @@ def run_in_venv(*argv: str) -> int:
 # Debian packages the tests drive for real (added as capabilities need them).
 SYSTEM_PACKAGES: dict[str, str] = {
     "openssl": "openssl",  # makes the deliberately short DKIM key that cryptography refuses to generate
+    "pg_ctlcluster": "postgresql",  # the PostgreSQL tests run a real server
 }
 
 

@@ -71,7 +71,7 @@ def decode(data: bytes) -> str:
 def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
