@@ -56,6 +56,9 @@ def run_in_venv(*argv: str) -> int:
 SYSTEM_PACKAGES: dict[str, str] = {
     "openssl": "openssl",  # makes the deliberately short DKIM key that cryptography refuses to generate
     "pg_ctlcluster": "postgresql",  # the PostgreSQL tests run a real server
+    "chromium": "chromium",  # prints the incident report to PDF; drives the web app's browser tests
+    "pdftotext": "poppler-utils",  # reads that PDF back
+    "/usr/share/fonts/opentype/ipafont-gothic": "fonts-ipafont-gothic",  # Japanese glyphs in the PDF
 }
 
 

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from cardguard import __version__
-from cardguard.cli_common import JsonOpt, LangOpt, h, language_of
+from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input, verify_bytes
+from cardguard.cli_incident import incident_app
 from cardguard.cli_wallet import cards_app, reissue_app, services_app
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, detect_lang, t
@@ -31,6 +32,7 @@ _lang = language_of
 app.add_typer(cards_app, name="cards")
 app.add_typer(services_app, name="services")
 app.add_typer(reissue_app, name="reissue")
+app.add_typer(incident_app, name="incident")
 
 
 def _fail(error: UserError, lang: Lang, as_json: bool) -> None:
@@ -121,46 +123,18 @@ def check_cmd(
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from cardguard.config import load_settings
-    from cardguard.directory import load_directory
-    from cardguard.verify import CheckOptions, check_message
     from cardguard.verify.render import print_verdict
-    from cardguard.verify.resolver import parse_resolver
 
     language = _lang(lang)
     try:
-        data = read_input(path)
-        settings = load_settings(language)
-        directory = load_directory(language)
-        options = CheckOptions(
-            offline=offline,
-            resolver=parse_resolver(resolver) if resolver else None,
-            trust_authserv=list(trust_authserv or []) + settings.check.trust_authserv,
-            aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses],
-            card=card,
-        )
-        verdict = check_message(data, directory, options)
+        verdict = verify_bytes(read_input(path), language, offline=offline, resolver=resolver, trust=trust_authserv,
+                               alias=alias, card=card)
     except UserError as error:
         _fail(error, language, as_json)
     if as_json:
         print_json(verdict.as_json(language))
     else:
         print_verdict(verdict, language)
-
-
-def read_input(path: str | None) -> bytes:
-    """The raw message from a file or standard input, never more than the size limit plus one byte."""
-    from cardguard.verify.message import MAX_BYTES
-
-    if path in (None, "-"):
-        if path is None and sys.stdin.isatty():
-            raise UserError("error.stdin_tty")
-        return sys.stdin.buffer.read(MAX_BYTES + 1)
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise UserError("error.input_unreadable", path=path, reason=exc.strerror or str(exc)) from None
 
 
 def main() -> None:

@@ -31,3 +31,38 @@ def language_of(given: str | None) -> Lang:
         fallback = detect_lang(env=os.environ)
         raise typer.Exit(report_error(UserError("error.bad_lang", given=given), fallback, "--json" in sys.argv))
     return given  # type: ignore[return-value]
+
+
+def read_input(path: str | None) -> bytes:
+    """The raw message from a file or standard input, never more than the size limit plus one byte."""
+    from cardguard.verify.message import MAX_BYTES
+
+    if path in (None, "-"):
+        if path is None and sys.stdin.isatty():
+            raise UserError("error.stdin_tty")
+        return sys.stdin.buffer.read(MAX_BYTES + 1)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise UserError("error.input_unreadable", path=path, reason=exc.strerror or str(exc)) from None
+
+
+def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
+                 alias: list[str] | None, card: str | None):
+    """`cardguard check` as a function: the user's settings merged with the options given."""
+    from cardguard.config import load_settings
+    from cardguard.directory import load_directory
+    from cardguard.verify import CheckOptions, check_message
+    from cardguard.verify.resolver import parse_resolver
+
+    settings = load_settings(language)
+    directory = load_directory(language)
+    options = CheckOptions(
+        offline=offline,
+        resolver=parse_resolver(resolver) if resolver else None,
+        trust_authserv=list(trust or []) + settings.check.trust_authserv,
+        aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses],
+        card=card,
+    )
+    return check_message(data, directory, options)

@@ -93,3 +93,56 @@ class ChecklistItem(Base):
 
     checklist: Mapped[Checklist] = relationship(back_populates="items")
     service: Mapped[Service | None] = relationship()
+
+
+class Incident(Base):
+    """Something happened to a card; what was done about it, and when."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    issuer: Mapped[str | None] = mapped_column(String(64))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, closed
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # stored in UTC
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    steps: Mapped[list[IncidentStep]] = relationship(back_populates="incident", order_by="IncidentStep.position",
+                                                     cascade="all, delete-orphan")
+    events: Mapped[list[IncidentEvent]] = relationship(back_populates="incident", order_by="IncidentEvent.at",
+                                                       cascade="all, delete-orphan")
+
+
+class IncidentStep(Base):
+    __tablename__ = "incident_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="todo")  # todo, done, skipped
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    skip_reason: Mapped[str | None] = mapped_column(Text)
+
+    incident: Mapped[Incident] = relationship(back_populates="steps")
+
+
+class IncidentEvent(Base):
+    """One line of the timeline: a verdict, a call, a note, a card's status, a step ticked."""
+
+    __tablename__ = "incident_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # stored in UTC
+    kind: Mapped[str] = mapped_column(String(16))  # verdict, call, note, card, step
+    text: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(String(32))
+    answered_by: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    agreed: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[str | None] = mapped_column(Text)  # JSON: the verdict, for a verdict entry
+
+    incident: Mapped[Incident] = relationship(back_populates="events")

@@ -1,0 +1,220 @@
+"""`cardguard incident`: thin commands over incident/."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input, verify_bytes
+from cardguard.cli_wallet import run
+from cardguard.errors import UserError
+from cardguard.i18n import Lang, t
+from cardguard.output import console, report_error
+
+incident_app = typer.Typer(help=h("cmd.incident"), no_args_is_help=True, rich_markup_mode=None)
+
+At = Annotated[Optional[str], typer.Option("--at", help=h("opt.incident_at"))]
+IncidentRef = Annotated[Optional[str], typer.Option("--incident", help=h("opt.incident_ref"))]
+
+
+def print_incident(data: dict, lang: Lang) -> None:
+    out = console()
+    out.print(f"[bold]#{data['id']} {data['title']}[/bold]  ({t('incident.status_' + data['status'], lang)})")
+    out.print(data["plan_summary"], markup=False)
+    out.print(t("incident.progress", lang, done=data["progress"]["done"], total=data["progress"]["total"]))
+    for card in data["cards"]:
+        out.print(f"  {card['nickname']} ****{card['last4']}: {card['status']}", style="dim", markup=False)
+    out.print(f"\n[bold]{t('incident.steps', lang)}[/bold]")
+    for step in data["steps"]:
+        box = {"done": "☑", "skipped": "⊘"}.get(step["status"], "☐")
+        optional = f" ({t('incident.optional', lang)})" if step["optional"] else ""
+        when = f"  [{step['done_at']}]" if step["done_at"] else ""
+        out.print(f" {box} {step['title']}{optional}{when}  [dim]{step['id']}[/dim]")
+        if step["detail"] and step["status"] == "todo":
+            out.print(f"     {step['detail']}", style="dim", markup=False)
+        for line in (step["call"] or []) if step["status"] == "todo" else []:
+            state = t("contacts.open_always", lang) if line["always_open"] else (
+                t("contacts.closed_opens", lang, when=line["opens_at"]) if not line["open_now"] else "")
+            out.print(f"     ☎ [bold]{line['number']}[/bold]  {state}")
+            if line["card_names"] and len(step["call"]) > 1:
+                out.print("       " + ", ".join(line["card_names"]), style="dim", markup=False)
+    out.print(f"\n[bold]{t('incident.timeline', lang)}[/bold]")
+    for entry in data["timeline"]:
+        out.print(f"  {entry['at']}  {entry['text']}", markup=False)
+        if entry["kind"] == "call":
+            extra = "; ".join(x for x in (entry["answered_by"], entry["reference"], entry["agreed"], entry["note"]) if x)
+            if extra:
+                out.print(f"      {extra}", style="dim", markup=False)
+    out.print(t("incident.hint", lang), style="dim")
+
+
+def _show(session, directory, incident, language):
+    from cardguard.incident.report import view
+
+    data = view(session, directory, incident, language, datetime.now(timezone.utc))
+    return data, lambda: print_incident(data, language)
+
+
+@incident_app.command("start", help=h("cmd.incident_start"))
+def incident_start(
+    kind: Annotated[Optional[str], typer.Option("--kind", help=h("opt.incident_kind"))] = None,
+    card: Annotated[Optional[str], typer.Option("--card", help=h("opt.card_ref"))] = None,
+    from_mail: Annotated[Optional[str], typer.Option("--from-mail", help=h("opt.from_mail"))] = None,
+    at: At = None,
+    offline: Annotated[bool, typer.Option("--offline", help=h("cmd.check.offline"))] = False,
+    resolver: Annotated[Optional[str], typer.Option("--resolver", help=h("cmd.check.resolver"))] = None,
+    trust_authserv: Annotated[Optional[list[str]], typer.Option("--trust-authserv", help=h("cmd.check.trust"))] = None,
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help=h("cmd.check.alias"))] = None,
+    as_json: JsonOpt = False, lang: LangOpt = None,
+) -> None:
+    from cardguard.incident import record
+
+    def work(session, directory, language):
+        verdicts = verdict = mail_at = None
+        if from_mail:
+            data = read_input(from_mail)
+            checked = verify_bytes(data, language, offline=offline, resolver=resolver, trust=trust_authserv,
+                                   alias=alias, card=None)
+            # The verdict is kept in both languages, never the message or its HTML.
+            verdicts = {"ja": checked.as_json("ja"), "en": checked.as_json("en")}
+            verdict = verdicts["en"]
+            mail_at = record.received_at(data)
+        incident = record.start(session, kind, at=record.parse_at(at), card=card, verdict=verdict,
+                                verdicts=verdicts, mail_at=mail_at)
+        return _show(session, directory, incident, language)
+
+    run(lang, as_json, work)
+
+
+@incident_app.command("list", help=h("cmd.incident_list"))
+def incident_list(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+    from sqlalchemy import select
+
+    from cardguard.incident import plans
+    from cardguard.incident.report import shown
+    from cardguard.store.models import Incident
+
+    def work(session, directory, language):
+        rows = []
+        for incident in session.scalars(select(Incident).order_by(Incident.id.desc())):
+            done = sum(1 for s in incident.steps if s.status != "todo")
+            rows.append({"id": incident.id, "kind": incident.kind, "title": plans.plan(incident.kind).title(language),
+                         "status": incident.status, "started_at": shown(incident.started_at),
+                         "progress": {"done": done, "total": len(incident.steps)}})
+
+        def show():
+            if not rows:
+                console().print(t("incident.none_yet", language))
+            for row in rows:
+                console().print(f"#{row['id']}  {row['started_at']}  {row['title']}  "
+                                f"{t('incident.status_' + row['status'], language)}  "
+                                f"{row['progress']['done']}/{row['progress']['total']}", markup=False)
+
+        return rows, show
+
+    run(lang, as_json, work)
+
+
+@incident_app.command("show", help=h("cmd.incident_show"))
+def incident_show(incident: Annotated[Optional[str], typer.Argument(help=h("opt.incident_ref"))] = None,
+                  as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+    from cardguard.incident import record
+
+    run(lang, as_json, lambda session, directory, language: _show(
+        session, directory, record.find_incident(session, incident), language))
+
+
+@incident_app.command("step", help=h("cmd.incident_step"))
+def incident_step(step: Annotated[str, typer.Argument(help=h("opt.step_id"))], incident: IncidentRef = None,
+                  skip: Annotated[Optional[str], typer.Option("--skip", help=h("opt.skip_reason"))] = None,
+                  at: At = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+    from cardguard.incident import record
+
+    def work(session, directory, language):
+        found = record.find_incident(session, incident)
+        record.tick(session, found, step, record.parse_at(at), skip)
+        return _show(session, directory, found, language)
+
+    run(lang, as_json, work)
+
+
+@incident_app.command("log", help=h("cmd.incident_log"))
+def incident_log(
+    incident: IncidentRef = None,
+    note: Annotated[Optional[str], typer.Option("--note", help=h("opt.note"))] = None,
+    call: Annotated[Optional[str], typer.Option("--call", help=h("opt.call"))] = None,
+    answered_by: Annotated[Optional[str], typer.Option("--answered-by", help=h("opt.answered_by"))] = None,
+    reference: Annotated[Optional[str], typer.Option("--reference", help=h("opt.reference"))] = None,
+    agreed: Annotated[Optional[str], typer.Option("--agreed", help=h("opt.agreed"))] = None,
+    card: Annotated[Optional[str], typer.Option("--card", help=h("opt.card_ref"))] = None,
+    card_status: Annotated[Optional[str], typer.Option("--card-status", help=h("opt.card_status"))] = None,
+    at: At = None, as_json: JsonOpt = False, lang: LangOpt = None,
+) -> None:
+    from cardguard.incident import record
+
+    def work(session, directory, language):
+        found = record.find_incident(session, incident)
+        record.log(session, found, record.parse_at(at), note=note, call=call, answered_by=answered_by,
+                   reference=reference, agreed=agreed, card=card, card_status=card_status)
+        return _show(session, directory, found, language)
+
+    run(lang, as_json, work)
+
+
+@incident_app.command("close", help=h("cmd.incident_close"))
+def incident_close(incident: IncidentRef = None,
+                   summary: Annotated[Optional[str], typer.Option("--summary", help=h("opt.summary"))] = None,
+                   at: At = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+    from cardguard.incident import record
+
+    def work(session, directory, language):
+        found = record.find_incident(session, incident)
+        record.close(session, found, record.parse_at(at), summary)
+        return _show(session, directory, found, language)
+
+    run(lang, as_json, work)
+
+
+@incident_app.command("export", help=h("cmd.incident_export"))
+def incident_export(incident: Annotated[Optional[str], typer.Argument(help=h("opt.incident_ref"))] = None,
+                    fmt: Annotated[str, typer.Option("--format", help=h("opt.report_format"))] = "md",
+                    output: Annotated[Optional[Path], typer.Option("--output", "-o", help=h("opt.output"))] = None,
+                    lang: LangOpt = None) -> None:
+    import sys
+
+    from cardguard.cli_wallet import registry_session
+    from cardguard.directory import load_directory
+    from cardguard.incident import record, report
+
+    language = language_of(lang)
+    try:
+        if fmt not in ("md", "html"):
+            raise UserError("error.field_choices_named", field="--format", choices="md, html")
+        directory = load_directory(language)
+        with registry_session() as session:
+            found = (record.find_incident(session, incident) if incident else _latest(session))
+            data = report.view(session, directory, found, language, datetime.now(timezone.utc))
+        text = report.markdown(data, language) if fmt == "md" else report.html(data, language)
+        if output:
+            try:
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise UserError("error.output_unwritable", path=str(output), reason=exc.strerror or str(exc)) from None
+        else:
+            sys.stdout.write(text)
+    except UserError as error:
+        raise typer.Exit(report_error(error, language, False)) from None
+
+
+def _latest(session):
+    from sqlalchemy import select
+
+    from cardguard.store.models import Incident
+
+    found = session.scalars(select(Incident).order_by(Incident.id.desc())).first()
+    if found is None:
+        raise UserError("error.no_open_incident")
+    return found

@@ -1,0 +1,1 @@
+"""Incidents: a recovery plan per kind, a timestamped timeline, and a report."""

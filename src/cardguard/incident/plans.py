@@ -1,0 +1,73 @@
+"""Recovery plans: one data file per kind of incident, in Japanese and English, each step with its
+sources. Validated at load so a typo in a plan is caught by the tests, not on the night."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from cardguard.i18n import Text
+
+KINDS = ("unknown-code", "unknown-charge", "lost-or-stolen", "phishing-opened", "phishing-received")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlanSource(Strict):
+    id: str
+    title: str
+    url: str | None = None
+
+
+class Step(Strict):
+    id: str
+    title: Text
+    detail: Text | None = None
+    call: Literal["fraud", "lost", "general"] | None = None  # a call to the issuer, with the line from the directory
+    optional: bool = False
+    sources: list[str]
+
+
+class Plan(Strict):
+    kind: Literal["unknown-code", "unknown-charge", "lost-or-stolen", "phishing-opened", "phishing-received"]
+    title: Text
+    summary: Text
+    steps: list[Step]
+
+    @model_validator(mode="after")
+    def _unique_steps(self) -> Plan:
+        ids = [s.id for s in self.steps]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate step ids in {self.kind}")
+        return self
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+
+def _read(name: str) -> dict:
+    return tomllib.loads(resources.files(__package__).joinpath("plans", name).read_text(encoding="utf-8"))
+
+
+@cache
+def sources() -> dict[str, PlanSource]:
+    return {s["id"]: PlanSource.model_validate(s) for s in _read("sources.toml")["sources"]}
+
+
+@cache
+def plan(kind: str) -> Plan:
+    loaded = Plan.model_validate(_read(f"{kind}.toml"))
+    unknown = {s for step in loaded.steps for s in step.sources} - set(sources())
+    if unknown:
+        raise ValueError(f"{kind}: unknown sources {sorted(unknown)}")
+    return loaded
+
+
+def all_plans() -> list[Plan]:
+    return [plan(kind) for kind in KINDS]

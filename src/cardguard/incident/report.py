@@ -1,0 +1,173 @@
+"""An incident as the holder reads it, and as a report for the card company or the police:
+Markdown, and a self-contained HTML page that prints cleanly on A4."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from importlib import resources
+
+from jinja2 import Environment, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cardguard.directory.load import Directory
+from cardguard.directory.lookup import find_lines
+from cardguard.i18n import Lang, t
+from cardguard.incident import plans
+from cardguard.incident.record import as_utc, holder_zone
+from cardguard.store.models import Card, Incident
+from cardguard.wallet.registry import CARD_STATUSES
+
+
+def shown(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    local = as_utc(moment).astimezone(holder_zone())
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+
+
+def _cards(session: Session, incident: Incident, directory: Directory, lang: Lang) -> list[dict]:
+    involved: list[Card] = []
+    if incident.card_id:
+        card = session.get(Card, incident.card_id)
+        if card:
+            involved.append(card)
+            # The card that replaced it is part of the story too.
+            involved += list(session.scalars(select(Card).where(Card.replaces_id == card.id)))
+    out = []
+    for card in involved:
+        issuer = directory.issuers.get(card.issuer)
+        product = issuer.cards[card.product].name(lang) if issuer and card.product in issuer.cards else card.product
+        out.append({"nickname": card.nickname, "last4": card.last4, "product": product,
+                    "status": t(f"wallet.status_{card.status}", lang)})
+    return out
+
+
+def _event_text(event, plan: plans.Plan, lang: Lang) -> str:
+    step = plan.step(event.text or "") if event.kind in ("step", "skip") else None
+    if event.kind == "verdict":
+        data = json.loads(event.data or "{}")
+        verdict = data.get(lang) or data.get("en") or {}
+        return t("incident.event_verdict", lang, verdict=verdict.get("verdict_label", ""),
+                 subject=verdict.get("subject", ""))
+    if event.kind == "opened":
+        return t("incident.event_opened", lang, title=plan.title(lang))
+    if event.kind == "step":
+        return t("incident.event_step", lang, title=step.title(lang) if step else event.text)
+    if event.kind == "skip":
+        return t("incident.event_skip", lang, title=step.title(lang) if step else event.text, reason=event.agreed or "")
+    if event.kind == "call":
+        return t("incident.event_call", lang, number=event.number or "")
+    if event.kind == "card":
+        status = t(f"wallet.status_{event.reference}", lang) if event.reference in CARD_STATUSES else event.reference
+        text = t("incident.event_card", lang, change=f"{event.text} → {status}")
+        return f"{text} {event.agreed}" if event.agreed else text
+    if event.kind == "closed":
+        return t("incident.event_closed", lang)
+    return event.text or ""
+
+
+def view(session: Session, directory: Directory, incident: Incident, lang: Lang, now: datetime) -> dict:
+    plan = plans.plan(incident.kind)
+    card = session.get(Card, incident.card_id) if incident.card_id else None
+    steps = []
+    for row in incident.steps:
+        step = plan.step(row.step_id)
+        if step is None:
+            continue
+        entry = {"id": step.id, "title": step.title(lang), "detail": step.detail(lang) if step.detail else None,
+                 "optional": step.optional, "status": row.status, "done_at": shown(row.done_at),
+                 "skip_reason": row.skip_reason, "sources": [plans.sources()[s].title for s in step.sources],
+                 "call": None}
+        if step.call and incident.issuer in directory.issuers:
+            lines = find_lines(directory, issuer=incident.issuer, card=card.product if card and card.product else None,
+                               purpose=step.call, at=now)
+            unique: dict[str, dict] = {}
+            for line in lines:
+                item = unique.setdefault(line.number, {**line.as_json(lang, now), "card_names": []})
+                if line.card:
+                    item["card_names"].append(line.issuer.cards[line.card].name(lang))
+            entry["call"] = list(unique.values())
+        steps.append(entry)
+    timeline = []
+    for event in sorted(incident.events, key=lambda e: as_utc(e.at)):
+        timeline.append({"at": shown(event.at), "kind": event.kind, "text": _event_text(event, plan, lang),
+                         "note": event.text if event.kind == "call" else None, "number": event.number,
+                         "answered_by": event.answered_by, "reference": event.reference,
+                         "agreed": event.agreed if event.kind == "call" else None})
+    verdict = None
+    for event in incident.events:
+        if event.kind == "verdict" and event.data:
+            data = json.loads(event.data)
+            verdict = data.get(lang) or data.get("en")
+    done = sum(1 for s in steps if s["status"] != "todo")
+    return {
+        "id": incident.id, "kind": incident.kind, "title": plan.title(lang), "plan_summary": plan.summary(lang),
+        "status": incident.status, "status_label": t(f"incident.status_{incident.status}", lang),
+        "issuer": incident.issuer, "started_at": shown(incident.started_at),
+        "closed_at": shown(incident.closed_at), "summary": incident.summary,
+        "cards": _cards(session, incident, directory, lang),
+        "progress": {"done": done, "total": len(steps)},
+        "steps": steps, "timeline": timeline,
+        "calls": [e for e in timeline if e["kind"] == "call"],
+        "verdict": {"verdict": verdict["verdict"], "label": verdict["verdict_label"], "from": verdict["from"],
+                    "subject": verdict["subject"],
+                    "reasons": [f["message"] for f in verdict["findings"] if f["decisive"]][:8]} if verdict else None,
+        "zone": str(holder_zone()),
+    }
+
+
+def _labels(lang: Lang) -> dict[str, str]:
+    keys = ["report_title", "kind", "opened", "closed_at", "status", "summary", "cards", "timeline", "steps",
+            "calls", "verdict", "when", "what", "answered_by", "reference", "agreed", "number", "done", "skipped",
+            "open", "none", "zone", "generated", "from", "subject", "reasons", "optional"]
+    return {key: t(f"incident.{key}", lang) for key in keys}
+
+
+def markdown(data: dict, lang: Lang) -> str:
+    label = _labels(lang)
+    lines = [f"# {label['report_title']}: {data['title']} (#{data['id']})", "",
+             f"- {label['kind']}: {data['title']}", f"- {label['opened']}: {data['started_at']}",
+             f"- {label['status']}: {data['status_label']}" + (f" ({data['closed_at']})" if data["closed_at"] else ""),
+             f"- {label['zone']}: {data['zone']}", "", f"## {label['summary']}", "", data["plan_summary"]]
+    if data["summary"]:
+        lines += ["", data["summary"]]
+    lines += ["", f"## {label['cards']}", ""]
+    lines += [f"- {c['nickname']} ****{c['last4']} ({c['product'] or '-'}): {c['status']}" for c in data["cards"]] \
+        or [f"- {label['none']}"]
+    if data["verdict"]:
+        v = data["verdict"]
+        lines += ["", f"## {label['verdict']}", "", f"- {label['verdict']}: **{v['label']}**",
+                  f"- {label['from']}: {v['from']['address']}", f"- {label['subject']}: {v['subject']}"]
+        lines += [f"- {reason}" for reason in v["reasons"]]
+    lines += ["", f"## {label['timeline']}", "", f"| {label['when']} | {label['what']} |", "| --- | --- |"]
+    for entry in data["timeline"]:
+        detail = entry["text"]
+        if entry["kind"] == "call":
+            parts = [f"{label['answered_by']}: {entry['answered_by']}" if entry["answered_by"] else "",
+                     f"{label['reference']}: {entry['reference']}" if entry["reference"] else "",
+                     f"{label['agreed']}: {entry['agreed']}" if entry["agreed"] else "", entry["note"] or ""]
+            detail += " — " + "; ".join(p for p in parts if p) if any(parts) else ""
+        lines.append(f"| {entry['at']} | {detail.replace('|', '/')} |")
+    lines += ["", f"## {label['steps']} ({data['progress']['done']}/{data['progress']['total']})", ""]
+    for step in data["steps"]:
+        box = {"done": "[x]", "skipped": "[-]"}.get(step["status"], "[ ]")
+        when = f" ({step['done_at']})" if step["done_at"] else ""
+        reason = f": {step['skip_reason']}" if step["skip_reason"] else ""
+        lines.append(f"- {box} {step['title']}{when}{reason}")
+    lines += ["", f"## {label['calls']}", ""]
+    for call in data["calls"]:
+        lines.append(f"- {call['at']}: {call['number']}"
+                     + (f", {label['answered_by']} {call['answered_by']}" if call["answered_by"] else "")
+                     + (f", {label['reference']} {call['reference']}" if call["reference"] else "")
+                     + (f", {label['agreed']}: {call['agreed']}" if call["agreed"] else ""))
+    if not data["calls"]:
+        lines.append(f"- {label['none']}")
+    return "\n".join(lines) + "\n"
+
+
+def html(data: dict, lang: Lang) -> str:
+    template = resources.files(__package__).joinpath("report.html").read_text(encoding="utf-8")
+    environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    return environment.from_string(template).render(d=data, label=_labels(lang), lang=lang)
