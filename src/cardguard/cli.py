@@ -137,6 +137,45 @@ def check_cmd(
         print_verdict(verdict, language)
 
 
+@app.command("serve", help=h("cmd.serve"))
+def serve_cmd(
+    host: Annotated[str, typer.Option("--host", help=h("opt.host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help=h("opt.port"))] = 8765,
+    open_browser: Annotated[bool, typer.Option("--open", help=h("opt.open_browser"))] = False,
+    set_passphrase: Annotated[bool, typer.Option("--set-passphrase", help=h("opt.set_passphrase"))] = False,
+    lang: LangOpt = None,
+) -> None:
+    from cardguard.web import security
+
+    language = _lang(lang)
+    try:
+        if set_passphrase:
+            first = typer.prompt(t("web.enter_passphrase", language), hide_input=True)
+            second = typer.prompt(t("web.repeat_passphrase", language), hide_input=True)
+            if first != second:
+                raise UserError("error.passphrase_mismatch")
+            security.save_passphrase(first)
+            print(t("web.passphrase_saved", language, path=security.passphrase_file()))
+            return
+        remote = not security.is_loopback(host)
+        if remote and not security.stored_passphrase():
+            raise UserError("error.needs_passphrase", host=host)
+    except UserError as error:
+        _fail(error, language, False)
+    import uvicorn
+
+    from cardguard.web.app import create_app
+
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}/"
+    print(t("web.serving", language, url=url), flush=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    uvicorn.run(create_app(require_login=remote), host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     lang = detect_lang(sys.argv)
     try:

@@ -58,11 +58,38 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
 
     settings = load_settings(language)
     directory = load_directory(language)
+    alias_cards = registered_aliases()
     options = CheckOptions(
         offline=offline,
-        resolver=parse_resolver(resolver) if resolver else None,
+        resolver=parse_resolver(resolver or settings.check.resolver) if (resolver or settings.check.resolver) else None,
         trust_authserv=list(trust or []) + settings.check.trust_authserv,
-        aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses],
+        aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses]
+        + list(alias_cards),
         card=card,
+        alias_cards={a: product for a, product in alias_cards.items() if product},
     )
     return check_message(data, directory, options)
+
+
+def registered_aliases() -> dict[str, str | None]:
+    """The alias addresses of the holder's active cards (address -> product), if a registry exists."""
+    from pathlib import Path
+
+    from cardguard.paths import database_url
+
+    url = database_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return {}
+    from sqlalchemy import select
+
+    from cardguard.store.db import Store
+    from cardguard.store.models import Card
+
+    store = Store(url)
+    try:
+        with store.session() as session:
+            cards = session.scalars(select(Card).where(Card.status.in_(("active", "stopped")),
+                                                       Card.alias_email.is_not(None)))
+            return {c.alias_email.lower(): c.product for c in cards}
+    finally:
+        store.close()

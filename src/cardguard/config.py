@@ -12,6 +12,7 @@ from cardguard.i18n import Lang
 class CheckSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     trust_authserv: list[str] = []
+    resolver: str | None = None  # HOST:PORT of the DNS server to use instead of the system's
 
 
 class Settings(BaseModel):

@@ -42,6 +42,7 @@ class CheckOptions:
     trust_authserv: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     card: str | None = None
+    alias_cards: dict[str, str] = field(default_factory=dict)  # registered alias -> card product id
     now: datetime | None = None
     dns_timeout: float = 5.0
 
@@ -209,7 +210,9 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
         next_steps=next_steps(verdict, otp.detected, issuer),
     )
     if issuer and verdict in ("genuine", "suspicious", "phishing") and (verdict != "genuine" or otp.detected):
-        result.calls = _calls(directory, issuer, options.card, now)
+        # The alias the mail came to says which of the holder's cards it is about.
+        card = options.card or next((options.alias_cards[r] for r in mail.recipients if r in options.alias_cards), None)
+        result.calls = _calls(directory, issuer, card, now)
     if verdict in ("phishing", "suspicious"):
         sources = [issuer] if issuer else list(directory.issuers.values())
         result.report_routes = [

@@ -131,6 +131,7 @@ class Verdict:
             "otp": {"detected": self.otp.detected, "code": self.otp.code, "merchant": self.otp.merchant,
                     "amount": self.otp.amount},
             "next_steps": [step(lang) for step in self.next_steps],
-            "calls": [{**line.as_json(lang, self.checked_at), "cards": cards} for line, cards in self.calls],
+            "calls": [{**line.as_json(lang, self.checked_at), "cards": cards,
+                       "card_names": [line.issuer.cards[c].name(lang) for c in cards]} for line, cards in self.calls],
             "report_to": self.report_routes,
         }
