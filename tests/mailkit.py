@@ -141,3 +141,21 @@ def message(*, sender: str = "Americanexpress@welcome.americanexpress.com", disp
     if html is not None:
         msg.add_alternative(html, subtype="html")
     return msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+@contextmanager
+def amex_dns():
+    """The test DNS server publishing American Express's key and DMARC policy; yields (key, address)."""
+    key = Key(2048)
+    zone = Zone()
+    zone.add_txt("s1._domainkey.welcome.americanexpress.com", key.txt)
+    zone.add_txt("_dmarc.americanexpress.com", "v=DMARC1; p=reject")
+    with dns_server(zone) as address:
+        yield key, address
+
+
+def received_safekey(key: Key, to: str = "amex.7f3k@icloud.com") -> bytes:
+    """The seed's genuine SafeKey mail as the holder's mailbox received it, 23:27 on the Friday."""
+    received = (b"Received: from mta.welcome.americanexpress.com (mta.welcome.americanexpress.com [192.0.2.25])\r\n"
+                b" by mx.icloud.com with ESMTPS; Fri, 21 Nov 2025 23:27:40 +0900\r\n")
+    return received + sign(message(to=to), key, "welcome.americanexpress.com")

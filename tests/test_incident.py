@@ -10,7 +10,8 @@ import subprocess
 import pytest
 
 from cardguard.incident import plans
-from mailkit import Key, Zone, dns_server, message, sign
+import mailkit
+from mailkit import message
 
 ALIAS = "amex.7f3k@icloud.com"
 TOKYO = {"TZ": "Asia/Tokyo"}
@@ -34,18 +35,10 @@ def test_every_plan_loads_and_cites_known_sources():
 
 @pytest.fixture(scope="module")
 def amex_dns():
-    key = Key(2048)
-    zone = Zone()
-    zone.add_txt("s1._domainkey.welcome.americanexpress.com", key.txt)
-    zone.add_txt("_dmarc.americanexpress.com", "v=DMARC1; p=reject")
-    with dns_server(zone) as address:
-        yield key, address
+    with mailkit.amex_dns() as served:
+        yield served
 
 
-def safekey_mail(key) -> bytes:
-    received = (b"Received: from mta.welcome.americanexpress.com (mta.welcome.americanexpress.com [192.0.2.25])\r\n"
-                b" by mx.icloud.com with ESMTPS; Fri, 21 Nov 2025 23:27:40 +0900\r\n")
-    return received + sign(message(), key, "welcome.americanexpress.com")
 
 
 def test_the_seed_story(cardguard, amex_dns, tmp_path):
@@ -57,7 +50,7 @@ def test_the_seed_story(cardguard, amex_dns, tmp_path):
     assert run("services", "add", "Apple Pay", "--card", "1005", "--holds", "wallet").code == 0
 
     mail = tmp_path / "safekey.eml"
-    mail.write_bytes(safekey_mail(key))
+    mail.write_bytes(mailkit.received_safekey(key))
     checked = run("check", str(mail), "--resolver", f"{host}:{port}", "--alias", ALIAS, "--json")
     assert checked.json()["verdict"] == "genuine"
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from mailkit import Key, Zone, dns_server, message, sign
+import mailkit
+from mailkit import message
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -50,12 +51,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def amex_dns():
-    key = Key(2048)
-    zone = Zone()
-    zone.add_txt("s1._domainkey.welcome.americanexpress.com", key.txt)
-    zone.add_txt("_dmarc.americanexpress.com", "v=DMARC1; p=reject")
-    with dns_server(zone) as address:
-        yield key, address
+    with mailkit.amex_dns() as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -130,10 +127,6 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}-screen.png"))
 
 
-def genuine_mail(key) -> bytes:
-    received = (b"Received: from mta.welcome.americanexpress.com (mta.welcome.americanexpress.com [192.0.2.25])\r\n"
-                b" by mx.icloud.com with ESMTPS; Fri, 21 Nov 2025 23:27:40 +0900\r\n")
-    return received + sign(message(to=ALIAS), key, "welcome.americanexpress.com")
 
 
 def test_the_seed_story_in_the_browser(phone: Page, server, amex_dns):
@@ -169,7 +162,7 @@ def test_the_seed_story_in_the_browser(phone: Page, server, amex_dns):
 
     # The genuine one: signed, checked against the test DNS server, sent to the holder's alias.
     page.goto(base + "/check")
-    drop_file(page, "safekey.eml", genuine_mail(key))
+    drop_file(page, "safekey.eml", mailkit.received_safekey(key))
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "genuine")
     expect(page.locator("#verdict .big")).to_have_text("本物")
     # The alias says which card: one number, the right one, open now.

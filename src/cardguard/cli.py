@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timezone
 from typing import Annotated, Optional
 
 import typer
@@ -16,6 +15,7 @@ from cardguard.cli_wallet import cards_app, reissue_app, services_app
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, detect_lang, t
 from cardguard.output import print_json, report_error
+from cardguard.when import parse_moment
 
 app = typer.Typer(
     help=h("app.help"),
@@ -50,16 +50,6 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="cardguard version")] = False,
 ) -> None:
     pass
-
-
-def parse_moment(given: str | None, default_tz) -> datetime:
-    if not given:
-        return datetime.now(timezone.utc)
-    try:
-        moment = datetime.fromisoformat(given.strip())
-    except ValueError:
-        raise UserError("error.bad_time", given=given) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=default_tz)
 
 
 @app.command("contacts", help=h("cmd.contacts"))

@@ -49,7 +49,7 @@ def read_input(path: str | None) -> bytes:
 
 
 def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
-                 alias: list[str] | None, card: str | None):
+                 alias: list[str] | None, card: str | None, mail=None):
     """`cardguard check` as a function: the user's settings merged with the options given."""
     from cardguard.config import load_settings
     from cardguard.directory import load_directory
@@ -68,7 +68,7 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
         card=card,
         alias_cards={a: product for a, product in alias_cards.items() if product},
     )
-    return check_message(data, directory, options)
+    return check_message(data, directory, options, mail)
 
 
 def registered_aliases() -> dict[str, str | None]:

@@ -22,6 +22,7 @@ from cardguard.incident import plans
 from cardguard.store.models import Card, Incident, IncidentEvent, IncidentStep
 from cardguard.wallet.guard import check_fields
 from cardguard.wallet.registry import CARD_STATUSES, find_card
+from cardguard.when import parse_moment
 
 
 def holder_zone() -> tzinfo:
@@ -36,15 +37,8 @@ def holder_zone() -> tzinfo:
 
 
 def parse_at(given: str | None) -> datetime:
-    if not given:
-        return datetime.now(timezone.utc)
-    try:
-        moment = datetime.fromisoformat(given.strip())
-    except ValueError:
-        raise UserError("error.bad_time", given=given) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=holder_zone())
-    return moment.astimezone(timezone.utc)
+    """A moment typed by the holder, in UTC for storage; without an offset it is their own time."""
+    return parse_moment(given, holder_zone()).astimezone(timezone.utc)
 
 
 def as_utc(moment: datetime) -> datetime:

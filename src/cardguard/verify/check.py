@@ -170,10 +170,12 @@ def next_steps(verdict: str, otp: bool, issuer: Issuer | None) -> list[Text]:
     return [both(step) for step in steps]
 
 
-def check_message(data: bytes, directory: Directory, options: CheckOptions | None = None) -> Verdict:
+def check_message(data: bytes, directory: Directory, options: CheckOptions | None = None,
+                  mail: Mail | None = None) -> Verdict:
+    """The verdict on ``data``; ``mail`` is ``read_mail(data)`` when the caller has already read it."""
     options = options or CheckOptions()
     now = options.now or datetime.now(timezone.utc)
-    mail = read_mail(data)
+    mail = mail or read_mail(data)
     body = mail.text + "\n" + "\n".join(h.text for h in mail.html)
     claim = claimed_issuer(list(directory.issuers.values()), mail.from_display, mail.subject, mail.from_domain, body)
     issuer = claim.issuer if claim else None

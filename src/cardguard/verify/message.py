@@ -53,6 +53,7 @@ class Mail:
     attachments: list[Attachment]
     forwarded: bool = False
     defects: list[str] = field(default_factory=list)
+    html_source: list[str] = field(default_factory=list)  # as written, for a sanitized preview only
 
     def header_values(self, name: str) -> list[str]:
         lower = name.lower()
@@ -218,6 +219,7 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
 
     text_parts: list[str] = []
     html: list[HtmlContent] = []
+    html_source: list[str] = []
     attachments: list[Attachment] = []
     stack: list[tuple[Message, int]] = [(msg, 0)]
     seen = 0
@@ -248,6 +250,7 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
         text = _decode_bytes(payload, charset)
         if ctype == "text/html":
             html.append(read_html(text[:MAX_TEXT_CHARS]))
+            html_source.append(text[:MAX_TEXT_CHARS])
         else:
             text_parts.append(text[:MAX_TEXT_CHARS])
 
@@ -261,4 +264,5 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
         reply_to=addresses("reply-to"),
         return_path=(addresses("return-path") or [""])[0],
         subject=subject, text="\n".join(text_parts), html=html, attachments=attachments, defects=defects,
+        html_source=html_source,
     )

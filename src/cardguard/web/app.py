@@ -159,16 +159,16 @@ def create_app(*, require_login: bool = False) -> FastAPI:
         if not data.strip():
             data = str(form.get("source", "")).encode("utf-8", "surrogateescape")
         try:
-            verdict = verify_bytes(data, lang, offline=bool(form.get("offline")), resolver=None, trust=None,
-                                   alias=None, card=None)
             mail = read_mail(data)
+            verdict = verify_bytes(data, lang, offline=bool(form.get("offline")), resolver=None, trust=None,
+                                   alias=None, card=None, mail=mail)
         except UserError as error:
             return fail(request, error)
         from cardguard.incident.record import received_at
 
         text = (mail.text or "\n".join(h.text for h in mail.html))[:20000]
         preview = "".join(nh3.clean(part_html, tags=PREVIEW_TAGS, attributes={}, url_schemes=set(),
-                                    link_rel=None, strip_comments=True) for part_html in _html_parts(data))[:200_000]
+                                    link_rel=None, strip_comments=True) for part_html in mail.html_source[:5])[:200_000]
         token = app.state.checked.add({
             "verdicts": {"ja": verdict.as_json("ja"), "en": verdict.as_json("en")},
             "mail_at": received_at(data), "preview": preview,
@@ -449,16 +449,3 @@ def create_app(*, require_login: bool = False) -> FastAPI:
 
     return app
 
-
-def _html_parts(data: bytes) -> list[str]:
-    from cardguard.verify.message import _decode_bytes, _payload_bytes
-
-    import email
-    import email.policy
-
-    try:
-        msg = email.message_from_bytes(data, policy=email.policy.default)
-        parts = [p for p in msg.walk() if p.get_content_type() == "text/html" and not p.get_filename()]
-        return [_decode_bytes(_payload_bytes(p, []), p.get_content_charset()) for p in parts[:5]]
-    except Exception:  # noqa: BLE001 - no preview rather than no verdict
-        return []
