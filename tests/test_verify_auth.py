@@ -219,3 +219,22 @@ def test_check_command_against_the_test_dns(world, keys, cardguard, tmp_path):
     assert doc["otp"] == {"detected": True, "code": "48****", "merchant": "EXAMPLE ONLINE STORE", "amount": "39,800円"}
     text = cardguard("check", str(path), "--resolver", f"{host}:{port}", "--alias", ALIAS, "--lang", "ja")
     assert "本物" in text.out and "0120-020120" in text.out
+
+
+def test_arc_chain_from_a_forwarder(world, keys, directory):
+    import dkim
+
+    zone, address = world
+    zone.add_txt("arc._domainkey.forwarder.example", keys["other"].txt)
+    signed = genuine_mail(keys)
+    stamped = (b"Authentication-Results: mx.forwarder.example; dkim=pass header.d=welcome.americanexpress.com; "
+               b"dmarc=pass header.from=welcome.americanexpress.com\r\n") + signed
+    seal = dkim.arc_sign(stamped, b"arc", b"forwarder.example", keys["other"].pem, b"mx.forwarder.example",
+                         include_headers=[b"from", b"to", b"subject", b"date"])
+    sealed = b"".join(seal) + stamped
+    verdict = verify(sealed, address, directory)
+    assert verdict.authentication.arc == "pass"
+    assert "arc.pass" in codes(verdict) and verdict.verdict == "genuine"
+    # A subject changed after sealing breaks the seal (and the DKIM signature with it).
+    broken = verify(sealed.replace(b"\r\nSubject: ", b"\r\nSubject: RE: ", 1), address, directory)
+    assert broken.authentication.arc == "fail" and broken.verdict == "phishing"
