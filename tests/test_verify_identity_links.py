@@ -135,3 +135,16 @@ def test_risky_attachments():
     codes = {f.code for f in verdict.findings}
     assert {"attachment.dangerous", "attachment.double_extension", "attachment.archive"} <= codes
     assert verdict.verdict == "phishing"
+
+
+def test_forged_sender_with_a_link_is_phishing_whoever_it_imitates():
+    directory = load_directory(with_user_files=False)
+    no_tld = message(sender="alerta@bradesco", display="Bradesco", subject="Atualize seus dados",
+                     body="Acesse https://atualiza-dados.example.com/ agora.")
+    verdict = check_message(no_tld, directory, CheckOptions(offline=True))
+    assert verdict.issuer is None and verdict.verdict == "phishing" and "from.no_tld" in verdict.decisive
+    disguised = message(sender="x@mailer.example", display="security@microsoft.com", subject="Sign-in", body="Hi")
+    verdict = check_message(disguised, directory, CheckOptions(offline=True))
+    assert verdict.verdict == "phishing" and "from.display_address" in verdict.decisive
+    no_link = message(sender="alerta@bradesco", display="Bradesco", subject="Olá", body="Sem links aqui.")
+    assert check_message(no_link, directory, CheckOptions(offline=True)).verdict == "unrelated"

@@ -114,6 +114,12 @@ def decide(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: li
     if issuer is None:
         if has(LINK_DECEPTIVE) or dangerous:
             return "phishing", has(LINK_DECEPTIVE) | dangerous
+        # A sender that shows one address and is another, or whose domain cannot exist on the
+        # internet, is forged whoever it imitates; with a link to follow, that is phishing.
+        if has({"from.display_address", "from.multiple"}):
+            return "phishing", has({"from.display_address", "from.multiple"})
+        if "from.no_tld" in codes and link_infos:
+            return "phishing", {"from.no_tld"}
         if credential and link_infos:
             return "phishing", credential | {"link.foreign"}
         return "unrelated", set()
