@@ -43,7 +43,8 @@ def sync(*groups: str) -> None:
     # recompile the libraries from source (seconds per command).
     args = [uv(), "sync", "--frozen", "--quiet", "--compile-bytecode"]
     if not groups:
-        args.append("--no-dev")
+        # A user who only runs cardguard gets no test tools; a developer's stay installed.
+        args += ["--no-dev", "--inexact"]
     subprocess.run(args, cwd=ROOT, check=True)
 
 
