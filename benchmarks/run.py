@@ -3,6 +3,7 @@
     python3 tasks.py bench speed FOLDER    check (offline) vs a bare email.message_from_bytes, same files, same run
     python3 tasks.py bench corpus FOLDER   verdict counts over real phishing; none may be genuine
     python3 tasks.py bench urls CSV        JPCERT/CC phishing URLs: none may be official for the brand it imitates
+    python3 tasks.py bench fuzz FOLDER     mutated messages (fixed seed): every one a verdict or a clear error
 
 Figures are ratios against a baseline measured in the same run, so they travel between machines.
 """
@@ -99,11 +100,55 @@ def urls(path: Path) -> int:
     return 1 if official else 0
 
 
+def fuzz(folder: Path, iterations: int = 5000) -> int:
+    """Deeper than the suite's Hypothesis tests: real messages cut, flipped, spliced and repeated."""
+    import random
+
+    rng = random.Random(20251121)
+    seeds = _files(folder)
+    directory = load_directory(with_user_files=False)
+    options = CheckOptions(offline=True)
+    outcomes = {"verdict": 0, "clear error": 0, "crash": 0}
+    crashes = []
+    for _ in range(iterations):
+        data = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 4)):
+            action = rng.randrange(5)
+            if action == 0 and data:
+                del data[rng.randrange(len(data)):]
+            elif action == 1 and data:
+                for _ in range(rng.randint(1, 50)):
+                    data[rng.randrange(len(data))] = rng.randrange(256)
+            elif action == 2:
+                other = rng.choice(seeds)
+                cut = rng.randrange(len(other) + 1)
+                data[rng.randrange(len(data) + 1):] = other[cut:]
+            elif action == 3 and data:
+                start = rng.randrange(len(data))
+                chunk = data[start:start + rng.randint(1, 400)]
+                data[start:start] = chunk * rng.randint(1, 30)
+            else:
+                data[0:0] = rng.choice([b"Content-Type: multipart/mixed; boundary=x\r\n",
+                                        b"Content-Transfer-Encoding: base64\r\n", b"From: =?x?B?###?=\r\n"])
+        try:
+            check_message(bytes(data), directory, options)
+            outcomes["verdict"] += 1
+        except UserError:
+            outcomes["clear error"] += 1
+        except Exception as exc:  # noqa: BLE001 - exactly what this run looks for
+            outcomes["crash"] += 1
+            crashes.append(f"{type(exc).__name__}: {exc}"[:200])
+    print(f"mutated messages: {iterations}: {outcomes}")
+    for line in crashes[:10]:
+        print("  " + line)
+    return 1 if crashes else 0
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls"):
+    if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2
-    return {"speed": speed, "corpus": corpus, "urls": urls}[argv[0]](Path(argv[1]))
+    return {"speed": speed, "corpus": corpus, "urls": urls, "fuzz": fuzz}[argv[0]](Path(argv[1]))
 
 
 if __name__ == "__main__":
