@@ -73,7 +73,7 @@ def speed(folder: Path) -> int:
         work(largest)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"peak memory, largest message ({len(largest) / 1e6:.2f} MB), {label}: {peak / 1e6:.1f} MB "
+        print(f"peak memory, largest message ({len(largest) / 1e6:.2f} MB), {label}: {peak / 1e6:.2f} MB "
               f"({peak / len(largest):.1f}x its size)")
     return 0
 

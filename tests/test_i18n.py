@@ -32,3 +32,22 @@ def test_japanese_messages_are_japanese():
 ])
 def test_language_detection(env, argv, expected):
     assert detect_lang(argv, env) == expected
+
+
+def test_every_command_has_json_and_lang_options():
+    import typer.main
+
+    from cardguard.cli import app
+
+    def walk(command, path):
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            for name, sub in subcommands.items():
+                yield from walk(sub, f"{path} {name}")
+        else:
+            yield path, {opt for param in command.params for opt in getattr(param, "opts", [])}
+
+    commands = dict(walk(typer.main.get_command(app), "cardguard"))
+    assert len(commands) >= 25
+    for name, options in commands.items():
+        assert {"--json", "--lang"} <= options, name

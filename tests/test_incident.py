@@ -159,3 +159,12 @@ def test_html_report_prints_on_a4(cardguard, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "インシデント報告書" in text and "****1005" in text and "0120-020120" in text and "REF-1" in text
     assert "メモ 24" in text
+
+
+def test_every_export_has_json(cardguard):
+    cardguard("incident", "start", "--kind", "lost-or-stolen", "--at", "2025-11-21T23:30+09:00")
+    doc = cardguard("incident", "export", "--json").json()
+    assert doc["kind"] == "lost-or-stolen" and doc["steps"][0]["id"] == "call-lost"
+    assert cardguard("services", "export", "--json").json() == {"cards": [], "services": []}
+    refused = cardguard("serve", "--host", "0.0.0.0", "--json")
+    assert refused.code != 0 and refused.json()["error"]["code"] == "error.needs_passphrase"

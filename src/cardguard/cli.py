@@ -133,6 +133,7 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", help=h("opt.port"))] = 8765,
     open_browser: Annotated[bool, typer.Option("--open", help=h("opt.open_browser"))] = False,
     set_passphrase: Annotated[bool, typer.Option("--set-passphrase", help=h("opt.set_passphrase"))] = False,
+    as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
     from cardguard.web import security
@@ -145,20 +146,27 @@ def serve_cmd(
             if first != second:
                 raise UserError("error.passphrase_mismatch")
             security.save_passphrase(first)
-            print(t("web.passphrase_saved", language, path=security.passphrase_file()))
+            if as_json:
+                print_json({"passphrase_file": str(security.passphrase_file())})
+            else:
+                print(t("web.passphrase_saved", language, path=security.passphrase_file()))
             return
         remote = not security.is_loopback(host)
         if remote and not security.stored_passphrase():
             raise UserError("error.needs_passphrase", host=host)
     except UserError as error:
-        _fail(error, language, False)
+        _fail(error, language, as_json)
     import uvicorn
 
     from cardguard.web.app import create_app
 
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
-    print(t("web.serving", language, url=url), flush=True)
+    if as_json:
+        print_json({"url": url, "host": host, "port": port, "login_required": remote})
+        sys.stdout.flush()
+    else:
+        print(t("web.serving", language, url=url), flush=True)
     if open_browser:
         import webbrowser
 

@@ -182,7 +182,8 @@ def incident_close(incident: IncidentRef = None,
 def incident_export(incident: Annotated[Optional[str], typer.Argument(help=h("opt.incident_ref"))] = None,
                     fmt: Annotated[str, typer.Option("--format", help=h("opt.report_format"))] = "md",
                     output: Annotated[Optional[Path], typer.Option("--output", "-o", help=h("opt.output"))] = None,
-                    lang: LangOpt = None) -> None:
+                    as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+    import json
     import sys
 
     from cardguard.cli_wallet import registry_session
@@ -191,13 +192,15 @@ def incident_export(incident: Annotated[Optional[str], typer.Argument(help=h("op
 
     language = language_of(lang)
     try:
-        if fmt not in ("md", "html"):
-            raise UserError("error.field_choices_named", field="--format", choices="md, html")
+        fmt = "json" if as_json else fmt
+        if fmt not in ("md", "html", "json"):
+            raise UserError("error.field_choices_named", field="--format", choices="md, html, json")
         directory = load_directory(language)
         with registry_session() as session:
             found = (record.find_incident(session, incident) if incident else _latest(session))
             data = report.view(session, directory, found, language, datetime.now(timezone.utc))
-        text = report.markdown(data, language) if fmt == "md" else report.html(data, language)
+        text = {"md": report.markdown, "html": report.html}[fmt](data, language) if fmt != "json" \
+            else json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
         if output:
             try:
                 output.write_text(text, encoding="utf-8")
@@ -206,7 +209,7 @@ def incident_export(incident: Annotated[Optional[str], typer.Argument(help=h("op
         else:
             sys.stdout.write(text)
     except UserError as error:
-        raise typer.Exit(report_error(error, language, False)) from None
+        raise typer.Exit(report_error(error, language, as_json)) from None
 
 
 def _latest(session):

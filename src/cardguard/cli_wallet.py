@@ -333,7 +333,7 @@ def services_import(path: Annotated[Path, typer.Argument(help=h("opt.import_file
 @services_app.command("export", help=h("cmd.services_export"))
 def services_export(fmt: Annotated[str, typer.Option("--format", help=h("opt.export_format"))] = "csv",
                     output: Annotated[Optional[Path], typer.Option("--output", "-o", help=h("opt.output"))] = None,
-                    lang: LangOpt = None) -> None:
+                    as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     import sys
 
     from sqlalchemy import select
@@ -343,6 +343,7 @@ def services_export(fmt: Annotated[str, typer.Option("--format", help=h("opt.exp
     from cardguard.wallet.render import card_json, service_json
 
     language = language_of(lang)
+    fmt = "json" if as_json else fmt
     try:
         from cardguard.directory import load_directory
         import json
@@ -367,7 +368,7 @@ def services_export(fmt: Annotated[str, typer.Option("--format", help=h("opt.exp
         else:
             sys.stdout.buffer.write(data)
     except UserError as error:
-        raise typer.Exit(report_error(error, language, False)) from None
+        raise typer.Exit(report_error(error, language, as_json)) from None
 
 
 # -------------------------------------------------------------------------------------- reissue
