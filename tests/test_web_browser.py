@@ -20,6 +20,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 import mailkit
 from mailkit import message
 
+# Two cores shared with the rest of the suite: give a page time before calling it broken.
+expect.set_options(timeout=20_000)
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 ALIAS = "amex.7f3k@icloud.com"
