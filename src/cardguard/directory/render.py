@@ -70,7 +70,8 @@ def print_contacts(directory: Directory, lines: list[ContactLine], lang: Lang, m
                     notes.append(line.note(lang))
             for note in notes:
                 out.print("・" + note, markup=False)
-            sources = sorted({(line.source_title, line.as_of.isoformat()) for line in mine})
+            sources = sorted({(t("contacts.source_card", lang) if line.origin == "card" else line.source_title,
+                               line.as_of.isoformat()) for line in mine})
             for title, as_of in sources:
                 out.print(t("contacts.source", lang, title=title, as_of=as_of), style="dim", markup=False)
         if purpose == "not-arrived" or (purpose is None and not country):

@@ -18,8 +18,8 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
     label = t(f"verdict.{verdict.verdict}", lang)
     out.print(f"[{_STYLE[verdict.verdict]}] {label.upper() if lang == 'en' else label} [/]")
     out.print(t(f"verdict.headline_{verdict.verdict}", lang, issuer=issuer), style="bold")
-    out.print(f"From: {verdict.from_display_name} <{verdict.from_address}>", markup=False)
-    out.print(f"Subject: {verdict.subject}", markup=False)
+    out.print(f"{t('incident.from', lang)}: {verdict.from_display_name} <{verdict.from_address}>", markup=False)
+    out.print(f"{t('incident.subject', lang)}: {verdict.subject}", markup=False)
     if verdict.otp.detected and verdict.otp.code:
         out.print(t("verdict.otp", lang, code=verdict.otp.code), markup=False)
 
