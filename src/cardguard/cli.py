@@ -26,8 +26,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_lang = language_of
-
 
 app.add_typer(cards_app, name="cards")
 app.add_typer(services_app, name="services")
@@ -68,7 +66,7 @@ def contacts_cmd(
     from cardguard.wallet import registered_card
     from cardguard.directory import render
 
-    language = _lang(lang)
+    language = language_of(lang)
     try:
         directory = load_directory(language)
         if prepare:
@@ -115,7 +113,7 @@ def check_cmd(
 ) -> None:
     from cardguard.verify.render import print_verdict
 
-    language = _lang(lang)
+    language = language_of(lang)
     try:
         verdict = verify_bytes(read_input(path), language, offline=offline, resolver=resolver, trust=trust_authserv,
                                alias=alias, card=card)
@@ -138,7 +136,7 @@ def serve_cmd(
 ) -> None:
     from cardguard.web import security
 
-    language = _lang(lang)
+    language = language_of(lang)
     try:
         if set_passphrase:
             first = typer.prompt(t("web.enter_passphrase", language), hide_input=True)

@@ -49,7 +49,7 @@ def read_input(path: str | None) -> bytes:
 
 
 def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
-                 alias: list[str] | None, card: str | None, mail=None):
+                 alias: list[str] | None, card: str | None, mail=None, store=None):
     """`cardguard check` as a function: the user's settings merged with the options given."""
     from cardguard.config import load_settings
     from cardguard.directory import load_directory
@@ -58,7 +58,7 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
 
     settings = load_settings(language)
     directory = load_directory(language)
-    alias_cards = registered_aliases()
+    alias_cards = registered_aliases(store)
     options = CheckOptions(
         offline=offline,
         resolver=parse_resolver(resolver or settings.check.resolver) if (resolver or settings.check.resolver) else None,
@@ -71,25 +71,25 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
     return check_message(data, directory, options, mail)
 
 
-def registered_aliases() -> dict[str, str | None]:
-    """The alias addresses of the holder's active cards (address -> product), if a registry exists."""
-    from pathlib import Path
+def registered_aliases(store=None) -> dict[str, str | None]:
+    """The alias addresses of the holder's active cards (address -> product), if a registry exists.
+    A long-running caller (the web app) passes its open store instead of opening one each time."""
+    from cardguard.paths import registry_exists
 
-    from cardguard.paths import database_url
-
-    url = database_url()
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    if store is None and not registry_exists():
         return {}
     from sqlalchemy import select
 
     from cardguard.store.db import Store
     from cardguard.store.models import Card
 
-    store = Store(url)
+    own = store is None
+    store = store or Store()
     try:
         with store.session() as session:
             cards = session.scalars(select(Card).where(Card.status.in_(("active", "stopped")),
                                                        Card.alias_email.is_not(None)))
             return {c.alias_email.lower(): c.product for c in cards}
     finally:
-        store.close()
+        if own:
+            store.close()

@@ -75,13 +75,16 @@ def incident_start(
     def work(session, directory, language):
         verdicts = verdict = mail_at = None
         if from_mail:
+            from cardguard.verify.message import read_mail
+
             data = read_input(from_mail)
+            mail = read_mail(data)
             checked = verify_bytes(data, language, offline=offline, resolver=resolver, trust=trust_authserv,
-                                   alias=alias, card=None)
+                                   alias=alias, card=None, mail=mail)
             # The verdict is kept in both languages, never the message or its HTML.
             verdicts = {"ja": checked.as_json("ja"), "en": checked.as_json("en")}
             verdict = verdicts["en"]
-            mail_at = record.received_at(data)
+            mail_at = record.received_at(mail.headers)
         incident = record.start(session, kind, at=record.parse_at(at), card=card, verdict=verdict,
                                 verdicts=verdicts, mail_at=mail_at)
         return _show(session, directory, incident, language)

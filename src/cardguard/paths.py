@@ -29,6 +29,12 @@ def user_issuers_dir() -> Path:
     return config_dir() / "issuers"
 
 
+def registry_exists() -> bool:
+    """False only for the default SQLite file not created yet: looking must not create it."""
+    url = database_url()
+    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
+
+
 def database_url() -> str:
     """CARDGUARD_DATABASE_URL (any SQLAlchemy URL), else SQLite in the user's data dir."""
     env = os.environ.get("CARDGUARD_DATABASE_URL")

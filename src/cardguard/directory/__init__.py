@@ -3,14 +3,13 @@
 from cardguard.directory.hours import LineStatus, status_at
 from cardguard.directory.load import Directory, load_directory
 from cardguard.directory.lookup import ContactLine, find_lines
-from cardguard.directory.schema import PURPOSES, URGENT_PURPOSES
+from cardguard.directory.schema import PURPOSES
 
 __all__ = [
     "ContactLine",
     "Directory",
     "LineStatus",
     "PURPOSES",
-    "URGENT_PURPOSES",
     "find_lines",
     "load_directory",
     "status_at",

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from cardguard.directory.hours import LineStatus, status_at
 from cardguard.directory.load import Directory, Issuer, OverrideLine
-from cardguard.directory.schema import PURPOSES, URGENT_PURPOSES, Schedule
+from cardguard.directory.schema import PURPOSES, Schedule
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, Text, t
 
@@ -242,6 +242,3 @@ def find_lines(directory: Directory, *, issuer: str | None = None, card: str | N
 
     return sorted(found, key=order)  # stable: the directory's own order breaks ties
 
-
-def urgent(purpose: str) -> bool:
-    return purpose in URGENT_PURPOSES

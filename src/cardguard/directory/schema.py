@@ -13,7 +13,6 @@ from cardguard.i18n import Text
 
 # The product's vocabulary of purposes, in the order a card holder in trouble needs them.
 PURPOSES: tuple[str, ...] = ("fraud", "lost", "general", "not-arrived", "fax", "overseas", "apply", "cancel")
-URGENT_PURPOSES = frozenset({"fraud", "lost"})
 Purpose = Literal["fraud", "lost", "general", "not-arrived", "fax", "overseas", "apply", "cancel"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

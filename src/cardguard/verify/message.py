@@ -55,9 +55,6 @@ class Mail:
     defects: list[str] = field(default_factory=list)
     html_source: list[str] = field(default_factory=list)  # as written, for a sanitized preview only
 
-    def header_values(self, name: str) -> list[str]:
-        lower = name.lower()
-        return [value for key, value in self.headers if key.lower() == lower]
 
 
 def _decode_words(value: str) -> str:

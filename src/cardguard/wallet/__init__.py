@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 
 def registered_card(ref: str):
     """The holder's own card named ``ref``, if a registry exists and exactly one card matches.
     Nothing is created just to look, and the database libraries load only when there is one."""
-    from cardguard.paths import database_url
+    from cardguard.paths import database_url, registry_exists
 
-    url = database_url()
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    if not registry_exists():
         return None
+    url = database_url()
     from cardguard.errors import UserError
     from cardguard.store.db import Store
     from cardguard.wallet.registry import find_card

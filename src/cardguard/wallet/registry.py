@@ -317,15 +317,3 @@ def review(session: Session, today: date) -> list[CardReview]:
         out.append(CardReview(card, (today - start).days, services, idle))
     return out
 
-
-def monthly_total(services: list[Service]) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = {}
-    for service in services:
-        if service.amount is None:
-            continue
-        per_month = service.amount / 12 if service.billing_cycle == "yearly" else service.amount
-        if service.billing_cycle in ("monthly", "yearly"):
-            key = service.currency or "?"
-            totals[key] = totals.get(key, Decimal(0)) + per_month
-    return {key: value.quantize(Decimal("0.01")) for key, value in totals.items()}
-

@@ -161,7 +161,7 @@ def create_app(*, require_login: bool = False) -> FastAPI:
         try:
             mail = read_mail(data)
             verdict = verify_bytes(data, lang, offline=bool(form.get("offline")), resolver=None, trust=None,
-                                   alias=None, card=None, mail=mail)
+                                   alias=None, card=None, mail=mail, store=store())
         except UserError as error:
             return fail(request, error)
         from cardguard.incident.record import received_at
@@ -171,7 +171,7 @@ def create_app(*, require_login: bool = False) -> FastAPI:
                                     link_rel=None, strip_comments=True) for part_html in mail.html_source[:5])[:200_000]
         token = app.state.checked.add({
             "verdicts": {"ja": verdict.as_json("ja"), "en": verdict.as_json("en")},
-            "mail_at": received_at(data), "preview": preview,
+            "mail_at": received_at(mail.headers), "preview": preview,
         })
         context = {"v": verdict.as_json(lang), "text": text, "token": token, "has_preview": bool(preview)}
         template = "verdict.html" if request.headers.get("hx-request") else "check.html"
@@ -220,14 +220,10 @@ def create_app(*, require_login: bool = False) -> FastAPI:
                       purpose=purpose_id, purposes=[(p, t(f"purpose.{p}", lang)) for p in PURPOSES])
 
     def _my_cards() -> list[dict]:
-        from cardguard.paths import database_url
+        from cardguard.paths import registry_exists
 
-        url = database_url()
-        if url.startswith("sqlite:///"):
-            from pathlib import Path
-
-            if not Path(url.removeprefix("sqlite:///")).exists():
-                return []
+        if not registry_exists():
+            return []
         from sqlalchemy import select
 
         from cardguard.store.models import Card
