@@ -109,6 +109,8 @@ def phone(browser, server):
 
 def drop_file(page: Page, name: str, data: bytes) -> None:
     """A real drop event on the drop zone, carrying the file, as a person dragging it would."""
+    # A click on a link returns once the URL changes; the zone listens only after the page's scripts ran.
+    page.wait_for_selector("#drop[data-ready=yes]", state="attached")
     page.evaluate(
         """([name, b64]) => {
             const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));

@@ -24,5 +24,7 @@
       }
     });
     input.addEventListener("change", function () { if (input.files.length) { submit(form); } });
+    // Says the zone is live: a file dropped before this moment would have been opened by the browser instead.
+    drop.dataset.ready = "yes";
   });
 })();
