@@ -27,6 +27,11 @@ def shown(moment: datetime | None) -> str | None:
     return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
 
 
+def iso(moment: datetime | None) -> str | None:
+    """The same moment for programs: ISO 8601 in the holder's zone, with its offset."""
+    return as_utc(moment).astimezone(holder_zone()).isoformat() if moment else None
+
+
 def _cards(session: Session, incident: Incident, directory: Directory, lang: Lang) -> list[dict]:
     involved: list[Card] = []
     if incident.card_id:
@@ -92,7 +97,7 @@ def view(session: Session, directory: Directory, incident: Incident, lang: Lang,
         steps.append(entry)
     timeline = []
     for event in sorted(incident.events, key=lambda e: as_utc(e.at)):
-        timeline.append({"at": shown(event.at), "kind": event.kind, "text": _event_text(event, plan, lang),
+        timeline.append({"at": shown(event.at), "at_iso": iso(event.at), "kind": event.kind, "text": _event_text(event, plan, lang),
                          "note": event.text if event.kind == "call" else None, "number": event.number,
                          "answered_by": event.answered_by, "reference": event.reference,
                          "agreed": event.agreed if event.kind == "call" else None})
@@ -106,7 +111,8 @@ def view(session: Session, directory: Directory, incident: Incident, lang: Lang,
         "id": incident.id, "kind": incident.kind, "title": plan.title(lang), "plan_summary": plan.summary(lang),
         "status": incident.status, "status_label": t(f"incident.status_{incident.status}", lang),
         "issuer": incident.issuer, "started_at": shown(incident.started_at),
-        "closed_at": shown(incident.closed_at), "summary": incident.summary,
+        "started_at_iso": iso(incident.started_at),
+        "closed_at": shown(incident.closed_at), "closed_at_iso": iso(incident.closed_at), "summary": incident.summary,
         "cards": _cards(session, incident, directory, lang),
         "progress": {"done": done, "total": len(steps)},
         "steps": steps, "timeline": timeline,

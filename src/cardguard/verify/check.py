@@ -80,11 +80,20 @@ def authenticate(mail: Mail, options: CheckOptions) -> tuple[Authentication, lis
         return auth, findings
 
     resolver = Resolver(options.resolver, options.dns_timeout)
-    dkim_results, dkim_findings = check_dkim(mail.raw, resolver)
-    arc, arc_findings = check_arc(mail.raw, resolver)
+    if mail.outlook:
+        # Outlook re-stored the body: a signature over the original bytes can only fail here.
+        dkim_results, dkim_findings, arc, arc_findings = [], [], "none", []
+    else:
+        dkim_results, dkim_findings = check_dkim(mail.raw, resolver)
+        arc, arc_findings = check_arc(mail.raw, resolver)
     spf_result, spf_domain, spf_findings = check_spf(mail.headers, mail.return_path, mail.from_domain,
                                                      options.trust_authserv, resolver)
     dmarc, dmarc_findings = check_dmarc(mail.from_domain, dkim_results, spf_result, spf_domain, resolver)
+    if mail.outlook and dmarc.result == "fail":
+        # With no signature left to check, a failure says nothing about who sent it.
+        dmarc = DmarcResult("not_checked", dmarc.policy, False, dmarc.domain)
+        dmarc_findings = [finding("dmarc.unverifiable", "warn", f"{dmarc.domain} p={dmarc.policy}",
+                                  domain=dmarc.domain, policy=dmarc.policy)]
     findings = dkim_findings + arc_findings + spf_findings + dmarc_findings + findings
     authenticated = dmarc.aligned and dmarc.result in ("pass", "none") or trusted_pass
     return Authentication(
@@ -141,7 +150,8 @@ def decide(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: li
     blockers = set()
     if not auth.authenticated_domain:
         blockers |= codes & {"auth.offline", "dmarc.fail", "dmarc.no_policy", "dmarc.dns_unavailable",
-                             "authres.trusted_none", "dkim.none", "dkim.key_missing", "dkim.dns_unavailable"}
+                             "authres.trusted_none", "dkim.none", "dkim.key_missing", "dkim.dns_unavailable",
+                             "message.outlook", "message.outlook_no_headers", "dmarc.unverifiable"}
         blockers.add("auth.not_authenticated")
     if foreign:
         blockers |= codes & {"link.foreign", "link.shortener", "link.redirector"}
@@ -189,6 +199,9 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     findings: list[Finding] = []
     if mail.forwarded:
         findings.append(finding("message.forward_unwrapped", "info"))
+    if mail.outlook:
+        findings.append(finding("message.outlook" if mail.outlook == "headers" else "message.outlook_no_headers",
+                                "warn"))
     if mail.defects:
         findings.append(finding("message.defects", "info", ", ".join(sorted(set(mail.defects)))[:200]))
     if claim:

@@ -18,6 +18,7 @@ from email.message import Message
 
 from cardguard.errors import UserError
 from cardguard.verify.htmltext import HtmlContent, read_html
+from cardguard.verify.outlook import is_outlook, read_outlook
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_HEADERS = 1000
@@ -52,6 +53,8 @@ class Mail:
     html: list[HtmlContent]
     attachments: list[Attachment]
     forwarded: bool = False
+    # Read from an Outlook .msg: "headers" when it kept them as received, "properties" when it did not.
+    outlook: str | None = None
     defects: list[str] = field(default_factory=list)
     html_source: list[str] = field(default_factory=list)  # as written, for a sanitized preview only
 
@@ -165,6 +168,11 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
         raise UserError("error.message_too_large", size=len(data) // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))
     if not data.strip():
         raise UserError("error.empty_message")
+    if is_outlook(data):
+        converted = read_outlook(data)
+        mail = read_mail(converted.data, unwrap_forward=unwrap_forward)
+        mail.outlook = "headers" if converted.headers_kept else "properties"
+        return mail
     _check_header_count(data)
     try:
         msg = email.message_from_bytes(data, policy=email.policy.default)
