@@ -96,6 +96,8 @@ def test_lookalike_sender_even_when_validly_signed(world, keys, directory):
     assert verdict.authentication.dkim[0].result == "pass"  # signed by its own domain: proves nothing
     assert {"from.lookalike", "from.display_name_spoof"} <= verdict.decisive
     assert "recipient.other_address" in codes(verdict)
+    # Its code is bait, not a sign that somebody holds the card number.
+    assert "content.otp_bait" in codes(verdict) and "content.otp_unrequested" not in codes(verdict)
     doc = verdict.as_json("ja")
     assert doc["verdict_label"] == "フィッシング"
     assert any("リンクをクリック" in step for step in doc["next_steps"])

@@ -83,6 +83,7 @@ def test_a_genuine_mail_saved_by_outlook_is_not_called_forged(directory, key, dn
     assert {"message.outlook", "dmarc.unverifiable"} <= codes(verdict)
     assert "dmarc.fail" not in codes(verdict)
     assert "message.outlook" in verdict.decisive
+    assert "content.otp_unverified" in codes(verdict)
 
 
 def test_outlook_mail_authenticated_by_what_survives(directory, dns):

@@ -216,10 +216,13 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     findings += recipient_findings(mail.recipients, aliases, claim is not None)
     otp, content_findings = content.content_findings(mail.subject, body)
     findings += content_findings + _html_findings(mail) + content.attachment_findings(mail.attachments)
-    if issuer and otp.detected:
-        findings.append(finding("content.otp_unrequested", "warn" if auth.authenticated_domain else "info"))
 
     verdict, decisive = decide(issuer, mail, auth, findings, link_infos, options.offline)
+    if issuer and otp.detected:
+        # What a code means depends on who sent it: a real one says the card number is out, a fake one is bait.
+        findings.append({"genuine": finding("content.otp_unrequested", "warn"),
+                         "phishing": finding("content.otp_bait", "info")}.get(
+            verdict, finding("content.otp_unverified", "info")))
     if "auth.not_authenticated" in decisive:
         findings.append(finding("auth.not_authenticated", "warn"))
     result = Verdict(
