@@ -44,7 +44,7 @@ def world(keys):
 
 def verify(raw: bytes, address, directory, **options):
     options.setdefault("aliases", [ALIAS])
-    return check_message(raw, directory, CheckOptions(resolver=address, now=NIGHT, dns_timeout=2, **options))
+    return check_message(raw, directory, CheckOptions(resolver=address, now=NIGHT, dns_timeout=5, **options))
 
 
 def codes(verdict) -> set[str]:

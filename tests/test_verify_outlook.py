@@ -50,7 +50,7 @@ def directory():
 
 def verify(raw: bytes, directory, address=None, **options):
     options.setdefault("aliases", [ALIAS])
-    return check_message(raw, directory, CheckOptions(resolver=address, now=NIGHT, dns_timeout=2, **options))
+    return check_message(raw, directory, CheckOptions(resolver=address, now=NIGHT, dns_timeout=5, **options))
 
 
 def codes(verdict) -> set[str]:
