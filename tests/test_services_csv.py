@@ -62,9 +62,12 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(with_card, tmp_pat
     path = write(tmp_path, "s.csv", text.encode())
     run = with_card("services", "import", path)
     assert run.code != 0
-    assert "line 5" in run.err and "amount" in run.err
-    assert "line 6" in run.err and "name" in run.err
+    # Each bad row by its line, naming the column as the file names it.
+    assert "line 5: 金額" in run.err and "abc" in run.err
+    assert "line 6: サービス名" in run.err
     assert "line 7" in run.err and "9999" in run.err
+    ja = with_card("services", "import", path, "--lang", "ja")
+    assert "5 行目：金額：「abc」を読み取れません" in ja.err and "line" not in ja.err
     assert with_card("services", "list", "--json").json() == []
     partial = with_card("services", "import", path, "--skip-bad-rows", "--json")
     assert partial.code == 0 and partial.json()["written"] == 3 and len(partial.json()["errors"]) == 3
@@ -136,3 +139,12 @@ def test_export_then_import_gives_back_the_same_registry(with_card, tmp_path):
         with_card("services", "remove", str(service["id"]))
     assert with_card("services", "import", str(as_json)).code == 0
     assert strip(with_card("services", "list", "--json").json()) == strip(before)
+
+
+def test_amounts_are_shown_as_written(with_card, tmp_path):
+    path = write(tmp_path, "s.csv", (HEADER_JA + ROWS_JA + "Spotify,$9.99,2025-12-02,1005,毎月,\n").encode())
+    assert with_card("services", "import", path).code == 0
+    listed = with_card("services", "list", "--lang", "ja").out
+    assert "¥2,189" in listed and "¥5,900" in listed and "9.99 USD" in listed and "2189.00" not in listed
+    doc = {s["name"]: s for s in with_card("services", "list", "--json").json()}
+    assert doc["U-NEXT"]["amount"] == "2189.00" and doc["U-NEXT"]["amount_text"] == "¥2,189"

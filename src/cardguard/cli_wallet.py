@@ -292,6 +292,7 @@ def services_import(path: Annotated[Path, typer.Argument(help=h("opt.import_file
                     skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help=h("opt.skip_bad"))] = False,
                     as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from cardguard.wallet.csvio import import_services
+    from cardguard.wallet.render import amount_text
 
     def work(session, directory, language):
         try:
@@ -318,9 +319,9 @@ def services_import(path: Annotated[Path, typer.Argument(help=h("opt.import_file
             out.print(t(key, language, count=len(result.rows) if dry_run else result.written), markup=False)
             for line, row in result.rows:
                 card = f"****{row['card']['last4']}" if row["card"] else "-"
-                out.print(f"  {line}: {row['name']}  {card}  {row['amount'] or ''} {row['currency'] or ''}", markup=False)
+                out.print(f"  {line}: {row['name']}  {card}  {amount_text(row['amount'], row['currency'])}", markup=False)
             for line, message in result.errors:
-                out.print(f"  ✗ line {line}: {message}", style="red", markup=False)
+                out.print("  ✗ " + t("wallet.bad_row", language, line=line, message=message), style="red", markup=False)
             if result.ignored_columns:
                 out.print(t("wallet.ignored_columns", language, columns=", ".join(result.ignored_columns)), style="dim",
                           markup=False)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from cardguard.directory.lookup import normalize
 from cardguard.errors import UserError
-from cardguard.i18n import Lang
+from cardguard.i18n import Lang, t
 from cardguard.store.models import Card, Service
 from cardguard.wallet import registry
 from cardguard.wallet.guard import has_card_number, looks_like_security_code_field, refuse_card_data
@@ -162,13 +162,14 @@ def import_services(session: Session, data: bytes, *, overrides: dict[str, str] 
             shape = "wallos"
     mapping, ignored = map_columns(header, overrides or {})
     result = ImportResult(ignored_columns=ignored)
+    column_of = {target: header[index] for index, target in mapping.items() if index < len(header)}
     pending: list[Service] = []
     for line, row in rows:
         raw: dict[str, str | None] = {}
         try:
             for index, cell in enumerate(row):
                 if has_card_number(cell):
-                    refuse_card_data(header[index] if index < len(header) else "?", cell, where=f"line {line}")
+                    refuse_card_data(header[index] if index < len(header) else "?", cell)
             for index, target in mapping.items():
                 cell = row[index].strip() if index < len(row) else ""
                 if cell:
@@ -192,10 +193,14 @@ def import_services(session: Session, data: bytes, *, overrides: dict[str, str] 
             pending.append(service)
             result.rows.append((line, preview))
         except UserError as error:
+            # Name the column as the user's file names it, not cardguard's field.
+            if error.values.get("field") in column_of:
+                error.values["field"] = column_of[error.values["field"]]
             result.errors.append((line, error.message(lang)))
     if result.errors and not skip_bad_rows:
-        raise UserError("error.import_invalid", details=[f"line {line}: {message}" for line, message in result.errors],
-                        count=len(result.errors))
+        raise UserError("error.import_invalid", count=len(result.errors),
+                        details=[t("wallet.bad_row", lang, line=line, message=message)
+                                 for line, message in result.errors])
     if not dry_run:
         session.add_all(pending)
         session.flush()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from cardguard.directory.load import Directory
 from cardguard.i18n import Lang, t
 from cardguard.output import console
@@ -26,6 +28,18 @@ def card_json(directory: Directory, card: Card, lang: Lang, services: int | None
     }
 
 
+def amount_text(amount, currency: str | None) -> str:
+    """An amount as a person writes it: yen without decimals, others with cents when they have them."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount))
+    whole = value == value.to_integral_value()
+    number = f"{value:,.0f}" if whole else f"{value:,.2f}"
+    if currency == "JPY":
+        return f"¥{number}"
+    return f"{number} {currency}" if currency else number
+
+
 def service_json(service: Service) -> dict:
     card = service.card
     return {
@@ -33,6 +47,7 @@ def service_json(service: Service) -> dict:
         "card": {"id": card.id, "nickname": card.nickname, "last4": card.last4} if card else None,
         "billing_cycle": service.billing_cycle,
         "amount": str(service.amount) if service.amount is not None else None, "currency": service.currency,
+        "amount_text": amount_text(service.amount, service.currency),
         "next_charge": service.next_charge, "last_charged_on": service.last_charged_on,
         "alias_email": service.alias_email, "category": service.category, "notes": service.notes,
         "holds_card_as": service.holds_card_as, "card_updated_on": service.card_updated_on, "status": service.status,
@@ -96,7 +111,7 @@ def print_services(services: list[Service], lang: Lang) -> None:
         return
     for service in services:
         card = f"****{service.card.last4}" if service.card else "-"
-        amount = f"{service.amount} {service.currency or ''}".strip() if service.amount is not None else ""
+        amount = amount_text(service.amount, service.currency)
         cycle = t(f"wallet.cycle_{service.billing_cycle.replace('-', '_')}", lang)
         nxt = f" · {t('wallet.next_charge', lang)} {service.next_charge}" if service.next_charge else ""
         out.print(f"#{service.id}  [bold]{service.name}[/bold]  {card}  {amount} {cycle}{nxt}", highlight=False)
