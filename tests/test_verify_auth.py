@@ -221,6 +221,8 @@ def test_check_command_against_the_test_dns(world, keys, cardguard, tmp_path):
     assert doc["otp"] == {"detected": True, "code": "48****", "merchant": "EXAMPLE ONLINE STORE", "amount": "39,800円"}
     text = cardguard("check", str(path), "--resolver", f"{host}:{port}", "--alias", ALIAS, "--lang", "ja")
     assert "本物" in text.out and "0120-020120" in text.out
+    # A genuine code nobody asked for: the call comes before everything else.
+    assert text.out.index("今すぐ電話（24時間・年中無休）") < text.out.index("今すべきこと")
 
 
 def test_arc_chain_from_a_forwarder(world, keys, directory):

@@ -70,6 +70,8 @@ def test_phishing_saved_from_outlook_through_the_cli(cardguard, tmp_path):
     assert [link["registered_domain"] for link in doc["links"]] == ["americanexpress.com"]
     text = cardguard("check", str(path), "--offline", "--lang", "ja")
     assert "フィッシング" in text.out and "Outlook の .msg から読み取りました" in text.out
+    # Nothing entered yet: what to do comes first; the fraud line is for whoever already entered something.
+    assert text.out.index("今すべきこと") < text.out.index("リンクを開いた・何か入力した場合は今すぐ電話")
 
 
 def test_a_genuine_mail_saved_by_outlook_is_not_called_forged(directory, key, dns):

@@ -108,3 +108,19 @@ def test_language_from_the_browser_and_the_switch(client):
 def test_vendored_htmx_is_the_pinned_file():
     data = resources.files("cardguard.web").joinpath("static/htmx-2.0.7.min.js").read_bytes()
     assert hashlib.sha256(data).hexdigest() == "60231ae6ba9db3825eb15a261122d5f55921c4d53b66bf637dc18b4ee27c79f9"
+
+
+def test_a_phishing_verdict_says_what_to_do_before_offering_a_call(client):
+    token = csrf_of(client)
+    phishing = message(sender="safekey@americanexpress-safekey.com", to="shop.9qz@icloud.com")
+    page = client.post("/check", data={"csrf": token, "offline": "1"}, headers={"accept-language": "ja"},
+                       files={"file": ("phish.eml", phishing, "message/rfc822")}).text
+    assert 'data-verdict="phishing"' in page
+    assert page.index("今すべきこと") < page.index("リンクを開いた・何か入力した場合は今すぐ電話") < page.index('href="tel:')
+    assert "cardguard incident" not in page  # a browser gets buttons, not commands
+    # The holder who already entered details starts the plan for that, from the same verdict.
+    token_of_verdict = re.search(r'name="verdict" value="([^"]+)"', page).group(1)
+    started = client.post("/incidents", data={"csrf": token, "verdict": token_of_verdict, "kind": "phishing-opened"},
+                          headers={"accept-language": "ja"})
+    assert started.status_code == 200 and "フィッシングのリンクを開いた・情報を入力した" in started.text
+    assert "メールを確認：フィッシング" in started.text

@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 
 from cardguard.directory.load import Directory, Issuer
 from cardguard.directory.lookup import find_lines
-from cardguard.i18n import Text, both
 from cardguard.verify import authres, content, links
 from cardguard.verify.arc_check import check_arc
 from cardguard.verify.dkim_check import check_dkim
@@ -172,18 +171,19 @@ def _calls(directory: Directory, issuer: Issuer, card: str | None, now: datetime
     return list(out.values())
 
 
-def next_steps(verdict: str, otp: bool, issuer: Issuer | None) -> list[Text]:
+def next_steps(verdict: str, otp: bool, issuer: Issuer | None) -> list[str]:
+    """The message keys of what to do, in order."""
     if verdict == "phishing":
-        steps = ["next.dont_click", "next.report", "next.delete", "next.if_entered"]
+        steps = ["dont_click", "report", "delete", "if_entered"]
     elif verdict == "genuine" and otp:
-        steps = ["next.otp_call_now", "next.otp_never_share", "next.otp_incident", "next.review_charges"]
+        steps = ["otp_call_now", "otp_never_share", "otp_incident", "review_charges"]
     elif verdict == "genuine":
-        steps = ["next.genuine_still_careful"]
+        steps = ["genuine_still_careful"]
     elif verdict == "suspicious":
-        steps = ["next.dont_click", "next.verify_independently"] + (["next.otp_unverified"] if otp else [])
+        steps = ["dont_click", "verify_independently"] + (["otp_unverified"] if otp else [])
     else:
-        steps = ["next.unrelated"]
-    return [both(step) for step in steps]
+        steps = ["unrelated"]
+    return [f"next.{step}" for step in steps]
 
 
 def check_message(data: bytes, directory: Directory, options: CheckOptions | None = None,

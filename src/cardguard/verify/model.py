@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cardguard.i18n import Lang, Text, t
+from cardguard.i18n import Lang, Text, catalog, t
 
 Severity = Literal["good", "info", "warn", "bad"]
 SEVERITY_ORDER = {"bad": 0, "warn": 1, "good": 2, "info": 3}
@@ -108,7 +108,7 @@ class Verdict:
     decisive: set[str]
     links: list[LinkInfo]
     otp: Otp
-    next_steps: list[Any] = field(default_factory=list)  # Text values
+    next_steps: list[str] = field(default_factory=list)  # message keys
     calls: list[tuple] = field(default_factory=list)  # (ContactLine, card ids) to call now
     checked_at: Any = None
     report_routes: list[dict] = field(default_factory=list)
@@ -116,7 +116,9 @@ class Verdict:
     def ordered_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: (f.code not in self.decisive, SEVERITY_ORDER[f.severity]))
 
-    def as_json(self, lang: Lang) -> dict:
+    def as_json(self, lang: Lang, *, web: bool = False) -> dict:
+        """``web``: the steps as a browser page words them (buttons there, not commands)."""
+        steps = [f"{key}_web" if web and f"{key}_web" in catalog() else key for key in self.next_steps]
         return {
             "verdict": self.verdict,
             "verdict_label": t(f"verdict.{self.verdict}", lang),
@@ -130,7 +132,7 @@ class Verdict:
             "links": [link.as_json() for link in self.links],
             "otp": {"detected": self.otp.detected, "code": self.otp.code, "merchant": self.otp.merchant,
                     "amount": self.otp.amount},
-            "next_steps": [step(lang) for step in self.next_steps],
+            "next_steps": [t(step, lang) for step in steps],
             "calls": [{**line.as_json(lang, self.checked_at), "cards": cards,
                        "card_names": [line.issuer.cards[c].name(lang) for c in cards]} for line, cards in self.calls],
             "report_to": self.report_routes,

@@ -12,6 +12,18 @@ _MARK = {"bad": "✗", "warn": "!", "good": "✓", "info": "·"}
 _MARK_STYLE = {"bad": "red", "warn": "yellow", "good": "green", "info": "dim"}
 
 
+def _print_calls(verdict: Verdict, lang: Lang) -> None:
+    if not verdict.calls:
+        return
+    out = console()
+    heading = "verdict.call" if verdict.verdict == "genuine" else f"verdict.call_{verdict.verdict}"
+    out.print(f"\n[bold]{t(heading, lang)}[/bold]")
+    for line, cards in verdict.calls:
+        names = ", ".join(line.issuer.cards[c].name(lang) for c in cards) or t("contacts.every_card", lang)
+        out.print(f"  [bold]{line.number}[/bold]  {status_text(line, verdict.checked_at, lang)}")
+        out.print("    " + t("verdict.cards", lang, cards=names), style="dim", markup=False)
+
+
 def print_verdict(verdict: Verdict, lang: Lang) -> None:
     out = console()
     issuer = verdict.issuer_name(lang) if verdict.issuer_name else ""
@@ -23,21 +35,20 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
     if verdict.otp.detected and verdict.otp.code:
         out.print(t("verdict.otp", lang, code=verdict.otp.code), markup=False)
 
-    if verdict.calls:
-        out.print(f"\n[bold]{t('verdict.call', lang)}[/bold]")
-        for line, cards in verdict.calls:
-            names = ", ".join(line.issuer.cards[c].name(lang) for c in cards) or t("contacts.every_card", lang)
-            out.print(f"  [bold]{line.number}[/bold]  {status_text(line, verdict.checked_at, lang)}")
-            out.print("    " + t("verdict.cards", lang, cards=names), style="dim", markup=False)
-
+    # A genuine code: the call comes first. Otherwise the steps do, and the call is for who already acted.
+    if verdict.verdict == "genuine":
+        _print_calls(verdict, lang)
     out.print(f"\n[bold]{t('verdict.next', lang)}[/bold]")
     for step in verdict.next_steps:
-        out.print("  ・" + step(lang), markup=False)
+        out.print("  ・" + t(step, lang), markup=False)
     known = [r for r in verdict.report_routes if r["known"]]
     if known:
         out.print(f"  {t('verdict.report', lang)}:")
         for route in known:
             out.print(f"    {route['name'][lang]}: {route['address']}", markup=False)
+
+    if verdict.verdict != "genuine":
+        _print_calls(verdict, lang)
 
     out.print(f"\n[bold]{t('verdict.reasons', lang)}[/bold]")
     for item in verdict.ordered_findings():

@@ -173,7 +173,7 @@ def create_app(*, require_login: bool = False) -> FastAPI:
             "verdicts": {"ja": verdict.as_json("ja"), "en": verdict.as_json("en")},
             "mail_at": received_at(mail.headers), "preview": preview,
         })
-        context = {"v": verdict.as_json(lang), "text": text, "token": token, "has_preview": bool(preview)}
+        context = {"v": verdict.as_json(lang, web=True), "text": text, "token": token, "has_preview": bool(preview)}
         template = "verdict.html" if request.headers.get("hx-request") else "check.html"
         return render(request, template, result=context, **context)
 
