@@ -52,9 +52,9 @@ def check_spf(headers: list[tuple[str, str]], mail_from: str, from_domain: str, 
         saved = spf.DNSLookup
         spf.DNSLookup = resolver.spf_lookup
         try:
-            result, explanation = spf.check2(i=ip, s=sender, h=helo, querytime=resolver.timeout * 4)
-        except Exception as exc:  # noqa: BLE001 - pyspf on a hostile record
-            result, explanation = "permerror", str(exc)
+            result, _ = spf.check2(i=ip, s=sender, h=helo, querytime=resolver.timeout * 4)
+        except Exception:  # noqa: BLE001 - pyspf on a hostile record
+            result = "permerror"
         finally:
             spf.DNSLookup = saved
     severity = {"pass": "good", "fail": "bad", "softfail": "warn"}.get(result, "info")
