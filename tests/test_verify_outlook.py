@@ -178,7 +178,7 @@ def saved():
     return saved_by_outlook(PHISHING)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_mangled_outlook_files_get_a_verdict_or_a_clear_error(directory, saved, data):
     raw = bytearray(saved)
