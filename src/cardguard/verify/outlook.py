@@ -171,8 +171,8 @@ def _body(message: _Storage) -> EmailMessage:
     body = EmailMessage()
     text = message.text(BODY)
     html = message.binary(HTML)
-    if html is None and message.text(HTML):
-        html = message.text(HTML).encode("utf-8")
+    if html is None:
+        html = message.text(HTML).encode("utf-8")  # some writers store the HTML as a string
     body.set_content(text or "", charset="utf-8")
     if html:
         # The HTML keeps the bytes Outlook stored; its charset is the message's internet code page.
