@@ -60,6 +60,8 @@ SYSTEM_PACKAGES: dict[str, str] = {
     "chromium": "chromium",  # prints the incident report to PDF; drives the web app's browser tests
     "pdftotext": "poppler-utils",  # reads that PDF back
     "/usr/share/fonts/opentype/ipafont-gothic": "fonts-ipafont-gothic",  # Japanese glyphs in the PDF
+    "gsf": "libgsf-bin",  # `gsf createole` writes the Outlook .msg files the tests read
+    "/usr/sbin/dovecot": "dovecot-imapd",  # the mailbox tests run a real IMAP server on loopback
 }
 
 

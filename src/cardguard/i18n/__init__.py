@@ -60,19 +60,32 @@ def detect_lang(argv: Sequence[str] | None = None, env: Mapping[str, str] | None
     return "en"
 
 
+def _catalog_files() -> list:
+    # One file per capability (messages/*.toml) beside the original messages.toml, so that work on
+    # one capability never edits another's words; a key defined twice is a startup error.
+    root = resources.files(__package__)
+    files = [root.joinpath("messages.toml")]
+    folder = root.joinpath("messages")
+    if folder.is_dir():
+        files += sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    return files
+
+
 @cache
 def catalog() -> dict[str, dict[str, str]]:
-    raw = resources.files(__package__).joinpath("messages.toml").read_text(encoding="utf-8")
     flat: dict[str, dict[str, str]] = {}
 
-    def walk(prefix: str, node: dict) -> None:
+    def walk(prefix: str, node: dict, origin: str) -> None:
         if "en" in node and "ja" in node and all(isinstance(v, str) for v in node.values()):
+            if prefix in flat:
+                raise RuntimeError(f"message {prefix!r} is defined twice (again in {origin})")
             flat[prefix] = node
             return
         for key, value in node.items():
-            walk(f"{prefix}.{key}" if prefix else key, value)
+            walk(f"{prefix}.{key}" if prefix else key, value, origin)
 
-    walk("", tomllib.loads(raw))
+    for file in _catalog_files():
+        walk("", tomllib.loads(file.read_text(encoding="utf-8")), file.name)
     return flat
 
 
