@@ -59,6 +59,7 @@ SYSTEM_PACKAGES: dict[str, str] = {
     "pg_ctlcluster": "postgresql",  # the PostgreSQL tests run a real server
     "chromium": "chromium",  # prints the incident report to PDF; drives the web app's browser tests
     "pdftotext": "poppler-utils",  # reads that PDF back
+    "pdfinfo": "poppler-utils",  # counts its pages
     "/usr/share/fonts/opentype/ipafont-gothic": "fonts-ipafont-gothic",  # Japanese glyphs in the PDF
     "gsf": "libgsf-bin",  # `gsf createole` writes the Outlook .msg files the tests read
     "/usr/sbin/dovecot": "dovecot-imapd",  # the mailbox tests run a real IMAP server on loopback
@@ -66,7 +67,7 @@ SYSTEM_PACKAGES: dict[str, str] = {
 
 
 def check_system_packages() -> None:
-    missing = [pkg for tool, pkg in SYSTEM_PACKAGES.items() if not shutil.which(tool) and not Path(tool).exists()]
+    missing = sorted({pkg for tool, pkg in SYSTEM_PACKAGES.items() if not shutil.which(tool) and not Path(tool).exists()})
     if not missing:
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
