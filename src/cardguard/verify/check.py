@@ -29,7 +29,7 @@ from cardguard.verify.identity import claimed_issuer, from_findings, is_official
 from cardguard.verify.message import Mail, read_mail
 from cardguard.verify.model import Authentication, DmarcResult, Finding, Verdict, finding
 from cardguard.verify.recipient import recipient_findings
-from cardguard.verify.resolver import Resolver
+from cardguard.verify.resolver import MAX_LOOKUPS_PER_MAIL, Resolver
 from cardguard.verify.spf_check import check_spf
 
 IDENTITY_BAD = {"from.lookalike", "from.foreign", "from.display_name_spoof", "from.no_tld", "from.display_address",
@@ -49,6 +49,7 @@ class CheckOptions:
     now: datetime | None = None
     dns_timeout: float = 5.0
     dns_budget: float = 20.0  # seconds of DNS wall time for one mail; past it: "could not be checked in time"
+    dns_max_lookups: int = MAX_LOOKUPS_PER_MAIL
 
 
 def _from_addresses(headers: list[tuple[str, str]]) -> list[str]:
@@ -123,7 +124,8 @@ def authenticate(mail: Mail, options: CheckOptions) -> tuple[Authentication, lis
                                                 None, trusted_pass, mail.from_domain or None))
         return auth, findings
 
-    resolver = Resolver(options.resolver, options.dns_timeout, budget=options.dns_budget)
+    resolver = Resolver(options.resolver, options.dns_timeout, budget=options.dns_budget,
+                        max_lookups=options.dns_max_lookups)
     if mail.outlook:
         # Outlook re-stored the body: a signature over the original bytes can only fail here.
         dkim_results, dkim_findings, arc, arc_findings = [], [], "none", []

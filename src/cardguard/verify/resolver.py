@@ -72,6 +72,7 @@ class Resolver:
     spent: float = field(default=0.0, init=False)
     out_of_time: bool = field(default=False, init=False)
     too_many: bool = field(default=False, init=False)
+    down: bool = field(default=False, init=False)
     unanswered: int = field(default=0, init=False)  # look-ups that got no answer (timeout, SERVFAIL, refused)
 
     def __post_init__(self) -> None:
@@ -96,6 +97,8 @@ class Resolver:
         if self._resolver is None:
             raise DnsUnavailable("no DNS server configured")
         name = dns_name(name)
+        if self.down:
+            raise DnsUnavailable("DNS did not answer earlier queries for this mail")
         if self.lookups >= self.max_lookups:
             self.too_many = True
             raise DnsTooManyLookups(f"more than {self.max_lookups} DNS look-ups")
@@ -111,8 +114,14 @@ class Resolver:
                                             lifetime=lifetime)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return []
-        except (dns.exception.DNSException, ValueError, OSError) as exc:
-            # Timeout, SERVFAIL/REFUSED (NoNameservers), unreachable, a reply that does not parse.
+        except (dns.exception.Timeout, OSError) as exc:
+            # No server answered at all (no network, nothing listening): the next query would only
+            # wait as long again, so the rest of this mail's look-ups fail at once.
+            self.unanswered += 1
+            self.down = True
+            raise DnsUnavailable(str(exc)) from exc
+        except (dns.exception.DNSException, ValueError) as exc:
+            # SERVFAIL/REFUSED (NoNameservers), a reply that does not parse.
             self.unanswered += 1
             raise DnsUnavailable(str(exc)) from exc
         finally:
