@@ -108,9 +108,12 @@ def authenticate(mail: Mail, options: CheckOptions) -> tuple[Authentication, lis
         trusted = reading.trusted
         trusted_pass, trusted_fail = _trusted_verdict(trusted, mail.from_domain)
         summary = "; ".join(f"{m}={r}" for m, r, _ in trusted.methods)
-        code, severity = ("authres.trusted_pass", "good") if trusted_pass else \
-            (("authres.trusted_fail", "bad") if trusted_fail else ("authres.trusted_none", "warn"))
-        findings.append(finding(code, severity, summary, receiver=trusted.authserv_id))
+        if trusted_pass:
+            findings.append(finding("authres.trusted_pass", "good", summary, receiver=trusted.authserv_id))
+        elif trusted_fail:
+            findings.append(finding("authres.trusted_fail", "bad", summary, receiver=trusted.authserv_id))
+        else:
+            findings.append(finding("authres.trusted_none", "warn", summary, receiver=trusted.authserv_id))
     if reading.ignored:
         findings.append(finding("authres.ignored", "info", str(reading.ignored), count=reading.ignored))
 

@@ -124,8 +124,8 @@ def check_dmarc(from_domain: str, dkim_results: list[DkimResult], spf_result: st
     elif found.outcome == "invalid":
         findings.append(finding("dmarc.policy_invalid", "warn", found.where, domain=found.where))
     if found.policy is None:
-        code = "dmarc.no_policy_aligned" if is_aligned else "dmarc.no_policy"
-        findings.append(finding(code, "info" if is_aligned else "warn", from_domain, domain=from_domain, via=via))
+        findings.append(finding("dmarc.no_policy_aligned" if is_aligned else "dmarc.no_policy",
+                                "info" if is_aligned else "warn", from_domain, domain=from_domain, via=via))
         return DmarcResult("none", None, is_aligned, from_domain), findings
     policy = found.policy.policy or "none"
     if found.policy.as_none:
