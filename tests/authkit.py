@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import dkim
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from dnslib import RCODE
+from dnslib import QTYPE, RCODE, RR, TXT
 from dnslib.dns import DNSError
 
 from mailkit import Key, Zone
@@ -30,6 +30,11 @@ class HostileZone(Zone):
         super().__init__()
         self.behaviour: dict[str, str] = {}  # name -> servfail | refused | empty | drop | slow
         self.delay = 0.4
+        self.split: dict[str, list[list[str]]] = {}  # records given as their character-strings
+
+    def add_txt_strings(self, name: str, strings: list[str]) -> None:
+        """One TXT record made of several character-strings, as a record longer than 255 is sent."""
+        self.split.setdefault(name.rstrip(".").lower(), []).append(strings)
 
     def misbehave(self, name: str, how: str) -> None:
         self.behaviour[name.rstrip(".").lower()] = how
@@ -46,6 +51,12 @@ class HostileZone(Zone):
             self.queries.append(f"{how} {name}")
             reply = request.reply()
             reply.header.rcode = {"servfail": RCODE.SERVFAIL, "refused": RCODE.REFUSED, "empty": RCODE.NOERROR}[how]
+            return reply
+        if name in self.split and request.q.qtype == QTYPE.TXT:
+            self.queries.append(f"TXT {name}")
+            reply = request.reply()
+            for strings in self.split[name] + [[v] for v in self.txt.get(name, [])]:
+                reply.add_answer(RR(name, QTYPE.TXT, rdata=TXT([s.encode() for s in strings]), ttl=60))
             return reply
         return super().resolve(request, handler)
 
