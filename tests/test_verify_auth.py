@@ -193,9 +193,11 @@ def test_mail_to_another_alias_is_not_genuine(world, keys, directory):
 
 def test_spf_from_a_trusted_received_header(world, keys, directory):
     _, address = world
-    received = ("Received: from mta.welcome.americanexpress.com (mta.welcome.americanexpress.com [{ip}])\r\n"
+    # The delivery agent records the envelope sender on top, above the receiver's entry line.
+    received = ("Return-Path: <bounce@americanexpress.com>\r\n"
+                "Received: from mta.welcome.americanexpress.com (mta.welcome.americanexpress.com [{ip}])\r\n"
                 " by mx.icloud.com (Postfix) with ESMTPS id 4Xy; Fri, 21 Nov 2025 23:28:01 +0900\r\n")
-    unsigned = message(headers={"Return-Path": "<bounce@americanexpress.com>"})
+    unsigned = message()
     good = verify(received.format(ip="192.0.2.25").encode() + unsigned, address, directory,
                   trust_authserv=["mx.icloud.com"])
     assert good.authentication.spf == "pass" and good.verdict == "genuine"

@@ -89,12 +89,14 @@ def test_a_genuine_mail_saved_by_outlook_is_not_called_forged(directory, key, dn
 
 
 def test_outlook_mail_authenticated_by_what_survives(directory, dns):
-    unsigned = message(headers={"Return-Path": "<bounce@americanexpress.com>"})
-    # SPF needs only the headers: the trusted receiver's Received line names the connecting server.
-    from_amex = TRUSTED_RECEIVED.format(ip="192.0.2.25").encode() + unsigned
+    unsigned = message()
+    # SPF needs only the headers: the trusted receiver's Received line names the connecting server,
+    # and the Return-Path its delivery wrote above it names the envelope sender.
+    envelope = b"Return-Path: <bounce@americanexpress.com>\r\n"
+    from_amex = envelope + TRUSTED_RECEIVED.format(ip="192.0.2.25").encode() + unsigned
     good = verify(saved_by_outlook(from_amex), directory, dns, trust_authserv=["mx.icloud.com"])
     assert good.authentication.spf == "pass" and good.verdict == "genuine"
-    elsewhere = TRUSTED_RECEIVED.format(ip="203.0.113.9").encode() + unsigned
+    elsewhere = envelope + TRUSTED_RECEIVED.format(ip="203.0.113.9").encode() + unsigned
     bad = verify(saved_by_outlook(elsewhere), directory, dns, trust_authserv=["mx.icloud.com"])
     assert bad.authentication.spf == "fail" and bad.verdict == "suspicious"
     # The receiver's own Authentication-Results, when the user trusts it, work offline as for .eml.

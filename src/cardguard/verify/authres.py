@@ -1,10 +1,20 @@
-"""Authentication-Results headers (RFC 8601). Anyone can write one, so only a receiver the user
-named as trusted is believed, and only its topmost header."""
+"""Authentication-Results headers (RFC 8601), read with the `authres` parser (quoted strings and
+comments as the grammar has them). Anyone can write one, so only the header a receiver the user
+named as trusted stamped itself is believed: the one with its authserv-id inside its own block of
+headers at the top (see receiver.py). RFC 8601 §5 has receivers remove headers carrying their own id
+from incoming mail, so a second header with that id, or one below the receiver's block, was written
+by somebody else: that is tampering, and then no header is believed at all."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import authres as authres_parser
+
+from cardguard.verify import receiver
+
+_LEADING_ID = re.compile(r"^\s*(?:\([^)]*\)\s*)*([^\s;()]+)")
 
 
 @dataclass
@@ -18,57 +28,62 @@ class Results:
                 return result, props
         return None
 
-    def passing(self, method: str) -> list[dict[str, str]]:
-        return [props for name, result, props in self.methods if name == method and result == "pass"]
+    def all(self, method: str) -> list[tuple[str, dict[str, str]]]:
+        return [(result, props) for name, result, props in self.methods if name == method]
 
 
-def _strip_comments(value: str) -> str:
-    out, depth = [], 0
-    for char in value:
-        if char == "(":
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-        elif not depth:
-            out.append(char)
-    return "".join(out)
+@dataclass
+class Reading:
+    """What the Authentication-Results headers of a mail say, as far as the user's trust goes."""
+
+    trusted: Results | None = None
+    tampered: str | None = None  # why no header is believed: "duplicate", "below", "unreadable"
+    receiver: str | None = None  # the trusted id the tampering was found for
+    ignored: int = 0  # headers from receivers the user did not name
 
 
 def parse(value: str) -> Results | None:
-    parts = [p.strip() for p in _strip_comments(value).split(";")]
-    if not parts or not parts[0]:
+    try:
+        header = authres_parser.AuthenticationResultsHeader.parse_value(value)
+    except Exception:  # noqa: BLE001 - the parser raises its own SyntaxError and others on hostile text
         return None
-    authserv = parts[0].split()[0].lower()
-    results = Results(authserv)
-    for part in parts[1:]:
-        found = re.match(r"([a-z0-9_-]+)\s*=\s*([a-z]+)\s*(.*)$", part, re.IGNORECASE | re.DOTALL)
-        if not found:
-            continue
-        props = {key.lower(): val.strip('"').lower() for key, val in
-                 re.findall(r"([a-z]+\.[a-z0-9_-]+)\s*=\s*(\"[^\"]*\"|\S+)", found.group(3), re.IGNORECASE)}
-        results.methods.append((found.group(1).lower(), found.group(2).lower(), props))
+    results = Results(str(header.authserv_id).lower())
+    for result in header.results:
+        props = {f"{p.type}.{p.name}".lower(): str(p.value).strip('"').lower() for p in result.properties
+                 if p.type and p.name and p.value is not None}
+        results.methods.append((str(result.method).lower(), str(result.result).lower(), props))
     return results
 
 
-def trusted(headers: list[tuple[str, str]], trusted_ids: list[str]) -> Results | None:
-    """The topmost Authentication-Results a trusted receiver stamped, if any."""
+def leading_id(value: str) -> str:
+    """The authserv-id a header shows first, even when the rest of it does not parse."""
+    found = _LEADING_ID.match(value)
+    return found.group(1).lower().strip('"') if found else ""
+
+
+def read(headers: list[tuple[str, str]], trusted_ids: list[str]) -> Reading:
     wanted = {i.strip().lower() for i in trusted_ids if i.strip()}
-    if not wanted:
-        return None
-    for name, value in headers:
-        if name.lower() == "authentication-results":
-            parsed = parse(value)
-            if parsed and parsed.authserv_id in wanted:
-                return parsed
-    return None
-
-
-def untrusted_count(headers: list[tuple[str, str]], trusted_ids: list[str]) -> int:
-    wanted = {i.strip().lower() for i in trusted_ids}
-    count = 0
-    for name, value in headers:
-        if name.lower() == "authentication-results":
-            parsed = parse(value)
-            if not parsed or parsed.authserv_id not in wanted:
-                count += 1
-    return count
+    end = receiver.block_end(headers, trusted_ids) if wanted else 0
+    reading = Reading()
+    mine: list[tuple[int, Results | None, str]] = []
+    for index, (name, value) in enumerate(headers):
+        if name.lower() != "authentication-results":
+            continue
+        parsed = parse(value)
+        ident = parsed.authserv_id if parsed else leading_id(value)
+        if ident in wanted:
+            mine.append((index, parsed, ident))
+        else:
+            reading.ignored += 1
+    if not mine:
+        return reading
+    index, parsed, ident = mine[0]
+    if len(mine) > 1:
+        reading.tampered, reading.receiver = "duplicate", ident
+    elif index >= end:
+        reading.tampered, reading.receiver = "below", ident
+    elif parsed is None:
+        reading.tampered, reading.receiver = "unreadable", ident
+    else:
+        reading.trusted = parsed
+    return reading

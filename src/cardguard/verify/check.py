@@ -11,6 +11,8 @@ The rules, strongest evidence first:
 
 from __future__ import annotations
 
+import email.utils
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -18,20 +20,22 @@ from cardguard.directory.load import Directory, Issuer
 from cardguard.directory.lookup import find_lines
 from cardguard.verify import authres, content, links
 from cardguard.verify.arc_check import check_arc
+from cardguard.verify.auth_codes import AUTH_FORGED, AUTH_NOT_ESTABLISHED
+from cardguard.verify.dkim_check import UNVERIFIABLE as UNVERIFIABLE_DKIM
 from cardguard.verify.dkim_check import check_dkim
 from cardguard.verify.dmarc import aligned, check_dmarc
+from cardguard.verify.domains import to_ascii
 from cardguard.verify.identity import claimed_issuer, from_findings, is_official_sender
 from cardguard.verify.message import Mail, read_mail
 from cardguard.verify.model import Authentication, DmarcResult, Finding, Verdict, finding
 from cardguard.verify.recipient import recipient_findings
-from cardguard.verify.resolver import Resolver
+from cardguard.verify.resolver import MAX_LOOKUPS_PER_MAIL, Resolver
 from cardguard.verify.spf_check import check_spf
 
 IDENTITY_BAD = {"from.lookalike", "from.foreign", "from.display_name_spoof", "from.no_tld", "from.display_address",
                 "from.multiple"}
 LINK_DECEPTIVE = {"link.lookalike", "link.text_mismatch", "link.script_url", "link.ip_literal", "link.userinfo",
                   "link.form"}
-UNVERIFIABLE_DKIM = {"dkim.key_missing", "dkim.dns_unavailable"}
 
 
 @dataclass
@@ -44,60 +48,125 @@ class CheckOptions:
     alias_cards: dict[str, str] = field(default_factory=dict)  # registered alias -> card product id
     now: datetime | None = None
     dns_timeout: float = 5.0
+    dns_budget: float = 20.0  # seconds of DNS wall time for one mail; past it: "could not be checked in time"
+    dns_max_lookups: int = MAX_LOOKUPS_PER_MAIL
+
+
+def _from_addresses(headers: list[tuple[str, str]]) -> list[str]:
+    """Every address on every From line, as a mail app may show any of them."""
+    values = [value for name, value in headers if name.lower() == "from"]
+    try:
+        found = email.utils.getaddresses(values)
+    except Exception:  # noqa: BLE001 - hostile header text
+        return []
+    out: list[str] = []
+    for _, address in found:
+        address = address.strip().lower()
+        if "@" in address and address not in out:
+            out.append(address)
+    return out
+
+
+def _trusted_verdict(trusted: authres.Results, from_domain: str) -> tuple[bool, bool]:
+    """(pass, fail) as the trusted receiver's own header states them for this From domain."""
+    passed = failed = False
+    for result, props in trusted.all("dmarc"):
+        header_from = props.get("header.from") or from_domain
+        if not from_domain or to_ascii(header_from) != to_ascii(from_domain):
+            continue
+        passed |= result == "pass"
+        failed |= result == "fail"
+    for result, props in trusted.all("dkim"):
+        if result != "pass":
+            continue
+        signer = props.get("header.d") or props.get("header.i", "").rsplit("@", 1)[-1]
+        if signer and from_domain and aligned(signer, from_domain, "r"):
+            passed = True
+    return passed and not failed, failed
 
 
 def authenticate(mail: Mail, options: CheckOptions) -> tuple[Authentication, list[Finding]]:
+    """Whether DMARC-aligned authentication of the From domain is positively established.
+
+    ``authenticated_domain`` is set only then: by a live check whose signature covers what the reader
+    sees (dkim_check.py), or by the trusted receiver's own header (authres.py) when no live check
+    refutes it. Everything that leaves it unset says why in a finding."""
     findings: list[Finding] = []
-    trusted = authres.trusted(mail.headers, options.trust_authserv)
-    ignored = authres.untrusted_count(mail.headers, options.trust_authserv)
+    started = time.monotonic()
+    reading = authres.read(mail.headers, options.trust_authserv)
+    senders = _from_addresses(mail.headers)
+    ambiguous_from = len(senders) > 1
+    if ambiguous_from:
+        findings.append(finding("auth.from_ambiguous", "bad", ", ".join(senders)[:200], count=len(senders),
+                                addresses=", ".join(senders)[:200]))
     trusted_pass = trusted_fail = False
     summary = None
-    if trusted:
-        dmarc_ar = trusted.first("dmarc")
-        header_from = (dmarc_ar[1].get("header.from") if dmarc_ar else None) or mail.from_domain
-        if dmarc_ar and dmarc_ar[0] == "pass" and header_from == mail.from_domain:
-            trusted_pass = True
-        for props in trusted.passing("dkim"):
-            signer = props.get("header.d") or props.get("header.i", "").rsplit("@", 1)[-1]
-            if signer and mail.from_domain and aligned(signer, mail.from_domain, "r"):
-                trusted_pass = True
-        trusted_fail = bool(dmarc_ar and dmarc_ar[0] == "fail")
+    if reading.tampered:
+        findings.append(finding(f"authres.tampered_{reading.tampered}", "bad", reading.receiver or "",
+                                receiver=reading.receiver or ""))
+    elif reading.trusted:
+        trusted = reading.trusted
+        trusted_pass, trusted_fail = _trusted_verdict(trusted, mail.from_domain)
         summary = "; ".join(f"{m}={r}" for m, r, _ in trusted.methods)
-        code, severity = ("authres.trusted_pass", "good") if trusted_pass else \
-            (("authres.trusted_fail", "bad") if trusted_fail else ("authres.trusted_none", "warn"))
-        findings.append(finding(code, severity, summary, receiver=trusted.authserv_id))
-    if ignored:
-        findings.append(finding("authres.ignored", "info", str(ignored), count=ignored))
+        if trusted_pass:
+            findings.append(finding("authres.trusted_pass", "good", summary, receiver=trusted.authserv_id))
+        elif trusted_fail:
+            findings.append(finding("authres.trusted_fail", "bad", summary, receiver=trusted.authserv_id))
+        else:
+            findings.append(finding("authres.trusted_none", "warn", summary, receiver=trusted.authserv_id))
+    if reading.ignored:
+        findings.append(finding("authres.ignored", "info", str(reading.ignored), count=reading.ignored))
 
     if options.offline:
-        if not trusted:
+        if not reading.trusted:
             findings.append(finding("auth.offline", "warn"))
+        established = trusted_pass and not ambiguous_from
         auth = Authentication(mode="offline", trusted_results=summary,
-                              authenticated_domain=mail.from_domain if trusted_pass else None,
+                              authenticated_domain=mail.from_domain if established else None,
                               dmarc=DmarcResult("pass" if trusted_pass else ("fail" if trusted_fail else "not_checked"),
                                                 None, trusted_pass, mail.from_domain or None))
         return auth, findings
 
-    resolver = Resolver(options.resolver, options.dns_timeout)
+    resolver = Resolver(options.resolver, options.dns_timeout, budget=options.dns_budget,
+                        max_lookups=options.dns_max_lookups)
     if mail.outlook:
         # Outlook re-stored the body: a signature over the original bytes can only fail here.
         dkim_results, dkim_findings, arc, arc_findings = [], [], "none", []
     else:
         dkim_results, dkim_findings = check_dkim(mail.raw, resolver)
         arc, arc_findings = check_arc(mail.raw, resolver)
-    spf_result, spf_domain, spf_findings = check_spf(mail.headers, mail.return_path, mail.from_domain,
-                                                     options.trust_authserv, resolver)
+    spf_result, spf_domain, spf_findings = check_spf(mail.headers, options.trust_authserv, resolver)
     dmarc, dmarc_findings = check_dmarc(mail.from_domain, dkim_results, spf_result, spf_domain, resolver)
+    # Every other sender on the From line is judged too: any one of them is what a reader may see.
+    for other in sorted({a.rsplit("@", 1)[1] for a in senders} - {mail.from_domain})[:3]:
+        dmarc_findings += check_dmarc(other, dkim_results, spf_result, spf_domain, resolver)[1]
     if mail.outlook and dmarc.result == "fail":
         # With no signature left to check, a failure says nothing about who sent it.
         dmarc = DmarcResult("not_checked", dmarc.policy, False, dmarc.domain)
         dmarc_findings = [finding("dmarc.unverifiable", "warn", f"{dmarc.domain} p={dmarc.policy}",
                                   domain=dmarc.domain, policy=dmarc.policy)]
     findings = dkim_findings + arc_findings + spf_findings + dmarc_findings + findings
-    authenticated = dmarc.aligned and dmarc.result in ("pass", "none") or trusted_pass
+    elapsed = time.monotonic() - started
+    out_of_time = resolver.out_of_time or elapsed > options.dns_budget
+    if out_of_time:
+        findings.append(finding("auth.out_of_time", "warn", f"{elapsed:.1f} s", budget=f"{options.dns_budget:g}"))
+    if resolver.unanswered and not out_of_time:
+        findings.append(finding("auth.dns_unreachable", "warn", str(resolver.unanswered)))
+    if resolver.too_many:
+        findings.append(finding("auth.too_many_lookups", "warn", str(resolver.max_lookups),
+                                limit=resolver.max_lookups))
+    # A trusted pass is believed over a live failure only when the live check merely could not verify.
+    refuted = dmarc.result == "fail" and (
+        spf_result == "fail" or any(r.result != "pass" and r.reason not in UNVERIFIABLE_DKIM for r in dkim_results))
+    if trusted_pass and refuted:
+        findings.append(finding("authres.trusted_refuted", "bad", summary or "",
+                                receiver=reading.trusted.authserv_id if reading.trusted else ""))
+    live = dmarc.aligned and dmarc.result in ("pass", "none")
+    established = (live or (trusted_pass and not refuted)) and not ambiguous_from and not out_of_time \
+        and not resolver.too_many
     return Authentication(
         mode="dns", dkim=tuple(dkim_results), arc=arc, spf=spf_result, spf_domain=spf_domain, dmarc=dmarc,
-        trusted_results=summary, authenticated_domain=mail.from_domain if authenticated else None,
+        trusted_results=summary, authenticated_domain=mail.from_domain if established else None,
     ), findings
 
 
@@ -134,6 +203,8 @@ def decide(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: li
     official_from = is_official_sender(issuer, mail.from_domain)
     if has(IDENTITY_BAD):
         return "phishing", has(IDENTITY_BAD)
+    if has(AUTH_FORGED):
+        return "phishing", has(AUTH_FORGED)
     if "authres.trusted_fail" in codes and official_from:
         return "phishing", {"authres.trusted_fail"}
     if not offline and official_from and auth.dmarc.result == "fail" and not auth.authenticated_domain:
@@ -151,6 +222,7 @@ def decide(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: li
         blockers |= codes & {"auth.offline", "dmarc.fail", "dmarc.no_policy", "dmarc.dns_unavailable",
                              "authres.trusted_none", "dkim.none", "dkim.key_missing", "dkim.dns_unavailable",
                              "message.outlook", "message.outlook_no_headers", "dmarc.unverifiable"}
+        blockers |= codes & AUTH_NOT_ESTABLISHED
         blockers.add("auth.not_authenticated")
     if foreign:
         blockers |= codes & {"link.foreign", "link.shortener", "link.redirector"}

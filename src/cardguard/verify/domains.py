@@ -14,13 +14,27 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_ps
 
 @cache
 def registered_domain(host: str) -> str:
-    """example.co.jp for www.example.co.jp; a host with no known suffix is its own domain."""
+    """example.co.jp for www.example.co.jp; a public suffix itself (or an IP) stands for itself."""
     host = host.strip().lower().rstrip(".")
     if not host or is_ip(host):
         return host
+    return organizational_domain(host) or host
+
+
+@cache
+def organizational_domain(host: str) -> str | None:
+    """The Public Suffix List's registrable domain of ``host`` (DMARC's organizational domain), or
+    None when there is none (a public suffix itself, an empty label). A suffix the bundled list does
+    not know falls under the list's default rule "*": its last label is the suffix."""
+    host = host.strip().lower()
+    host = host[:-1] if host.endswith(".") else host
+    labels = host.split(".")
+    if not host or "" in labels or is_ip(host):
+        return None
     result = _EXTRACT(host)
-    registered = result.top_domain_under_public_suffix
-    return registered or host
+    if result.suffix:
+        return result.top_domain_under_public_suffix or None
+    return ".".join(labels[-2:]) if len(labels) >= 2 else None
 
 
 def is_ip(host: str) -> bool:

@@ -1,0 +1,88 @@
+"""What the holder's own receiving server wrote, told apart from what the sender wrote.
+
+A receiver only ever adds headers on top of the message it accepted. So the headers above its entry
+`Received` line (the one where it took the mail from the outside, "from <host> [ip] by <receiver>")
+are its own, and so are the trace headers it stamps right below that line (Authentication-Results,
+Received-SPF, ARC); everything from the first other header down is the sender's word, including any
+`Received` or `Authentication-Results` naming the receiver.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+_RECEIVED = re.compile(r"^\s*(?:from\s+(?P<from>\S+)(?P<detail>.*?)\s+)?by\s+(?P<by>\S+)", re.IGNORECASE | re.DOTALL)
+_IP = re.compile(r"\[(?:IPv6:)?([0-9a-fA-F:.]+)\]")
+# Headers a receiver stamps beside its entry Received line.
+_STAMPS = {"authentication-results", "received-spf", "arc-seal", "arc-message-signature",
+           "arc-authentication-results"}
+# Headers a delivery agent writes above everything else, when the receiver wrote no Received line.
+_DELIVERY = _STAMPS | {"received", "return-path", "delivered-to", "x-original-to", "envelope-to"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    index: int  # of the entry Received header in the header list
+    ip: str | None  # the connecting IP, None when the line names none that parses
+    helo: str
+
+
+def _names(trusted_ids: list[str]) -> list[str]:
+    return [i.strip().lower().rstrip(".") for i in trusted_ids if i.strip()]
+
+
+def _within(host: str, names: list[str]) -> bool:
+    host = host.lower().rstrip(".;")
+    return any(host == n or host.endswith("." + n) for n in names)
+
+
+def entry(headers: list[tuple[str, str]], trusted_ids: list[str]) -> Entry | None:
+    """The Received line where the trusted receiver accepted the mail, if it sits at the top.
+
+    Walking down from the top: the receiver's internal hops (by one of its hosts, or with no
+    "from" at all) are skipped; the first line by the receiver from a host outside it is the entry;
+    a line by any other host first means the mail reached the receiver's top through someone else,
+    and there is no entry to believe."""
+    names = _names(trusted_ids)
+    if not names:
+        return None
+    for index, (name, value) in enumerate(headers):
+        if name.lower() != "received":
+            continue
+        found = _RECEIVED.match(value)
+        if not found:
+            return None
+        by, origin = found.group("by"), found.group("from")
+        if not _within(by, names):
+            if origin is None:
+                continue  # an internal hop that names no origin (Gmail's "by 2002:...")
+            return None
+        if origin is None or _within(origin, names):
+            continue
+        ip = None
+        for candidate in _IP.findall(found.group("detail") or ""):
+            try:
+                ip = str(ipaddress.ip_address(candidate))
+                break
+            except ValueError:
+                continue
+        return Entry(index, ip, origin)
+    return None
+
+
+def block_end(headers: list[tuple[str, str]], trusted_ids: list[str]) -> int:
+    """Index of the first header the trusted receiver did not write."""
+    found = entry(headers, trusted_ids)
+    if found is None:
+        index = 0
+        while index < len(headers) and headers[index][0].lower() in _DELIVERY:
+            if headers[index][0].lower() == "received":
+                break  # a hop that is not the trusted receiver's entry: the sender's side starts
+            index += 1
+        return index
+    index = found.index + 1
+    while index < len(headers) and headers[index][0].lower() in _STAMPS:
+        index += 1
+    return index
