@@ -134,6 +134,10 @@ def from_findings(claim: Claim | None, display: str, address: str, domain: str, 
     if is_official_sender(issuer, domain):
         out.append(finding("from.official", "info", domain, domain=domain, issuer=name))
         return out
+    if claim.where == ("forwarded",):
+        # Forwarding an issuer's mail is not impersonating the issuer; it is just not the issuer.
+        out.append(finding("from.forwarder", "warn", domain, domain=domain or "-", issuer=name))
+        return out
     kind = lookalike(issuer, domain)
     if kind:
         out.append(finding("from.lookalike", "bad", domain, domain=domain, kind=kind[0], official=kind[1]))

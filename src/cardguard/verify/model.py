@@ -77,12 +77,16 @@ class LinkInfo:
     text: str | None
     host: str
     registered_domain: str
-    official: bool
+    official: bool  # every reading of it ends on an official domain of the claimed issuer
     wrapped_in: str | None = None  # a protective wrapper that was removed (SafeLinks and similar)
+    goes_to: str | None = None  # where a browser finally goes: out of wrappers and redirects ("host" is its host)
+    kind: str = "anchor"  # anchor, form, refresh, remote (image, frame, style), text, attachment
+    resolved: bool = True  # False when nothing here can tell where it leads (relative, shortened, unknown scheme)
 
     def as_json(self) -> dict:
         return {"url": self.url, "text": self.text, "host": self.host, "registered_domain": self.registered_domain,
-                "official": self.official, "unwrapped_from": self.wrapped_in}
+                "official": self.official, "unwrapped_from": self.wrapped_in, "goes_to": self.goes_to,
+                "kind": self.kind, "resolved": self.resolved}
 
 
 @dataclass(frozen=True)
