@@ -30,9 +30,8 @@ MAX_LINKS = 500
 MAX_HOPS = 5
 _TEXT_URL = re.compile(r"(?:https?:[/\\]{0,2}|www\.)[^\s<>\"'、。「」（）()\u3000]+", re.IGNORECASE)
 # What a mail app auto-links in plain text: a host name with a path, or a bare name under a real suffix.
-_BARE_HOST = re.compile(r"(?<![\w@./:\\-])((?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?\.)+"
-                        r"[a-z\u00a1-\uffff][a-z0-9\u00a1-\uffff-]*[a-z\u00a1-\uffff])(/[^\s<>\"'、。「」（）()\u3000]*)?",
-                        re.IGNORECASE)
+_BARE_HOST = re.compile(r"(?<![A-Za-z0-9@./:\\-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z])"
+                        r"(/[^\s<>\"'、。「」（）()\u3000]*)?", re.IGNORECASE)
 _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9\u00a1-\uffff-]+\.)+[a-z\u00a1-\uffff]{2,})(?=[/:\s]|$)", re.IGNORECASE)
 _EMBEDDED = re.compile(r"(?:https?:)?(?://|\\\\|/\\|\\/)[^/\\\s?#]+\.[^/\\\s?#]+", re.IGNORECASE)
 _SCRIPT_SCHEMES = ("javascript", "data", "vbscript", "file")
