@@ -325,3 +325,50 @@ def test_rfc2231_continuations_are_one_parameter(keys, address, directory):
     raw = sign(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"), keys["amex"], "welcome.americanexpress.com")
     verdict = check(raw, address, directory)
     assert "message.ambiguous" not in codes(verdict) and verdict.verdict == "genuine"
+
+
+# --- what the holder reads (issue 10 "minor but visible", issue 14) -----------------------------
+
+def test_the_verdict_names_the_real_target_and_the_domain_a_lookalike_resembles_most(keys, address, directory):
+    from cardguard.verify.identity import lookalike
+
+    amex = directory.issuer("amex-jp")
+    assert lookalike(amex, "amerlcanexpress-login.com") == ("typo", "americanexpress.com")
+    assert lookalike(amex, "aexpfeedbak.com") == ("typo", "aexpfeedback.com")
+    assert lookalike(amex, "aexp-secure.com")[1] == "aexp.com"
+    assert lookalike(amex, "safekey-verify.example.com")[1] == "americanexpress.com"
+    html = '<a href="https://amerlcanexpress-login.com/jp">ログイン</a>'
+    verdict = check(signed(keys, html=html), address, directory)
+    said = next(f for f in verdict.findings if f.code == "link.lookalike").message("en")
+    assert "imitates americanexpress.com" in said
+
+
+def test_remote_content_count_reads_right_in_both_languages(keys, address, directory):
+    from cardguard.verify.model import finding
+
+    for count in (1, 3):
+        item = finding("content.remote_content", "info", str(count), count=count)
+        assert f": {count}." in item.message("en") and f"{count} 件" in item.message("ja")
+        assert "1 remote images" not in item.message("en")
+
+
+def test_the_cli_shows_where_a_redirect_really_goes(keys, address, cardguard, tmp_path):
+    path = tmp_path / "redirect.eml"
+    path.write_bytes(signed(keys, html=f'<a href="{REDIRECTS[0]}">ログイン</a>'))
+    run = cardguard("check", str(path), "--resolver", f"{address[0]}:{address[1]}", "--alias", ALIAS, "--lang", "en")
+    assert "→ https://evil.example/login" in run.out
+    assert "evil.example  (NOT official)" in run.out
+
+
+def test_one_time_codes_are_masked_wherever_the_verdict_shows_the_message_s_words():
+    from cardguard.verify.content import mask_codes
+
+    text = "認証コード：482913\nご利用金額：39,800円（2025年11月21日）\nコード 482913 は10分間有効。全角：４８２９１３"
+    masked = mask_codes(text)
+    assert "482913" not in masked and "４８２９１３" not in masked
+    assert masked.count("48****") == 2 and "４８****" in masked
+    assert "39,800円" in masked and "2025年11月21日" in masked
+    assert mask_codes("no code 123456 here") == "no code 123456 here"
+    verdict = check_message(message(subject="認証コード 482913 をお送りします"), load_directory(with_user_files=False),
+                            CheckOptions(offline=True))
+    assert verdict.as_json("ja")["subject"] == "認証コード 48**** をお送りします"

@@ -33,7 +33,7 @@ _TEXT_URL = re.compile(r"(?:https?:[/\\]{0,2}|www\.)[^\s<>\"'、。「」（）(
 _BARE_HOST = re.compile(r"(?<![A-Za-z0-9@./:\\-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z])"
                         r"(/[^\s<>\"'、。「」（）()\u3000]*)?", re.IGNORECASE)
 _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9\u00a1-\uffff-]+\.)+[a-z\u00a1-\uffff]{2,})(?=[/:\s]|$)", re.IGNORECASE)
-_EMBEDDED = re.compile(r"(?:https?:)?(?://|\\\\|/\\|\\/)[^/\\\s?#]+\.[^/\\\s?#]+", re.IGNORECASE)
+_EMBEDDED = re.compile(r"(?:https?:)?(?://|\\\\|/\\|\\/)[^/\\\s?#]+\.[^/\\\s?#]+[^\s\"'<>]*", re.IGNORECASE)
 _SCRIPT_SCHEMES = ("javascript", "data", "vbscript", "file")
 _WEB_SCHEMES = ("http", "https")
 _NOT_LINKS = ("mailto:", "tel:", "sms:", "#", "cid:")

@@ -7,6 +7,12 @@ from typing import Any, Literal
 
 from cardguard.i18n import Lang, Text, catalog, t
 
+
+def mask_codes(text: str) -> str:
+    from cardguard.verify.content import mask_codes as masked  # content imports this module
+
+    return masked(text)
+
 Severity = Literal["good", "info", "warn", "bad"]
 SEVERITY_ORDER = {"bad": 0, "warn": 1, "good": 2, "info": 3}
 
@@ -129,7 +135,7 @@ class Verdict:
             "issuer": self.issuer,
             "issuer_name": self.issuer_name(lang) if self.issuer_name else None,
             "from": {"address": self.from_address, "domain": self.from_domain, "display_name": self.from_display_name},
-            "subject": self.subject,
+            "subject": mask_codes(self.subject),
             "recipients": self.recipients,
             "authentication": self.authentication.as_json(),
             "findings": [f.as_json(lang, f.code in self.decisive) for f in self.ordered_findings()],
