@@ -1,12 +1,14 @@
 """An email in, a verdict out.
 
-The rules, strongest evidence first:
-- `genuine` only when DMARC-aligned authentication passed for an official sending domain of the
-  issuer the message claims, and no link leaves that issuer's official domains.
-- `phishing` when a claimed issuer's mail comes from a foreign or lookalike domain, fails DMARC for
-  an official domain, asks for card data next to a foreign link, or disguises where a link goes.
+The rules are a table further down (PHISHING_ROWS, GENUINE_REQUIRES, NOT_GENUINE), read by
+`verdict_for()` from the facts `facts_of()` derives:
+- `genuine` only when every requirement is positively established: DMARC-aligned authentication of
+  an official sending domain of the claimed issuer, every link resolved and ending on its official
+  domains, one reading of the message for every mail app; and nothing that keeps it from genuine.
+- `phishing` when any phishing row matches (a disguised link, code in an attachment, a forged or
+  impersonating sender, card data asked next to a foreign link, the issuer's own DMARC failing).
 - `unrelated` when no card issuer is claimed, unless it is plainly phishing anyway.
-- `suspicious` for everything in between: the holder should verify through a channel they trust.
+- `suspicious` for everything in between, with the requirement that is missing and why.
 """
 
 from __future__ import annotations
