@@ -190,12 +190,11 @@ def verdict_for(facts: dict[str, frozenset[str]]) -> tuple[str, set[str]]:
     def reasons(names) -> set[str]:
         return set().union(*(facts[name] for name in names if name in facts))
 
+    matching = [row for row in PHISHING_ROWS
+                if row.needs <= facts.keys() and (not row.any_of or row.any_of & facts.keys())]
+    if matching:
+        return "phishing", set().union(*(reasons(row.needs) | reasons(row.any_of) for row in matching))
     decisive: set[str] = set()
-    for row in PHISHING_ROWS:
-        if row.needs <= facts.keys() and (not row.any_of or row.any_of & facts.keys()):
-            decisive |= reasons(row.needs) | reasons(row.any_of)
-    if decisive:
-        return "phishing", decisive
     if "claims_issuer" not in facts:
         return "unrelated", set()
     for name, requirement in GENUINE_REQUIRES.items():
@@ -204,7 +203,7 @@ def verdict_for(facts: dict[str, frozenset[str]]) -> tuple[str, set[str]]:
     decisive |= reasons(NOT_GENUINE)
     if decisive:
         return "suspicious", decisive
-    return "genuine", reasons(GENUINE_EVIDENCE)
+    return "genuine", reasons(GENUINE_REQUIRES) | reasons(GENUINE_EVIDENCE)
 
 
 def facts_of(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: list[Finding], link_infos: list,
@@ -224,10 +223,11 @@ def facts_of(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: 
         facts["unambiguous"] = frozenset()
     if issuer is None:
         return facts
-    facts["claims_issuer"] = frozenset(codes & {"issuer.claimed"})
+    # Context, not reasons: they only say which rows apply.
+    facts["claims_issuer"] = frozenset()
     official_from = is_official_sender(issuer, mail.from_domain)
     if official_from:
-        facts["sender_official"] = frozenset(codes & {"from.official"})
+        facts["sender_official"] = frozenset()
     if not offline and official_from and auth.dmarc.result == "fail" and not auth.authenticated_domain:
         reasons = {r.reason for r in auth.dkim}
         if not reasons or not reasons <= UNVERIFIABLE_DKIM:
