@@ -372,3 +372,15 @@ def test_one_time_codes_are_masked_wherever_the_verdict_shows_the_message_s_word
     verdict = check_message(message(subject="認証コード 482913 をお送りします"), load_directory(with_user_files=False),
                             CheckOptions(offline=True))
     assert verdict.as_json("ja")["subject"] == "認証コード 48**** をお送りします"
+
+
+@pytest.mark.parametrize("extra", [b", security@evil.example", b", <support@americanexpress.com>",
+                                   b", \"American Express\" <help@evil.example>"])
+def test_a_from_line_with_two_addresses_is_never_genuine(keys, address, directory, extra):
+    base = message()
+    line = next(line for line in base.split(b"\r\n") if line.startswith(b"From: "))
+    # Signed as it stands: the issuer's key covers both addresses, DMARC passes for the first.
+    raw = sign(base.replace(line, line + extra, 1), keys["amex"], "welcome.americanexpress.com")
+    verdict = check(raw, address, directory)
+    assert verdict.verdict != "genuine"
+    assert "message.ambiguous" in verdict.decisive or "from.multiple" in verdict.decisive

@@ -273,6 +273,9 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
     if from_values:
         parsed = _safe(lambda: email.utils.getaddresses([from_values[0]]), [])
         with_address = [pair for pair in parsed if "@" in pair[1]]
+        if len(with_address) > 1:
+            # One app shows the first sender, another the last, DMARC may judge either.
+            ambiguities.append(f"from: {len(with_address)} addresses")
         if with_address:
             # "Name ,_<addr>" splits at the comma: the names before the address are its display name.
             display, address = with_address[0]
