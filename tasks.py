@@ -4,6 +4,7 @@
     python3 tasks.py run [CARDGUARD ARGS]   run cardguard (installs it into .venv on first use)
     python3 tasks.py test [PYTEST ARGS]     run the whole test suite
     python3 tasks.py bench [ARGS]           run the benchmarks
+    python3 tasks.py mutate                 mutation-test the verdict rules (slow; not part of CI)
 
 uv is installed with pip into .venv-bootstrap (pinned), then `uv sync --frozen` builds .venv from
 the committed uv.lock, so every machine runs the same versions.
@@ -80,6 +81,27 @@ def check_system_packages() -> None:
                  f"apt-get install {' '.join(missing)}) and run again.")
 
 
+# The functions that turn findings into a verdict: every mutant of these must change a test's outcome.
+VERDICT_FUNCTIONS = ("verdict_for", "facts_of", "decide")
+
+
+def mutate() -> int:
+    """mutmut over verify/check.py with the verify tests; prints the verdict code's surviving mutants."""
+    sync("dev")
+    patterns = [f"cardguard.verify.check.x_{name}__mutmut_*" for name in VERDICT_FUNCTIONS]
+    run_in_venv("mutmut", "run", *patterns)
+    listing = subprocess.run([uv(), "run", "--frozen", "--no-sync", "mutmut", "results"], cwd=ROOT,
+                             capture_output=True, text=True, env={**os.environ, "UV_PROJECT": str(ROOT)})
+    survivors = [line.strip() for line in listing.stdout.splitlines()
+                 if any(f"x_{name}__mutmut_" in line for name in VERDICT_FUNCTIONS)
+                 and not line.strip().endswith(("killed", "caught by type check"))]
+    for line in survivors:
+        print(line)
+    print(f"surviving mutants of {', '.join(VERDICT_FUNCTIONS)}: {len(survivors)}"
+          "  (see one: .venv/bin/mutmut show NAME)")
+    return 1 if survivors else 0
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
@@ -92,6 +114,8 @@ def main(argv: list[str]) -> int:
         check_system_packages()
         sync("dev")
         return run_in_venv("pytest", *rest)
+    if task == "mutate":
+        return mutate()
     if task == "bench":
         sync("dev")
         return run_in_venv("python", str(ROOT / "benchmarks" / "run.py"), *rest)

@@ -5,6 +5,7 @@
     python3 tasks.py bench urls CSV        JPCERT/CC phishing URLs: none may be official for the brand it imitates
     python3 tasks.py bench fuzz FOLDER     mutated messages (fixed seed): every one a verdict or a clear error
     python3 tasks.py bench fuzz-auth N     N mutated mails checked live against hostile test DNS (fuzz_auth.py)
+    python3 tasks.py bench property N      the never-genuine-after-a-visible-change property, N examples
 
 Figures are ratios against a baseline measured in the same run, so they travel between machines.
 """
@@ -145,11 +146,24 @@ def fuzz(folder: Path, iterations: int = 5000) -> int:
     return 1 if crashes else 0
 
 
+def property_run(examples: Path) -> int:
+    """tests/test_verify_property.py with N examples instead of CI's few dozen."""
+    import os
+
+    import pytest
+
+    root = Path(__file__).resolve().parent.parent
+    os.environ["CARDGUARD_PROPERTY_EXAMPLES"] = str(int(str(examples)))
+    return pytest.main(["-q", "-n", "0", "-p", "no:cacheprovider", str(root / "tests" / "test_verify_property.py")])
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["fuzz-auth"] and len(argv) in (2, 3):
         import fuzz_auth
 
         return fuzz_auth.main(*(int(a) for a in argv[1:]))
+    if len(argv) == 2 and argv[0] == "property":
+        return property_run(Path(argv[1]))
     if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2

@@ -129,8 +129,11 @@ def test_forward_with_the_original_attached():
     inner = email.message_from_bytes(message(), policy=email.policy.default)
     forward.add_attachment(inner)
     verdict = verdict_or_clear_error(forward.as_bytes())
-    assert verdict.from_address == "Americanexpress@welcome.americanexpress.com"
-    assert "message.forward_unwrapped" in {f.code for f in verdict.findings}
+    # The mail that arrived is the forward: its sender is judged, and forwarding is not impersonating.
+    assert verdict.from_address == "me@example.jp" and verdict.issuer == "amex-jp"
+    assert verdict.verdict == "suspicious"
+    assert {"message.forward", "from.forwarder"} <= {f.code for f in verdict.findings}
+    assert "from.forwarder" in verdict.decisive
 
 
 class NetworkUsed(BaseException):

@@ -10,10 +10,10 @@ from __future__ import annotations
 AUTH_FORGED = frozenset({
     "authres.tampered_duplicate",  # a second Authentication-Results with the trusted receiver's id
     "authres.tampered_below",  # the trusted receiver's id on a header below the receiver's own block
-    "auth.from_ambiguous",  # a From line with several addresses: which one the reader sees is a guess
 })
 
 AUTH_NOT_ESTABLISHED = frozenset({
+    "auth.from_ambiguous",  # a From line with several addresses: which one the reader sees is a guess
     "auth.offline", "auth.out_of_time", "auth.too_many_lookups", "auth.dns_unreachable",
     "authres.tampered_unreadable", "authres.trusted_refuted", "authres.trusted_none",
     "dmarc.fail", "dmarc.no_policy", "dmarc.dns_unavailable", "dmarc.invalid_domain", "dmarc.multiple_records",

@@ -1,12 +1,14 @@
 """An email in, a verdict out.
 
-The rules, strongest evidence first:
-- `genuine` only when DMARC-aligned authentication passed for an official sending domain of the
-  issuer the message claims, and no link leaves that issuer's official domains.
-- `phishing` when a claimed issuer's mail comes from a foreign or lookalike domain, fails DMARC for
-  an official domain, asks for card data next to a foreign link, or disguises where a link goes.
+The rules are a table further down (PHISHING_ROWS, GENUINE_REQUIRES, NOT_GENUINE), read by
+`verdict_for()` from the facts `facts_of()` derives:
+- `genuine` only when every requirement is positively established: DMARC-aligned authentication of
+  an official sending domain of the claimed issuer, every link resolved and ending on its official
+  domains, one reading of the message for every mail app; and nothing that keeps it from genuine.
+- `phishing` when any phishing row matches (a disguised link, code in an attachment, a forged or
+  impersonating sender, card data asked next to a foreign link, the issuer's own DMARC failing).
 - `unrelated` when no card issuer is claimed, unless it is plainly phishing anyway.
-- `suspicious` for everything in between: the holder should verify through a channel they trust.
+- `suspicious` for everything in between, with the requirement that is missing and why.
 """
 
 from __future__ import annotations
@@ -25,17 +27,12 @@ from cardguard.verify.dkim_check import UNVERIFIABLE as UNVERIFIABLE_DKIM
 from cardguard.verify.dkim_check import check_dkim
 from cardguard.verify.dmarc import aligned, check_dmarc
 from cardguard.verify.domains import to_ascii
-from cardguard.verify.identity import claimed_issuer, from_findings, is_official_sender
+from cardguard.verify.identity import Claim, claimed_issuer, from_findings, is_official_sender
 from cardguard.verify.message import Mail, read_mail
 from cardguard.verify.model import Authentication, DmarcResult, Finding, Verdict, finding
 from cardguard.verify.recipient import recipient_findings
 from cardguard.verify.resolver import MAX_LOOKUPS_PER_MAIL, Resolver
 from cardguard.verify.spf_check import check_spf
-
-IDENTITY_BAD = {"from.lookalike", "from.foreign", "from.display_name_spoof", "from.no_tld", "from.display_address",
-                "from.multiple"}
-LINK_DECEPTIVE = {"link.lookalike", "link.text_mismatch", "link.script_url", "link.ip_literal", "link.userinfo",
-                  "link.form"}
 
 
 @dataclass
@@ -170,67 +167,155 @@ def authenticate(mail: Mail, options: CheckOptions) -> tuple[Authentication, lis
     ), findings
 
 
-def _html_findings(mail: Mail) -> list[Finding]:
+def _html_findings(html: list) -> list[Finding]:
     out = []
-    scripts = sum(h.scripts + h.event_handlers for h in mail.html)
+    scripts = sum(h.scripts + h.event_handlers for h in html)
     if scripts:
         out.append(finding("content.html_script", "warn", str(scripts), count=scripts))
-    remote = sum(len(h.remote) for h in mail.html)
+    remote = sum(len(h.remote) for h in html)
     if remote:
         out.append(finding("content.remote_content", "info", str(remote), count=remote))
     return out
 
 
-def decide(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: list[Finding],
-           link_infos: list, offline: bool) -> tuple[str, set[str]]:
-    codes = {f.code for f in findings}
-    has = lambda group: codes & group  # noqa: E731
-    credential = {c for c in codes if c.startswith("content.asks_")}
-    foreign = [link for link in link_infos if not link.official]
-    dangerous = has({"attachment.dangerous", "attachment.double_extension"})
-    if issuer is None:
-        if has(LINK_DECEPTIVE) or dangerous:
-            return "phishing", has(LINK_DECEPTIVE) | dangerous
-        # A sender that shows one address and is another, or whose domain cannot exist on the
-        # internet, is forged whoever it imitates; with a link to follow, that is phishing.
-        if has({"from.display_address", "from.multiple"}):
-            return "phishing", has({"from.display_address", "from.multiple"})
-        if "from.no_tld" in codes and link_infos:
-            return "phishing", {"from.no_tld"}
-        if credential and link_infos:
-            return "phishing", credential | {"link.foreign"}
+# ---------------------------------------------------------------------------------------------
+# The verdict rules, as a table. A fact is a finding code, or one of the derived facts below
+# (each with the finding codes that show it). `decide()` derives the facts; `verdict_for()` reads
+# the table; the tests check the table row by row.
+#
+# Derived facts:
+#   claims_issuer         the message presents itself as a card issuer cardguard knows
+#   sender_official       its From domain is an official sending domain of that issuer
+#   has_link              it has at least one link (anything a reader can tap, scan or open)
+#   link_not_official     a link does not end, however it is read, on the issuer's official domains
+#   asks_card_data        it asks for card data, a PIN, a password or personal data
+#   auth_forged           checked live, DMARC fails for the issuer's own domain and the signatures
+#                         are wrong (not merely unverifiable)
+#   sender_authenticated  DMARC-aligned authentication of an official sending domain of the issuer
+#   links_confirmed       every link resolved, and every one ends on the issuer's official domains
+#   unambiguous           every mail app reads the same message (no duplicated structure, no unreadable part)
+# ---------------------------------------------------------------------------------------------
+
+LINK_DECEPTIVE = frozenset({"link.lookalike", "link.text_mismatch", "link.script_url", "link.ip_literal",
+                            "link.userinfo", "link.form"})
+DANGEROUS_ATTACHMENT = frozenset({"attachment.dangerous", "attachment.double_extension"})
+FORGED_SENDER = frozenset({"from.display_address", "from.multiple"})
+IMPERSONATING_SENDER = frozenset({"from.lookalike", "from.foreign", "from.display_name_spoof", "from.no_tld"})
+ASKS = frozenset({"content.asks_card_number", "content.asks_security_code", "content.asks_pin",
+                  "content.asks_password", "content.asks_personal"})
+
+
+@dataclass(frozen=True)
+class PhishingRow:
+    """A mail is phishing when it has every fact in ``needs`` and at least one in ``any_of``
+    (an empty ``any_of`` asks for nothing more)."""
+    needs: frozenset[str]
+    any_of: frozenset[str] = frozenset()
+    why: str = ""
+
+
+# Any matching row makes the mail phishing; every matching row's facts are the reasons.
+PHISHING_ROWS: tuple[PhishingRow, ...] = (
+    PhishingRow(frozenset(), LINK_DECEPTIVE, "a link disguises where it goes, runs code or posts a form"),
+    PhishingRow(frozenset(), DANGEROUS_ATTACHMENT, "an attachment runs code when opened"),
+    PhishingRow(frozenset(), FORGED_SENDER, "the sender shows one address and is another, whoever it imitates"),
+    PhishingRow(frozenset({"claims_issuer"}), IMPERSONATING_SENDER, "it claims an issuer from a domain not theirs"),
+    PhishingRow(frozenset({"has_link", "from.no_tld"}), frozenset(), "a domain that cannot exist, with a link"),
+    PhishingRow(frozenset({"asks_card_data", "link_not_official"}), frozenset(),
+                "it asks for card data next to a link off the issuer's domains"),
+    PhishingRow(frozenset({"claims_issuer", "sender_official", "authres.trusted_fail"}), frozenset(),
+                "the trusted receiver found DMARC failing for the issuer's own domain"),
+    PhishingRow(frozenset({"claims_issuer", "auth_forged"}), frozenset(),
+                "checked live, the issuer's own domain fails DMARC with a wrong signature"),
+    PhishingRow(frozenset({"claims_issuer"}), AUTH_FORGED,
+                "somebody forged the authentication: the receiver's results written twice or below its block"),
+)
+
+@dataclass(frozen=True)
+class Requirement:
+    said_as: str  # the finding that says it is missing
+    because: frozenset[str]  # findings that explain why, when present
+
+
+# What `genuine` requires of a mail that claims an issuer, each positively established; a missing
+# one makes it at most suspicious, and says so.
+GENUINE_REQUIRES: dict[str, Requirement] = {
+    "sender_authenticated": Requirement("auth.not_authenticated", frozenset({
+        "auth.offline", "dmarc.fail", "dmarc.no_policy", "dmarc.dns_unavailable", "dmarc.unverifiable",
+        "authres.trusted_none", "dkim.none", "dkim.key_missing", "dkim.dns_unavailable", "message.outlook",
+        "message.outlook_no_headers"}) | AUTH_NOT_ESTABLISHED),
+    "links_confirmed": Requirement("link.not_confirmed", frozenset({
+        "link.foreign", "link.shortener", "link.redirector", "link.unresolved"})),
+    "unambiguous": Requirement("message.ambiguous", frozenset()),
+}
+
+# Findings that keep a mail from genuine even when every requirement holds.
+NOT_GENUINE: frozenset[str] = frozenset({"recipient.other_address", "message.attached_signed", "from.forwarder"})
+
+# The findings that show a genuine mail is genuine.
+GENUINE_EVIDENCE: frozenset[str] = frozenset({"dmarc.pass", "dmarc.no_policy_aligned", "authres.trusted_pass",
+                                              "from.official", "recipient.alias_match", "link.official"})
+
+
+def verdict_for(facts: dict[str, frozenset[str]]) -> tuple[str, set[str]]:
+    """The table applied to ``facts`` (fact -> the finding codes that show it)."""
+    def reasons(names) -> set[str]:
+        return set().union(*(facts[name] for name in names if name in facts))
+
+    matching = [row for row in PHISHING_ROWS
+                if row.needs <= facts.keys() and (not row.any_of or row.any_of & facts.keys())]
+    if matching:
+        return "phishing", set().union(*(reasons(row.needs) | reasons(row.any_of) for row in matching))
+    decisive: set[str] = set()
+    if "claims_issuer" not in facts:
         return "unrelated", set()
+    for name, requirement in GENUINE_REQUIRES.items():
+        if name not in facts:
+            decisive |= {requirement.said_as} | reasons(requirement.because)
+    decisive |= reasons(NOT_GENUINE)
+    if decisive:
+        return "suspicious", decisive
+    return "genuine", reasons(GENUINE_REQUIRES) | reasons(GENUINE_EVIDENCE)
+
+
+def facts_of(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: list[Finding], link_infos: list,
+             offline: bool) -> dict[str, frozenset[str]]:
+    """Every fact the table reads, each with the finding codes that show it."""
+    codes = {f.code for f in findings}
+    facts: dict[str, frozenset[str]] = {code: frozenset({code}) for code in codes}
+    asks = codes & ASKS
+    if asks:
+        facts["asks_card_data"] = frozenset(asks)
+    if link_infos:
+        facts["has_link"] = frozenset()
+    if any(not link.official for link in link_infos):
+        facts["link_not_official"] = frozenset(codes & {"link.foreign", "link.unresolved", "link.shortener",
+                                                        "link.redirector"})
+    if "message.ambiguous" not in codes:
+        facts["unambiguous"] = frozenset()
+    if issuer is None:
+        return facts
+    # Context, not reasons: they only say which rows apply.
+    facts["claims_issuer"] = frozenset()
     official_from = is_official_sender(issuer, mail.from_domain)
-    if has(IDENTITY_BAD):
-        return "phishing", has(IDENTITY_BAD)
-    if has(AUTH_FORGED):
-        return "phishing", has(AUTH_FORGED)
-    if "authres.trusted_fail" in codes and official_from:
-        return "phishing", {"authres.trusted_fail"}
+    if official_from:
+        facts["sender_official"] = frozenset()
     if not offline and official_from and auth.dmarc.result == "fail" and not auth.authenticated_domain:
         reasons = {r.reason for r in auth.dkim}
         if not reasons or not reasons <= UNVERIFIABLE_DKIM:
-            return "phishing", {"dmarc.fail"} | {r for r in reasons if r.startswith("dkim.") and r != "dkim.pass"}
-    if has(LINK_DECEPTIVE):
-        return "phishing", has(LINK_DECEPTIVE)
-    if credential and foreign:
-        return "phishing", credential | {"link.foreign"}
-    if dangerous:
-        return "phishing", dangerous
-    blockers = set()
-    if not auth.authenticated_domain:
-        blockers |= codes & {"auth.offline", "dmarc.fail", "dmarc.no_policy", "dmarc.dns_unavailable",
-                             "authres.trusted_none", "dkim.none", "dkim.key_missing", "dkim.dns_unavailable",
-                             "message.outlook", "message.outlook_no_headers", "dmarc.unverifiable"}
-        blockers |= codes & AUTH_NOT_ESTABLISHED
-        blockers.add("auth.not_authenticated")
-    if foreign:
-        blockers |= codes & {"link.foreign", "link.shortener", "link.redirector"}
-    blockers |= codes & {"recipient.other_address"}
-    if blockers:
-        return "suspicious", blockers
-    return "genuine", codes & {"dmarc.pass", "dmarc.no_policy_aligned", "authres.trusted_pass", "from.official",
-                               "recipient.alias_match", "link.official"}
+            facts["auth_forged"] = frozenset({"dmarc.fail"} | {r for r in reasons if r.startswith("dkim.")
+                                                               and r != "dkim.pass"})
+    if auth.authenticated_domain and is_official_sender(issuer, auth.authenticated_domain):
+        facts["sender_authenticated"] = frozenset(codes & {"dmarc.pass", "dmarc.no_policy_aligned",
+                                                           "authres.trusted_pass"})
+    if all(link.official and link.resolved for link in link_infos):
+        facts["links_confirmed"] = frozenset(codes & {"link.official"})
+    return facts
+
+
+def decide(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: list[Finding],
+           link_infos: list, offline: bool) -> tuple[str, set[str]]:
+    return verdict_for(facts_of(issuer, mail, auth, findings, link_infos, offline))
 
 
 def _calls(directory: Directory, issuer: Issuer, card: str | None, now: datetime) -> list[tuple]:
@@ -258,36 +343,81 @@ def next_steps(verdict: str, otp: bool, issuer: Issuer | None) -> list[str]:
     return [f"next.{step}" for step in steps]
 
 
+def _text(mail: Mail) -> str:
+    return mail.text + "\n" + "\n".join(h.text for h in mail.html)
+
+
+def _carried(mail: Mail) -> list[Mail]:
+    """Every message carried inside ``mail``, however deep."""
+    out, stack = [], list(mail.attached)
+    while stack:
+        inner = stack.pop(0)
+        out.append(inner)
+        stack += inner.attached
+    return out
+
+
+def _attached_signatures(carried: list[Mail], issuer: Issuer | None, options: CheckOptions) -> list[Finding]:
+    """An attached issuer mail whose signature still verifies proves the issuer once sent it to
+    someone, nothing about who sent this one: say so. Checked with no trust in its own headers."""
+    if options.offline or issuer is None:
+        return []
+    out = []
+    bare = CheckOptions(resolver=options.resolver, dns_timeout=options.dns_timeout, now=options.now)
+    for inner in carried:
+        auth, _ = authenticate(inner, bare)
+        if auth.authenticated_domain and is_official_sender(issuer, auth.authenticated_domain):
+            out.append(finding("message.attached_signed", "warn", auth.authenticated_domain,
+                               domain=auth.authenticated_domain, issuer=issuer.data.issuer.name))
+            break
+    return out
+
+
 def check_message(data: bytes, directory: Directory, options: CheckOptions | None = None,
                   mail: Mail | None = None) -> Verdict:
     """The verdict on ``data``; ``mail`` is ``read_mail(data)`` when the caller has already read it."""
     options = options or CheckOptions()
     now = options.now or datetime.now(timezone.utc)
     mail = mail or read_mail(data)
-    body = mail.text + "\n" + "\n".join(h.text for h in mail.html)
-    claim = claimed_issuer(list(directory.issuers.values()), mail.from_display, mail.subject, mail.from_domain, body)
+    carried = _carried(mail)
+    own_body = _text(mail)
+    body = "\n".join([own_body, *(_text(inner) for inner in carried)])
+    issuers = list(directory.issuers.values())
+    claim = claimed_issuer(issuers, mail.from_display, mail.subject, mail.from_domain, own_body)
+    if carried and not (claim and {"display_name", "from_domain"} & set(claim.where)):
+        # A forward: its sender claims an issuer only by name or domain. What its subject, its text
+        # and the messages it carries present is what it forwards, not who sent it.
+        forwarded = claim or next((found for inner in carried if (found := claimed_issuer(
+            issuers, inner.from_display, inner.subject, inner.from_domain, _text(inner)))), None)
+        claim = Claim(forwarded.issuer, ("forwarded",)) if forwarded else None
     issuer = claim.issuer if claim else None
 
     findings: list[Finding] = []
-    if mail.forwarded:
-        findings.append(finding("message.forward_unwrapped", "info"))
+    if carried:
+        findings.append(finding("message.forward", "info", str(len(carried)), count=len(carried)))
     if mail.outlook:
         findings.append(finding("message.outlook" if mail.outlook == "headers" else "message.outlook_no_headers",
                                 "warn"))
     if mail.defects:
         findings.append(finding("message.defects", "info", ", ".join(sorted(set(mail.defects)))[:200]))
+    ambiguities = list(dict.fromkeys([*mail.ambiguities, *(a for inner in carried for a in inner.ambiguities)]))
+    if ambiguities:
+        shown = ", ".join(ambiguities)[:200]
+        findings.append(finding("message.ambiguous", "warn", shown, detail=shown))
     if claim:
         findings.append(finding("issuer.claimed", "info", ", ".join(claim.where), issuer=issuer.data.issuer.name))
     findings += from_findings(claim, mail.from_display, mail.from_address, mail.from_domain, mail.from_count,
                               mail.reply_to)
     auth, auth_findings = authenticate(mail, options)
     findings += auth_findings
+    findings += _attached_signatures(carried, issuer, options)
     link_infos, link_findings = links.analyse(links.collect(mail), issuer)
     findings += link_findings
     aliases = list(options.aliases)
     findings += recipient_findings(mail.recipients, aliases, claim is not None)
     otp, content_findings = content.content_findings(mail.subject, body)
-    findings += content_findings + _html_findings(mail) + content.attachment_findings(mail.attachments)
+    findings += content_findings + _html_findings([h for m in (mail, *carried) for h in m.html])
+    findings += content.attachment_findings([a for m in (mail, *carried) for a in m.attachments])
 
     verdict, decisive = decide(issuer, mail, auth, findings, link_infos, options.offline)
     if issuer and otp.detected:
@@ -295,8 +425,10 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
         findings.append({"genuine": finding("content.otp_unrequested", "warn"),
                          "phishing": finding("content.otp_bait", "info")}.get(
             verdict, finding("content.otp_unverified", "info")))
-    if "auth.not_authenticated" in decisive:
-        findings.append(finding("auth.not_authenticated", "warn"))
+    present = {f.code for f in findings}
+    for requirement in GENUINE_REQUIRES.values():
+        if requirement.said_as in decisive and requirement.said_as not in present:
+            findings.append(finding(requirement.said_as, "warn"))
     result = Verdict(
         verdict=verdict, issuer=issuer.id if issuer else None,
         issuer_name=issuer.data.issuer.name if issuer else None,

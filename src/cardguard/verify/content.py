@@ -35,6 +35,30 @@ def mask(code: str) -> str:
     return code[:2] + "*" * (len(code) - 2)
 
 
+def _codes(text: str) -> list[str]:
+    """The one-time codes in ``text`` (already NFKC-normalized): a number right after a code keyword."""
+    keywords = _pattern(tuple(rules()["otp"]["keywords"]))
+    found = []
+    for match in keywords.finditer(text):
+        code = _CODE.search(text[match.end(): match.end() + 120])
+        if code:
+            found.append(code.group(1))
+    return list(dict.fromkeys(found))
+
+
+_DIGITS = re.compile(r"(?<![0-9０-９])[0-9０-９]{4,8}(?![0-9０-９])")
+
+
+def mask_codes(text: str) -> str:
+    """``text`` with every one-time code in it masked the way the verdict masks it (``48****``),
+    wherever it appears and however its digits are written (full-width too). Everything a
+    verdict shows of the message's own words (its text, its subject) goes through this first."""
+    codes = set(_codes(normalize(text)))
+    if not codes:
+        return text
+    return _DIGITS.sub(lambda m: mask(m.group(0)) if normalize(m.group(0)) in codes else m.group(0), text)
+
+
 def find_otp(text: str) -> Otp:
     otp_rules = rules()["otp"]
     keywords = _pattern(tuple(otp_rules["keywords"]))

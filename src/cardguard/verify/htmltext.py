@@ -1,104 +1,123 @@
-"""What an HTML body says and where its links really go, without rendering or fetching anything."""
+"""What an HTML body says and where its links really go, without rendering or fetching anything.
+
+Parsed as a browser parses it (lexbor, the HTML5 tree-construction algorithm, through selectolax):
+a mail app builds the same tree, so the text and the links read here are the ones the holder sees
+and taps, however broken the markup. Read as a mail app with scripts off shows it: `<noscript>`
+content counts, `<template>` does not; Outlook's conditional comments (`<!--[if mso]>`) are markup
+to Outlook, so their links count too. Elements are found by lexbor's own selector engine, so the
+Python side touches only the few elements that link or load something.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
-_SKIP = {"script", "style", "head", "title", "template", "noscript"}
-_BLOCK = {"p", "div", "br", "tr", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6", "td", "section", "article"}
-_CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")\s]+)", re.IGNORECASE)
+from selectolax.lexbor import LexborHTMLParser
+
+_HIDDEN = "script, style, template, title, head"
+_BLOCK = ("p, div, br, tr, li, table, h1, h2, h3, h4, h5, h6, td, th, section, article, ul, ol, blockquote, pre, hr, "
+          "center, header, footer, dt, dd")
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
+# Elements whose URL attributes a renderer fetches by itself (an image may be a QR code to scan).
+_FETCHED = ("img, image, input, video, audio, source, embed, iframe, frame, object, track, use, feimage, "
+            "[background], link[href], script[src]")
+_FETCHED_ATTRS = ("src", "data", "poster", "background")
+_SVG_FETCHED = {"image", "use", "feimage"}
+_CONDITIONAL = re.compile(r"<!--\s*\[if[^\]]*\]>(.*?)<!\[endif\]\s*-->", re.IGNORECASE | re.DOTALL)
+# An event handler attribute: on…= inside a tag (the lookahead finds the tag's end before the next one opens).
+_EVENT_ATTR = re.compile(r"""(?<=[\s"'/])on[a-zA-Z]+\s*=(?=[^<>]*>)""")
+MAX_NESTED_READS = 50  # conditional comments and <noscript> blocks re-read as markup, per body
 
 
 @dataclass
 class HtmlContent:
     text: str = ""
     anchors: list[tuple[str, str]] = field(default_factory=list)  # (href, visible text)
-    forms: list[str] = field(default_factory=list)  # form actions
-    remote: list[str] = field(default_factory=list)  # images, stylesheets, CSS url(): what a renderer would fetch
+    forms: list[str] = field(default_factory=list)  # form actions and button/input formactions
+    remote: list[str] = field(default_factory=list)  # images, frames, stylesheets, CSS url(): what a renderer fetches
     scripts: int = 0
     event_handlers: int = 0
     refresh: list[str] = field(default_factory=list)
+    base: str | None = None  # the first <base href>: what relative links resolve against
 
 
-class _Reader(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out = HtmlContent()
-        self.chunks: list[str] = []
-        self.skip_depth = 0
-        self.anchor: tuple[str, list[str]] | None = None
-        self.in_style = 0
+def _css_urls(css: str) -> list[str]:
+    return [a or b for a, b in _CSS_URL.findall(css)]
 
-    def handle_starttag(self, tag, attrs):
-        attrs = {name.lower(): (value or "") for name, value in attrs}
-        self.out.event_handlers += sum(1 for name in attrs if name.startswith("on"))
-        for name in ("style",):
-            self.out.remote += _CSS_URL.findall(attrs.get(name, ""))
-        if tag in _SKIP:
-            self.skip_depth += 1
-            self.in_style += tag == "style"
-            if tag == "script":
-                self.out.scripts += 1
-                if attrs.get("src"):
-                    self.out.remote.append(attrs["src"])
-            return
-        if tag in _BLOCK:
-            self.chunks.append("\n")
-        if tag in ("a", "area") and attrs.get("href"):
-            if tag == "area":
-                self.out.anchors.append((attrs["href"], attrs.get("alt", "")))
-            else:
-                self.anchor = (attrs["href"], [])
-        elif tag == "form":
-            self.out.forms.append(attrs.get("action", ""))
-        elif tag in ("img", "image", "input", "video", "audio", "source", "embed", "iframe", "frame", "object"):
-            for name in ("src", "data", "poster", "background", "srcset"):
-                if attrs.get(name):
-                    self.out.remote.append(attrs[name].split()[0])
-        elif tag == "link" and attrs.get("href"):
-            self.out.remote.append(attrs["href"])
-        elif tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
-            found = re.search(r"url\s*=\s*['\"]?([^'\"]+)", attrs.get("content", ""), re.IGNORECASE)
+
+def _srcset(value: str) -> list[str]:
+    return [candidate.split()[0] for candidate in value.split(",") if candidate.split()]
+
+
+def _attrs(node) -> dict[str, str]:
+    return {name.lower(): (value or "") for name, value in node.attributes.items()}
+
+
+def _links(tree, out: HtmlContent) -> None:
+    for node in tree.css("a, area"):
+        attrs = _attrs(node)
+        href = (attrs.get("href") or attrs.get("xlink:href") or "").strip()
+        if href:
+            shown = attrs.get("alt", "") if node.tag == "area" else node.text(deep=True)
+            out.anchors.append((href, " ".join(shown.split())))
+    for node in tree.css("form, button[formaction], input[formaction]"):
+        out.forms.append(node.attributes.get("action" if node.tag == "form" else "formaction") or "")
+    for node in tree.css("base[href]"):
+        out.base = (node.attributes.get("href") or "").strip() or None
+        break
+    for node in tree.css("meta[http-equiv]"):
+        if (node.attributes.get("http-equiv") or "").lower() == "refresh":
+            found = re.search(r"url\s*=\s*['\"]?([^'\"]+)", node.attributes.get("content") or "", re.IGNORECASE)
             if found:
-                self.out.refresh.append(found.group(1).strip())
-        if attrs.get("background"):
-            self.out.remote.append(attrs["background"])
+                out.refresh.append(found.group(1).strip())
+    for node in tree.css(_FETCHED):
+        attrs = _attrs(node)
+        tag = node.tag
+        names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag == "link" else ())
+        out.remote += [attrs[name].strip() for name in names if attrs.get(name, "").strip()]
+        if attrs.get("srcset"):
+            out.remote += _srcset(attrs["srcset"])
+    for node in tree.css('[style*="url" i], [style*="@import" i]'):
+        out.remote += _css_urls(node.attributes.get("style") or "")
+    for node in tree.css("style"):
+        out.remote += _css_urls(node.text(deep=True) or "")
+    out.scripts += len(tree.css("script"))
 
-    def handle_endtag(self, tag):
-        if tag in _SKIP:
-            self.skip_depth = max(0, self.skip_depth - 1)
-            if tag == "style":
-                self.in_style = max(0, self.in_style - 1)
-            return
-        if tag == "a" and self.anchor:
-            href, words = self.anchor
-            self.out.anchors.append((href, " ".join("".join(words).split())))
-            self.anchor = None
-        if tag in _BLOCK:
-            self.chunks.append("\n")
 
-    def handle_data(self, data):
-        if self.skip_depth:
-            if self.in_style:
-                self.out.remote += _CSS_URL.findall(data)
-            return
-        self.chunks.append(data)
-        if self.anchor:
-            self.anchor[1].append(data)
+def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> str:
+    """Fills ``out`` with what ``markup`` links to and loads; returns its visible text."""
+    tree = LexborHTMLParser(markup)
+    _links(tree, out)
+    out.event_handlers += len(_EVENT_ATTR.findall(markup))
+    for found in _CONDITIONAL.finditer(markup):
+        if budget[0] <= 0:
+            break
+        budget[0] -= 1
+        _read(found.group(1), out, budget, with_text=False)
+    if not with_text:
+        return ""
+    for node in tree.css("noscript"):
+        # A mail app runs no script, so it shows what <noscript> holds, parsed as markup.
+        inner = ""
+        if budget[0] > 0:
+            budget[0] -= 1
+            inner = _read(node.text(deep=True) or "", out, budget, with_text=True)
+        node.replace_with(inner)
+    for node in tree.css(_HIDDEN):
+        node.decompose()
+    for node in tree.css(_BLOCK):
+        node.insert_before("\n")
+        node.insert_after("\n")
+    root = tree.root
+    return root.text(deep=True) if root is not None else ""
 
 
 def read_html(markup: str) -> HtmlContent:
-    reader = _Reader()
+    out = HtmlContent()
     try:
-        reader.feed(markup)
-        reader.close()
+        text = _read(markup, out, [MAX_NESTED_READS], with_text=True)
     except Exception:  # noqa: BLE001 - malformed markup: keep what was read so far
-        pass
-    if reader.anchor:
-        href, words = reader.anchor
-        reader.out.anchors.append((href, " ".join("".join(words).split())))
-    text = "".join(reader.chunks)
-    reader.out.text = re.sub(r"\n\s*\n+", "\n", re.sub(r"[ \t\u3000]+", " ", text)).strip()
-    return reader.out
+        text = ""
+    out.text = re.sub(r"\n\s*\n+", "\n", re.sub(r"[ \t\u3000]+", " ", text)).strip()
+    return out

@@ -75,6 +75,25 @@ def _distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+def resembled(issuer: Issuer, word: str) -> str:
+    """The official domain that ``word`` (a label of an imitating host) resembles most, as a reader
+    sees it: the fewest edits between their skeletons. A brand word that resembles none of them
+    closely stands for the issuer's main site."""
+    domains = sorted({registered_domain(d) for d in official_domains(issuer)})
+    if not domains:
+        return ""
+    shown = skeleton(to_unicode(word).casefold())
+
+    def score(domain: str) -> float:
+        label = skeleton(domain.split(".")[0])
+        return _distance(shown, label) / max(len(shown), len(label), 1)
+
+    best = min(domains, key=lambda d: (score(d), d))
+    if score(best) > 0.5 and issuer.data.link_domains:
+        return registered_domain(issuer.data.link_domains[0].domain)
+    return best
+
+
 def lookalike(issuer: Issuer, host: str) -> tuple[str, str] | None:
     """(kind, the official domain it imitates) when ``host`` imitates the issuer without being it."""
     host = host.lower().rstrip(".")
@@ -83,29 +102,28 @@ def lookalike(issuer: Issuer, host: str) -> tuple[str, str] | None:
     for entry in issuer.data.not_official:
         if within(host, entry.domain):
             return "not_official", entry.domain
-    official = official_domains(issuer)
-    reference = registered_domain(official[0]) if official else ""
     registered = registered_domain(host)
     label = registered.split(".")[0]
     shown = to_unicode(host)
     shown_label = to_unicode(registered).split(".")[0]
     punycode = "xn--" in host
+    words = [w for w in re.split(r"[.\-]", host) if w]
     for token in sorted(brand_tokens(issuer), key=len, reverse=True):
-        target = next((d for d in official if registered_domain(d).split(".")[0] == token), reference)
         if label == token:
-            return "tld_swap", target
+            return "tld_swap", resembled(issuer, token)
         if skeleton(shown_label) == skeleton(token):
-            return ("punycode" if punycode else "homoglyph"), target
+            return ("punycode" if punycode else "homoglyph"), resembled(issuer, token)
         if len(token) >= 6 and label.replace("-", "") == token:
-            return "hyphenated", target
-        if len(token) >= 6 and 0 < _distance(label, token) <= (1 if len(token) < 9 else 2):
-            return "typo", target
-        words = re.split(r"[.\-]", host)
+            return "hyphenated", resembled(issuer, token)
+        limit = 1 if len(token) < 9 else 2
+        typo = next((w for w in [label, *words] if len(token) >= 6 and 0 < _distance(w, token) <= limit), None)
+        if typo:
+            return "typo", resembled(issuer, typo)
         if len(token) >= 5:
             if any(token in word for word in words) or skeleton(token) in skeleton(shown):
-                return "brand_in_domain", target
+                return "brand_in_domain", resembled(issuer, token)
         elif token in words:
-            return "brand_in_domain", target
+            return "brand_in_domain", resembled(issuer, token)
     return None
 
 
@@ -133,6 +151,10 @@ def from_findings(claim: Claim | None, display: str, address: str, domain: str, 
     name = issuer.data.issuer.name
     if is_official_sender(issuer, domain):
         out.append(finding("from.official", "info", domain, domain=domain, issuer=name))
+        return out
+    if claim.where == ("forwarded",):
+        # Forwarding an issuer's mail is not impersonating the issuer; it is just not the issuer.
+        out.append(finding("from.forwarder", "warn", domain, domain=domain or "-", issuer=name))
         return out
     kind = lookalike(issuer, domain)
     if kind:

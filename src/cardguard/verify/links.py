@@ -1,5 +1,14 @@
-"""Every link in a message: where it really goes (the href, not the text), unwrapped from
-protective wrappers, and what about it should worry a card holder. Nothing is ever fetched."""
+"""Every link in a message, judged by where a browser would finally go. Nothing is ever fetched.
+
+A link is read as a browser reads it (WHATWG URL parsing, via ada-url): `https:evil.example` and
+`https:\\evil.example` have a host there even though Python's `urlsplit` sees none; a relative link
+goes where `<base href>` sends it. Then it is followed as far as the bytes say: out of protective
+wrappers (SafeLinks, Proofpoint …) and out of open redirects that carry their target in the query,
+the path or the fragment, percent-encoded or not. Links are collected from everything a holder can
+tap, scan or open: anchors, forms and `formaction`, SVG links, Outlook's conditional comments,
+images and frames (a QR code is a link), CSS `url()`, addresses a mail app would auto-link in the
+text, text and calendar attachments, PDF link annotations, and messages carried inside this one.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
+
+import ada_url
 
 from cardguard.directory.load import Issuer
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
@@ -16,9 +27,16 @@ from cardguard.verify.message import Mail
 from cardguard.verify.model import Finding, LinkInfo, finding
 
 MAX_LINKS = 500
-_TEXT_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'、。「」（）()\u3000]+", re.IGNORECASE)
+MAX_HOPS = 5
+_TEXT_URL = re.compile(r"(?:https?:[/\\]{0,2}|www\.)[^\s<>\"'、。「」（）()\u3000]+", re.IGNORECASE)
+# What a mail app auto-links in plain text: a host name with a path, or a bare name under a real suffix.
+_BARE_HOST = re.compile(r"(?<![A-Za-z0-9@./:\\-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z])"
+                        r"(/[^\s<>\"'、。「」（）()\u3000]*)?", re.IGNORECASE)
 _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9\u00a1-\uffff-]+\.)+[a-z\u00a1-\uffff]{2,})(?=[/:\s]|$)", re.IGNORECASE)
+_EMBEDDED = re.compile(r"(?:https?:)?(?://|\\\\|/\\|\\/)[^/\\\s?#]+\.[^/\\\s?#]+[^\s\"'<>]*", re.IGNORECASE)
 _SCRIPT_SCHEMES = ("javascript", "data", "vbscript", "file")
+_WEB_SCHEMES = ("http", "https")
+_NOT_LINKS = ("mailto:", "tel:", "sms:", "#", "cid:")
 
 
 @cache
@@ -31,68 +49,186 @@ def shorteners() -> frozenset[str]:
 class RawLink:
     url: str
     text: str | None
-    kind: str  # "anchor", "form", "refresh", "text"
+    kind: str  # "anchor", "form", "refresh", "remote", "text", "attachment"
+    base: str | None = None  # the <base href> of the body it came from
 
 
-def collect(mail: Mail) -> list[RawLink]:
+def _bare_hosts(text: str) -> list[str]:
+    """Host names a mail app would turn into links: with a path, or under a known public suffix."""
+    found = []
+    for match in _BARE_HOST.finditer(text):
+        host, path = match.group(1).rstrip("."), match.group(2)
+        if "." not in host or re.fullmatch(r"[\d.]+", host):
+            continue
+        if path or registered_domain(host) != host.lower() or _has_known_suffix(host):
+            found.append("http://" + host + (path or "").rstrip(".,;:!?"))
+    return found
+
+
+@cache
+def _has_known_suffix(host: str) -> bool:
+    from cardguard.verify.domains import _EXTRACT
+
+    return bool(_EXTRACT(host).suffix)
+
+
+def _text_links(text: str, kind: str) -> list[RawLink]:
+    written = [url.rstrip(".,;:!?") for url in _TEXT_URL.findall(text)]
+    covered = " ".join(written).lower()
+    bare = [url for url in _bare_hosts(_TEXT_URL.sub(" ", text)) if url[7:].lower() not in covered]
+    return [RawLink(url, None, kind) for url in written + bare]
+
+
+def collect(mail: Mail, _depth: int = 0) -> list[RawLink]:
     links: list[RawLink] = []
     for html in mail.html:
-        links += [RawLink(href.strip(), text, "anchor") for href, text in html.anchors]
-        links += [RawLink(action.strip(), None, "form") for action in html.forms if action.strip()]
-        links += [RawLink(url, None, "refresh") for url in html.refresh]
-        links += [RawLink(url.rstrip(".,;:!?"), None, "text") for url in _TEXT_URL.findall(html.text)]
-    links += [RawLink(url.rstrip(".,;:!?"), None, "text") for url in _TEXT_URL.findall(mail.text)]
-    unique: dict[tuple[str, str | None], RawLink] = {}
+        base = html.base
+        links += [RawLink(href.strip(), text, "anchor", base) for href, text in html.anchors]
+        links += [RawLink(action.strip(), None, "form", base) for action in html.forms if action.strip()]
+        links += [RawLink(url, None, "refresh", base) for url in html.refresh]
+        links += [RawLink(url.strip(), None, "remote", base) for url in html.remote
+                  if not url.strip().lower().startswith(("data:image/", "cid:"))]
+        links += _text_links(html.text, "text")
+    links += _text_links(mail.text, "text")
+    for attachment in mail.attachments:
+        links += [RawLink(uri, None, "attachment") for uri in attachment.uris]
+        links += _text_links(attachment.text, "attachment")
+    for inner in mail.attached:
+        links += collect(inner, _depth + 1)
+    if _depth:
+        return links
+    unique: dict[tuple[str, str | None, str | None], RawLink] = {}
     for link in links:
-        if link.url and not link.url.lower().startswith(("mailto:", "tel:", "#", "cid:")):
-            unique.setdefault((link.url, link.text), link)
+        if link.url and not link.url.lower().startswith(_NOT_LINKS):
+            unique.setdefault((link.url, link.text, link.base), link)
     # A URL shown only as text is dropped when an anchor already goes there.
     anchored = {link.url for link in unique.values() if link.kind != "text"}
     return [link for link in unique.values() if link.kind != "text" or link.url not in anchored][:MAX_LINKS]
 
 
-def _split(url: str):
-    if url.lower().startswith("www."):
-        url = "http://" + url
+def _parse(url: str, base: str | None = None) -> dict | None:
     try:
-        return urlsplit(url)
-    except ValueError:
+        if base is not None:
+            joined = ada_url.join_url(base, url)
+            return ada_url.parse_url(joined)
+        if url.lower().startswith("www."):
+            url = "http://" + url
+        return ada_url.parse_url(url)
+    except (ValueError, TypeError):
         return None
+
+
+def _host(parts: dict) -> str:
+    host = parts.get("hostname") or ""
+    host = host.strip("[]").lower().rstrip(".")
+    return to_ascii(host) if host else ""
 
 
 def unwrap(url: str) -> tuple[str, str | None]:
     """The URL inside a protective wrapper (Microsoft SafeLinks, Proofpoint, Google), if any."""
-    for _ in range(5):  # wrappers can nest
-        parts = _split(url)
-        if not parts or not parts.hostname:
-            return url, None
-        host = parts.hostname.lower()
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    wrapped = None
+    for _ in range(MAX_HOPS):  # wrappers can nest
+        parts = _parse(url)
+        if not parts or parts.get("protocol") not in ("http:", "https:"):
+            return url, wrapped
+        host = _host(parts)
+        path, search = parts.get("pathname", ""), parts.get("search", "")
+        query = dict(parse_qsl(search.lstrip("?"), keep_blank_values=True))
         inner = None
         if host.endswith("safelinks.protection.outlook.com"):
             inner, name = query.get("url"), "SafeLinks"
-        elif host == "urldefense.proofpoint.com" and "/v2/" in parts.path:
-            encoded = query.get("u", "")
-            inner, name = unquote(encoded.replace("-", "%").replace("_", "/")), "Proofpoint"
-        elif host == "urldefense.com" and parts.path.startswith("/v3/__"):
+        elif host == "urldefense.proofpoint.com" and "/v2/" in path:
+            inner, name = unquote(query.get("u", "").replace("-", "%").replace("_", "/")), "Proofpoint"
+        elif host == "urldefense.com" and path.startswith("/v3/__"):
             inner, name = url.split("/v3/__", 1)[1].split("__;", 1)[0], "Proofpoint"
-        elif host in ("www.google.com", "google.com") and parts.path == "/url":
+        elif host in ("www.google.com", "google.com") and path == "/url":
             inner, name = query.get("q") or query.get("url"), "Google"
         elif host == "linkprotect.cudasvc.com":
             inner, name = query.get("a"), "Barracuda"
         if not inner:
-            return url, None
+            return url, wrapped
         url, wrapped = inner, name
-        return unwrap(url)[0], wrapped
-    return url, None
+    return url, wrapped
 
 
-def _embedded_target(query: str) -> str | None:
-    for _, value in parse_qsl(query, keep_blank_values=True):
-        value = unquote(value)
-        if re.match(r"^(https?:)?//[^/\s]+\.", value, re.IGNORECASE):
-            return value
+def _embedded_target(parts: dict) -> str | None:
+    """Another web address carried inside this one (an open redirect's target), decoded as a server would."""
+    search, path, fragment = parts.get("search", ""), parts.get("pathname", ""), parts.get("hash", "")
+    values = [(value, True) for _, value in parse_qsl(search.lstrip("?"), keep_blank_values=True)]
+    for value, whole in values + [(search, False), (path, False), (fragment, False)]:
+        for _ in range(3):  # doubly and triply percent-encoded targets
+            found = _EMBEDDED.search(value)
+            if found:
+                target = found.group(0)
+                if re.match(r"https?:", target, re.IGNORECASE):
+                    return target
+                return "https:" + target
+            if whole and re.match(r"www\.[^/\\\s?#]+\.[a-z]{2,}", value, re.IGNORECASE):
+                return "https://" + value
+            decoded = unquote(value)
+            if decoded == value:
+                break
+            value = decoded
     return None
+
+
+@dataclass(frozen=True)
+class Hop:
+    url: str
+    host: str
+    parts: dict
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where one reading of a link goes: every hop from the address written to the last one."""
+    hops: tuple[Hop, ...]
+    wrapper: str | None
+    scheme: str  # of the last hop; "" when the address cannot be read at all
+    redirected: bool = False  # a hop carried its target inside it (an open redirect)
+
+
+def _follow(url: str, base: str | None) -> Route:
+    hops: list[Hop] = []
+    wrapper = None
+    redirected = False
+    parts = _parse(url, base)
+    for _ in range(MAX_HOPS):
+        if parts is None:
+            return Route(tuple(hops), wrapper, "", redirected)
+        scheme = parts.get("protocol", "").rstrip(":").lower()
+        if scheme not in _WEB_SCHEMES:
+            return Route(tuple(hops), wrapper, scheme, redirected)
+        href = parts["href"]
+        inner, name = unwrap(href)
+        if name:
+            wrapper = name
+            hops.append(Hop(href, _host(parts), parts))
+            parts = _parse(inner)
+            continue
+        hops.append(Hop(href, _host(parts), parts))
+        embedded = _embedded_target(parts)
+        if not embedded:
+            break
+        redirected = True
+        parts = _parse(embedded)
+    return Route(tuple(hops), wrapper, "https" if hops else "", redirected)
+
+
+def routes(link: RawLink) -> list[Route]:
+    """Every way a reader could resolve ``link``: standalone, and against its <base href>."""
+    url = re.sub(r"[\t\n\r]", "", link.url).strip(" \x00-\x1f")
+    if link.kind in ("text", "attachment") and not re.match(r"[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
+        url = "http://" + url
+    found = []
+    standalone = _parse(url)
+    if standalone is not None:
+        found.append(_follow(url, None))
+    if link.base and _parse(link.base) is not None:
+        based = _follow(url, link.base)
+        if not found or based.hops[-1:] != found[0].hops[-1:]:
+            found.append(based)
+    return found or [Route((), None, "")]
 
 
 def analyse(raw: list[RawLink], issuer: Issuer | None) -> tuple[list[LinkInfo], list[Finding]]:
@@ -100,60 +236,76 @@ def analyse(raw: list[RawLink], issuer: Issuer | None) -> tuple[list[LinkInfo], 
     findings: list[Finding] = []
 
     def note(code: str, severity: str, url: str, **values) -> None:
-        findings.append(finding(code, severity, url, url=url[:200], **values))
+        findings.append(finding(code, severity, url[:200], url=url[:200], **values))
 
     for link in raw:
-        target, wrapper = unwrap(link.url)
-        parts = _split(target)
-        scheme = (parts.scheme.lower() if parts else "") or ""
-        if scheme in _SCRIPT_SCHEMES:
-            note("link.script_url", "bad", target[:80], scheme=scheme)
-            infos.append(LinkInfo(target[:2000], link.text, "", "", False, wrapper))
-            continue
-        host = (parts.hostname or "") if parts else ""
-        try:
-            host = to_ascii(host) if host else ""
-        except Exception:  # noqa: BLE001
-            pass
-        registered = registered_domain(host) if host else ""
-        official = bool(issuer and host and is_official_link(issuer, host))
-        infos.append(LinkInfo(target[:2000], link.text, host, registered, official, wrapper))
-        if not host:
-            continue
-        if wrapper:
-            note("link.unwrapped", "info", target, wrapper=wrapper, domain=registered)
-        if parts and parts.username is not None:
-            note("link.userinfo", "bad", target, shown=parts.username, domain=registered)
-        if is_ip(host):
-            note("link.ip_literal", "bad", target, host=host)
-        if registered in shorteners():
-            note("link.shortener", "warn", target, domain=registered)
-        if "xn--" in host:
-            note("link.punycode", "warn", target, host=host, shown=to_unicode(host))
-        if link.kind == "form":
-            note("link.form", "bad", target, domain=registered)
-        embedded = _embedded_target(parts.query) if parts else None
-        if embedded:
-            inner = _split(embedded if "//" in embedded[:8] else "http:" + embedded)
-            inner_host = (inner.hostname or "") if inner else ""
-            if inner_host and registered_domain(inner_host) != registered:
-                note("link.redirector", "warn", target, domain=registered, target=registered_domain(inner_host))
-        if issuer:
-            imitation = lookalike(issuer, host)
-            if imitation:
-                note("link.lookalike", "bad", target, domain=registered, official=imitation[1])
-            elif not official:
-                note("link.foreign", "warn", target, domain=registered)
-            else:
-                note("link.official", "good", target, domain=registered)
-        if link.text:
-            shown = _DOMAIN_IN_TEXT.search(link.text.strip())
-            if shown:
-                shown_host = to_ascii(shown.group(1).lower().rstrip("."))
-                if "." in shown_host and registered_domain(shown_host) != registered:
-                    shown_official = bool(issuer and is_official_link(issuer, shown_host))
-                    note("link.text_mismatch", "bad", target, shown=shown_host, domain=registered,
-                         official_text="yes" if shown_official else "no")
+        readings = routes(link)
+        official = bool(issuer) and all(r.scheme in _WEB_SCHEMES and r.hops for r in readings)
+        unresolved = False
+        last = None
+        for route in readings:
+            if route.scheme in _SCRIPT_SCHEMES:
+                note("link.script_url", "bad", link.url[:80], scheme=route.scheme)
+                official = False
+                continue
+            if route.scheme not in _WEB_SCHEMES or not route.hops or not route.hops[-1].host:
+                unresolved = True
+                official = False
+                continue
+            end = route.hops[-1]
+            registered = registered_domain(end.host)
+            for hop in route.hops:
+                hop_domain = registered_domain(hop.host)
+                if hop.parts.get("username"):
+                    note("link.userinfo", "bad", hop.url, shown=unquote(hop.parts["username"]), domain=hop_domain)
+                if is_ip(hop.host):
+                    note("link.ip_literal", "bad", hop.url, host=hop.host)
+                if hop_domain in shorteners():
+                    # Only the shortener knows where it leads: nothing here can confirm it.
+                    note("link.shortener", "warn", hop.url, domain=hop_domain)
+                    unresolved = True
+                if "xn--" in hop.host:
+                    note("link.punycode", "warn", hop.url, host=hop.host, shown=to_unicode(hop.host))
+            if route.wrapper:
+                note("link.unwrapped", "info", end.url, wrapper=route.wrapper, domain=registered)
+            if route.redirected:
+                note("link.redirector", "warn", route.hops[0].url, domain=registered_domain(route.hops[0].host),
+                     target=registered)
+            if link.kind == "form":
+                note("link.form", "bad", end.url, domain=registered)
+            reaches_official = bool(issuer and is_official_link(issuer, end.host))
+            official = official and reaches_official
+            if issuer:
+                imitation = lookalike(issuer, end.host)
+                if imitation:
+                    note("link.lookalike", "bad", end.url, domain=registered, official=imitation[1])
+                elif not reaches_official:
+                    note("link.foreign", "warn", end.url, domain=registered)
+            if link.text:
+                shown = _DOMAIN_IN_TEXT.search(link.text.strip())
+                if shown:
+                    shown_host = to_ascii(shown.group(1).lower().rstrip("."))
+                    # Every site on the way must be the one shown: a tracker or redirect in between
+                    # decides for itself where the tap goes.
+                    elsewhere = [registered_domain(h.host) for h in route.hops
+                                 if registered_domain(h.host) != registered_domain(shown_host)]
+                    if "." in shown_host and elsewhere:
+                        shown_official = bool(issuer and is_official_link(issuer, shown_host))
+                        note("link.text_mismatch", "bad", end.url, shown=shown_host,
+                             domain=registered if registered in elsewhere else elsewhere[0],
+                             official_text="yes" if shown_official else "no")
+            if last is None or not reaches_official:
+                last = end  # of several readings, show one that does not reach the issuer
+        if unresolved:
+            note("link.unresolved", "warn", link.url)
+            official = False
+        if official and last is not None:
+            note("link.official", "good", last.url, domain=registered_domain(last.host))
+        host = last.host if last else ""
+        infos.append(LinkInfo(url=link.url[:2000], text=link.text, host=host,
+                              registered_domain=registered_domain(host) if host else "", official=official,
+                              wrapped_in=next((r.wrapper for r in readings if r.wrapper), None),
+                              goes_to=last.url[:2000] if last else None, kind=link.kind, resolved=not unresolved))
     return infos, _dedupe(findings)
 
 
@@ -161,7 +313,8 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen: set[tuple] = set()
     out = []
     for item in findings:
-        key = (item.code, dict(item.values).get("domain"), dict(item.values).get("shown"))
+        values = dict(item.values)
+        key = (item.code, values.get("domain"), values.get("shown"), values.get("target"), values.get("host"))
         if key not in seen:
             seen.add(key)
             out.append(item)

@@ -13,6 +13,7 @@ import email.header
 import email.policy
 import email.utils
 import re
+import zlib
 from dataclasses import dataclass, field
 from email.message import Message
 
@@ -25,9 +26,22 @@ MAX_HEADERS = 1000
 MAX_DEPTH = 20
 MAX_PARTS = 500
 MAX_TEXT_CHARS = 2_000_000  # text analysed per message; beyond this it is only counted
+MAX_ATTACHED_DEPTH = 3  # a message attached to a message attached to …: read this deep, beyond is unreadable
+MAX_PDF_STREAMS = 200
+MAX_PDF_STREAM_BYTES = 5_000_000
+
+# Headers a message may carry once (RFC 5322 §3.6) and a part may carry once (RFC 2045): with two,
+# one reader shows the first and another the last.
+_ONCE_IN_MESSAGE = ("subject", "to", "cc", "date", "reply-to", "sender")
+_ONCE_IN_PART = ("content-type", "content-transfer-encoding", "content-disposition")
+# Python's own record of a multipart it had to guess at: another reader guesses differently.
+_GUESSED_STRUCTURE = {"NoBoundaryInMultipartDefect", "StartBoundaryNotFoundDefect",
+                      "MultipartInvariantViolationDefect", "InvalidMultipartContentTransferEncodingDefect"}
+_TEXT_ATTACHMENT = ("txt", "ics", "ical", "ifb", "vcs", "csv", "vcf", "url", "webloc", "md")
+_PDF_URI = re.compile(rb"/URI\s*\(((?:\\.|[^\\)])*)\)|/URI\s*<([0-9A-Fa-f\s]*)>")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
-_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|転送|tr)\s*[:：]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,8 @@ class Attachment:
     filename: str
     content_type: str
     size: int
+    text: str = ""  # a textual attachment (.txt, .ics …) as the holder would read it: its URLs are links
+    uris: tuple[str, ...] = ()  # a PDF's link annotations (/URI actions)
 
 
 @dataclass
@@ -52,7 +68,12 @@ class Mail:
     text: str
     html: list[HtmlContent]
     attachments: list[Attachment]
-    forwarded: bool = False
+    # Messages carried inside this one (message/rfc822): what the holder can open and read, never
+    # what arrived. Read with no trust in their own headers.
+    attached: list["Mail"] = field(default_factory=list)
+    # Places where two mail apps would read this message differently, or a part cannot be read:
+    # what the check read may not be what the holder sees.
+    ambiguities: list[str] = field(default_factory=list)
     # Read from an Outlook .msg: "headers" when it kept them as received, "properties" when it did not.
     outlook: str | None = None
     defects: list[str] = field(default_factory=list)
@@ -139,20 +160,8 @@ def _check_header_count(data: bytes) -> None:
         raise UserError("error.too_many_headers", count=count, limit=MAX_HEADERS)
 
 
-def _inner_forward(msg: Message) -> bytes | None:
-    """The original message, when what the user has is a forward with it attached."""
-    subject = _decode_words(str(_safe(lambda: msg.get("Subject", ""), "") or ""))
-    attached = []
-    for part in _safe(lambda: list(msg.iter_parts()), []) if msg.is_multipart() else []:
-        if part.get_content_type() == "message/rfc822":
-            attached.append(part)
-    if len(attached) != 1:
-        return None
-    textual = sum(len(str(p.get_payload())) for p in _safe(lambda: list(msg.iter_parts()), [])
-                  if p.get_content_maintype() == "text")
-    if not (_FORWARD_SUBJECT.match(subject) or textual < 2000):
-        return None
-    part = attached[0]
+def _attached_bytes(part: Message) -> bytes | None:
+    """The bytes of a message carried as message/rfc822, as its sender wrote them."""
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     if encoding in ("base64", "quoted-printable"):
         return _payload_bytes(part, [])
@@ -163,14 +172,84 @@ def _inner_forward(msg: Message) -> bytes | None:
     return None
 
 
-def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
+def _param_names(value: str) -> list[str]:
+    """Parameter names of a Content-Type/-Disposition value, quoted strings skipped; RFC 2231
+    continuations (name*0, name*) count as the name itself."""
+    names, continued = [], set()
+    for piece in re.split(r';(?=(?:[^"]*"[^"]*")*[^"]*$)', value)[1:]:
+        if "=" in piece:
+            name = piece.split("=", 1)[0].strip().lower()
+            section = re.fullmatch(r"(.+?)\*\d+\*?", name)
+            if section:
+                continued.add(section.group(1))
+            else:
+                names.append(name.rstrip("*"))
+    return names + sorted(continued)
+
+
+def _ambiguities(part: Message, top: bool) -> list[str]:
+    found = []
+    counts: dict[str, int] = {}
+    values: dict[str, str] = {}
+    for name, value in _safe(part.raw_items, []):
+        key = name.lower()
+        counts[key] = counts.get(key, 0) + 1
+        values.setdefault(key, str(value))
+    for name in (_ONCE_IN_MESSAGE if top else ()) + _ONCE_IN_PART:
+        if counts.get(name, 0) > 1:
+            found.append(f"{name}×{counts[name]}")
+    for header in ("content-type", "content-disposition"):
+        names = _param_names(re.sub(r"\r?\n[ \t]+", " ", values.get(header, "")))
+        for param in sorted({n for n in names if names.count(n) > 1}):
+            found.append(f"{header}: {param}×{names.count(param)}")
+    guessed = {type(d).__name__ for d in _safe(lambda: part.defects, [])} & _GUESSED_STRUCTURE
+    found += sorted(guessed)
+    return found
+
+
+def _pdf_uris(data: bytes) -> tuple[str, ...]:
+    """Link annotations of a PDF: /URI actions in the file and in its compressed streams. A scan,
+    not a PDF reader: enough to see where its links go."""
+    chunks = [data]
+    for index, found in enumerate(_PDF_STREAM.finditer(data)):
+        if index >= MAX_PDF_STREAMS:
+            break
+        try:
+            chunks.append(zlib.decompressobj().decompress(found.group(1), MAX_PDF_STREAM_BYTES))
+        except zlib.error:
+            continue
+    uris = []
+    for chunk in chunks:
+        for literal, hexed in _PDF_URI.findall(chunk):
+            if hexed:
+                raw = bytes.fromhex(re.sub(rb"\s", b"", hexed).decode() + "0" * (len(re.sub(rb"\s", b"", hexed)) % 2))
+            else:
+                raw = re.sub(rb"\\(.)", rb"\1", literal)
+            uris.append(raw.decode("latin-1").strip())
+    return tuple(dict.fromkeys(u for u in uris if u))
+
+
+def _attachment(part: Message, ctype: str, filename: str | None, defects: list[str]) -> Attachment:
+    size = _estimated_size(part)
+    extension = (filename or "").lower().rsplit(".", 1)[-1] if filename and "." in filename else ""
+    text, uris = "", ()
+    if ctype == "application/pdf" or extension == "pdf":
+        uris = _pdf_uris(_payload_bytes(part, defects))
+    elif ctype.startswith("text/") or extension in _TEXT_ATTACHMENT:
+        charset = _safe(lambda: part.get_content_charset(), None)
+        text = _decode_bytes(_payload_bytes(part, defects), charset)[:MAX_TEXT_CHARS]
+    return Attachment(filename or "", ctype, size, text, uris)
+
+
+def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
+    """``data`` read as a mail app would; ``attached_depth`` counts how deep inside other messages it was carried."""
     if len(data) > MAX_BYTES:
         raise UserError("error.message_too_large", size=len(data) // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))
     if not data.strip():
         raise UserError("error.empty_message")
     if is_outlook(data):
         converted = read_outlook(data)
-        mail = read_mail(converted.data, unwrap_forward=unwrap_forward)
+        mail = read_mail(converted.data, attached_depth=attached_depth)
         mail.outlook = "headers" if converted.headers_kept else "properties"
         return mail
     _check_header_count(data)
@@ -181,18 +260,9 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
     headers = _raw_headers(msg)
     if not any(name.lower() in ("from", "subject", "to", "date", "received", "message-id") for name, _ in headers):
         raise UserError("error.not_a_message")
-    if unwrap_forward:
-        inner = _inner_forward(msg)
-        if inner:
-            try:
-                mail = read_mail(inner, unwrap_forward=False)
-            except UserError:
-                mail = None
-            if mail is not None and mail.from_address:
-                mail.forwarded = True
-                return mail
-
     defects: list[str] = []
+    ambiguities: list[str] = []
+    attached: list[Mail] = []
 
     def first(name: str) -> str:
         values = [value for key, value in headers if key.lower() == name]
@@ -203,6 +273,9 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
     if from_values:
         parsed = _safe(lambda: email.utils.getaddresses([from_values[0]]), [])
         with_address = [pair for pair in parsed if "@" in pair[1]]
+        if len(with_address) > 1:
+            # One app shows the first sender, another the last, DMARC may judge either.
+            ambiguities.append(f"from: {len(with_address)} addresses")
         if with_address:
             # "Name ,_<addr>" splits at the comma: the names before the address are its display name.
             display, address = with_address[0]
@@ -235,20 +308,27 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
             raise UserError("error.message_too_deep", limit=MAX_DEPTH)
         if seen > MAX_PARTS:
             defects.append("too-many-parts")
+            ambiguities.append("too-many-parts")
             break
+        ambiguities += _ambiguities(part, top=depth == 0)
+        ctype = _safe(part.get_content_type, "text/plain")
+        if ctype in ("message/rfc822", "message/global"):
+            inner = _attached_bytes(part) if attached_depth < MAX_ATTACHED_DEPTH else None
+            try:
+                attached.append(read_mail(inner or b"", attached_depth=attached_depth + 1))
+            except UserError:
+                ambiguities.append("unreadable-attached-message")
+            continue
         if part.is_multipart():
             children = _safe(lambda p=part: list(p.iter_parts()), [])
             stack.extend((child, depth + 1) for child in reversed(children))
             continue
-        ctype = _safe(part.get_content_type, "text/plain")
         filename = _safe(part.get_filename, None)
         disposition = _safe(part.get_content_disposition, None)
         if filename:
             filename = _decode_words(filename)
         if disposition == "attachment" or filename or not ctype.startswith("text/"):
-            if ctype == "message/rfc822" and not filename:
-                filename = "message.eml"
-            attachments.append(Attachment(filename or "", ctype, _estimated_size(part)))
+            attachments.append(_attachment(part, ctype, filename, defects))
             continue
         payload = _payload_bytes(part, defects)
         charset = _safe(lambda p=part: p.get_content_charset(), None)
@@ -261,6 +341,8 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
 
     if _safe(lambda: msg.defects, []):
         defects.extend(type(d).__name__ for d in msg.defects)
+    if "bad-transfer-encoding" in defects:
+        ambiguities.append("bad-transfer-encoding")
     subject = _decode_words(first("subject"))
     return Mail(
         raw=data, headers=headers, from_address=address, from_display=display, from_domain=domain,
@@ -269,5 +351,5 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
         reply_to=addresses("reply-to"),
         return_path=(addresses("return-path") or [""])[0],
         subject=subject, text="\n".join(text_parts), html=html, attachments=attachments, defects=defects,
-        html_source=html_source,
+        html_source=html_source, attached=attached, ambiguities=list(dict.fromkeys(ambiguities)),
     )

@@ -7,6 +7,12 @@ from typing import Any, Literal
 
 from cardguard.i18n import Lang, Text, catalog, t
 
+
+def mask_codes(text: str) -> str:
+    from cardguard.verify.content import mask_codes as masked  # content imports this module
+
+    return masked(text)
+
 Severity = Literal["good", "info", "warn", "bad"]
 SEVERITY_ORDER = {"bad": 0, "warn": 1, "good": 2, "info": 3}
 
@@ -77,12 +83,16 @@ class LinkInfo:
     text: str | None
     host: str
     registered_domain: str
-    official: bool
+    official: bool  # every reading of it ends on an official domain of the claimed issuer
     wrapped_in: str | None = None  # a protective wrapper that was removed (SafeLinks and similar)
+    goes_to: str | None = None  # where a browser finally goes: out of wrappers and redirects ("host" is its host)
+    kind: str = "anchor"  # anchor, form, refresh, remote (image, frame, style), text, attachment
+    resolved: bool = True  # False when nothing here can tell where it leads (relative, shortened, unknown scheme)
 
     def as_json(self) -> dict:
         return {"url": self.url, "text": self.text, "host": self.host, "registered_domain": self.registered_domain,
-                "official": self.official, "unwrapped_from": self.wrapped_in}
+                "official": self.official, "unwrapped_from": self.wrapped_in, "goes_to": self.goes_to,
+                "kind": self.kind, "resolved": self.resolved}
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,7 @@ class Verdict:
             "issuer": self.issuer,
             "issuer_name": self.issuer_name(lang) if self.issuer_name else None,
             "from": {"address": self.from_address, "domain": self.from_domain, "display_name": self.from_display_name},
-            "subject": self.subject,
+            "subject": mask_codes(self.subject),
             "recipients": self.recipients,
             "authentication": self.authentication.as_json(),
             "findings": [f.as_json(lang, f.code in self.decisive) for f in self.ordered_findings()],

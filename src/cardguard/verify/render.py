@@ -5,6 +5,7 @@ from __future__ import annotations
 from cardguard.directory.render import status_text
 from cardguard.i18n import Lang, t
 from cardguard.output import console
+from cardguard.verify.content import mask_codes
 from cardguard.verify.model import Verdict
 
 _STYLE = {"genuine": "bold green", "suspicious": "bold yellow", "phishing": "bold white on red", "unrelated": "bold"}
@@ -31,7 +32,7 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
     out.print(f"[{_STYLE[verdict.verdict]}] {label.upper() if lang == 'en' else label} [/]")
     out.print(t(f"verdict.headline_{verdict.verdict}", lang, issuer=issuer), style="bold")
     out.print(f"{t('incident.from', lang)}: {verdict.from_display_name} <{verdict.from_address}>", markup=False)
-    out.print(f"{t('incident.subject', lang)}: {verdict.subject}", markup=False)
+    out.print(f"{t('incident.subject', lang)}: {mask_codes(verdict.subject)}", markup=False)
     if verdict.otp.detected and verdict.otp.code:
         out.print(t("verdict.otp", lang, code=verdict.otp.code), markup=False)
 
@@ -68,5 +69,8 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
                 flag = t("verdict.official", lang) if link.official else t("verdict.not_official", lang)
                 out.print(f"  {domain}  ({flag})", style="green" if link.official else "red", markup=False)
             out.print(f"    {link.url[:160]}", style="dim", markup=False)
+            if link.goes_to and link.goes_to != link.url:
+                # Where the tap really ends up: out of redirects, wrappers and <base href>.
+                out.print(f"    → {link.goes_to[:160]}", style="dim", markup=False)
         if len(verdict.links) > 20:
             out.print(f"  … +{len(verdict.links) - 20}", style="dim")
