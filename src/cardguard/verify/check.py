@@ -233,20 +233,24 @@ PHISHING_ROWS: tuple[PhishingRow, ...] = (
 
 @dataclass(frozen=True)
 class Requirement:
-    said_as: str  # the finding that says it is missing
+    missing: Finding  # the finding that says it is missing
+
+    @property
+    def said_as(self) -> str:
+        return self.missing.code
     because: frozenset[str]  # findings that explain why, when present
 
 
 # What `genuine` requires of a mail that claims an issuer, each positively established; a missing
 # one makes it at most suspicious, and says so.
 GENUINE_REQUIRES: dict[str, Requirement] = {
-    "sender_authenticated": Requirement("auth.not_authenticated", frozenset({
+    "sender_authenticated": Requirement(finding("auth.not_authenticated", "warn"), frozenset({
         "auth.offline", "dmarc.fail", "dmarc.no_policy", "dmarc.dns_unavailable", "dmarc.unverifiable",
         "authres.trusted_none", "dkim.none", "dkim.key_missing", "dkim.dns_unavailable", "message.outlook",
         "message.outlook_no_headers"}) | AUTH_NOT_ESTABLISHED),
-    "links_confirmed": Requirement("link.not_confirmed", frozenset({
+    "links_confirmed": Requirement(finding("link.not_confirmed", "warn"), frozenset({
         "link.foreign", "link.shortener", "link.redirector", "link.unresolved"})),
-    "unambiguous": Requirement("message.ambiguous", frozenset()),
+    "unambiguous": Requirement(finding("message.ambiguous", "warn", "", detail=""), frozenset()),
 }
 
 # Findings that keep a mail from genuine even when every requirement holds.
@@ -428,7 +432,7 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     present = {f.code for f in findings}
     for requirement in GENUINE_REQUIRES.values():
         if requirement.said_as in decisive and requirement.said_as not in present:
-            findings.append(finding(requirement.said_as, "warn"))
+            findings.append(requirement.missing)
     result = Verdict(
         verdict=verdict, issuer=issuer.id if issuer else None,
         issuer_name=issuer.data.issuer.name if issuer else None,
