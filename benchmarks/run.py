@@ -5,6 +5,7 @@
     python3 tasks.py bench urls CSV        JPCERT/CC phishing URLs: none may be official for the brand it imitates
     python3 tasks.py bench fuzz FOLDER     mutated messages (fixed seed): every one a verdict or a clear error
     python3 tasks.py bench fuzz-auth N     N mutated mails checked live against hostile test DNS (fuzz_auth.py)
+    python3 tasks.py bench hostile-keys    four 16384-bit DKIM keys vs one honest check, same run
 
 Figures are ratios against a baseline measured in the same run, so they travel between machines.
 """
@@ -150,6 +151,10 @@ def main(argv: list[str]) -> int:
         import fuzz_auth
 
         return fuzz_auth.main(*(int(a) for a in argv[1:]))
+    if argv == ["hostile-keys"]:
+        import fuzz_auth
+
+        return fuzz_auth.hostile_keys()
     if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2
