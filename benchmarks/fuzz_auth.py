@@ -1,6 +1,7 @@
 """The live-path authentication fuzz, deeper than the suite's (tests/test_fuzz_auth_live.py):
 
     python3 tasks.py bench fuzz-auth N [SEED]
+    python3 tasks.py bench hostile-keys
 
 N mutated mails, each checked against the hostile test DNS server on loopback; reports cases run,
 crashes found (traceback, unrenderable finding, genuine without authentication, slower than the
@@ -50,6 +51,38 @@ def main(cases: int, seed: int = 20251121) -> int:
     for problem, count in crashes.most_common(10):
         print(f"  {count} x {problem}")
     return 1 if crashes else 0
+
+
+def hostile_keys() -> int:
+    """What four signatures with 16384-bit keys and a 16000-bit exponent cost (issue 12: 35 s and more
+    before the limits), as a ratio to one honest check measured in the same run."""
+    from authkit import HostileZone, fake_rsa_key_txt, sign
+    from cardguard.verify import CheckOptions, check_message
+    from mailkit import message
+
+    key = Key(2048)
+    zone = HostileZone()
+    zone.add_txt(f"huge._domainkey.{authfuzz.AMEX}", fake_rsa_key_txt(16384, exponent=(1 << 16000) + 1))
+    zone.add_txt(f"s1._domainkey.{authfuzz.AMEX}", key.txt)
+    zone.add_txt("_dmarc.americanexpress.com", "v=DMARC1; p=reject")
+    directory = load_directory(with_user_files=False)
+    honest = sign(message(), key, authfuzz.AMEX)
+    hostile = honest
+    for _ in range(4):
+        hostile = sign(hostile, key, authfuzz.AMEX, selector="huge")
+    with dns_server(zone) as address:
+        def timed(raw: bytes) -> float:
+            best = float("inf")
+            for _ in range(5):
+                begun = time.monotonic()
+                check_message(raw, directory, CheckOptions(resolver=address))
+                best = min(best, time.monotonic() - begun)
+            return best
+
+        base, slow = timed(honest), timed(hostile)
+    print(f"hostile keys: honest check {base * 1000:.0f} ms, with four 16384-bit keys {slow * 1000:.0f} ms "
+          f"({slow / base:.2f}x the honest check)")
+    return 0 if slow / base < 5 else 1
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
     python3 tasks.py bench fuzz FOLDER     mutated messages (fixed seed): every one a verdict or a clear error
     python3 tasks.py bench fuzz-auth N     N mutated mails checked live against hostile test DNS (fuzz_auth.py)
     python3 tasks.py bench property N      the never-genuine-after-a-visible-change property, N examples
+    python3 tasks.py bench hostile-keys    four 16384-bit DKIM keys vs one honest check, same run
 
 Figures are ratios against a baseline measured in the same run, so they travel between machines.
 """
@@ -164,6 +165,10 @@ def main(argv: list[str]) -> int:
         return fuzz_auth.main(*(int(a) for a in argv[1:]))
     if len(argv) == 2 and argv[0] == "property":
         return property_run(Path(argv[1]))
+    if argv == ["hostile-keys"]:
+        import fuzz_auth
+
+        return fuzz_auth.hostile_keys()
     if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2

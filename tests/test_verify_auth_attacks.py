@@ -162,12 +162,18 @@ class TestDnsUnreachable:
 class TestAuthenticationResultsAttacks:
     """Issue 11 class 1: only the trusted receiver's own, topmost, single header counts."""
 
-    def test_quoted_mail_from_smuggles_no_pass(self, world, keys, directory):
-        forged = (b'Authentication-Results: mx.icloud.com; spf=pass smtp.mailfrom='
-                  b'"x;dkim=pass header.d=americanexpress.com"@relay.evil.example; dkim=none\r\n')
+    @pytest.mark.parametrize("mail_from", [
+        '"x;dkim=pass header.d=welcome.americanexpress.com;"@relay.evil.example',
+        '"x;dmarc=pass header.from=welcome.americanexpress.com;"@relay.evil.example',
+        '"x;dkim=pass header.d=americanexpress.com"@relay.evil.example',
+        '"x; dkim=pass (ok) header.d=welcome.americanexpress.com; y"@relay.evil.example',
+    ])
+    def test_quoted_mail_from_smuggles_no_pass(self, world, keys, directory, mail_from):
+        # The receiver's own header, honestly quoting the attacker's MAIL FROM.
+        stamped = f"Authentication-Results: mx.icloud.com; spf=pass smtp.mailfrom={mail_from}; dkim=none\r\n"
         for offline in (True, False):
             options = {"trust_authserv": ["mx.icloud.com"], "offline": offline}
-            verdict = verify(forged + message(), world[1], directory, **options)
+            verdict = verify(stamped.encode() + message(), world[1], directory, **options)
             assert verdict.authentication.authenticated_domain is None and verdict.verdict != "genuine"
             assert "authres.trusted_pass" not in codes(verdict)
 
