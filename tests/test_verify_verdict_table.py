@@ -244,3 +244,10 @@ def test_an_unauthenticated_claim_names_what_is_missing():
                 finding("content.urgency", "warn")]
     verdict, decisive = decide(AMEX, MAIL, replace(PASS, authenticated_domain=None), findings, [], True)
     assert (verdict, decisive) == ("suspicious", {"auth.not_authenticated", "auth.offline", "dkim.none"})
+
+
+def test_every_missing_requirement_is_named():
+    missing = set(GENUINE_REQUIRES)
+    verdict, decisive = verdict_for(facts(*(set(GENUINE_FACTS) - missing), "recipient.other_address"))
+    assert verdict == "suspicious"
+    assert decisive == {r.said_as for r in GENUINE_REQUIRES.values()} | {"recipient.other_address"}
