@@ -39,7 +39,7 @@ def _answers() -> dict:
                 result = runner.invoke(app, ["contacts", "--card", card, "--purpose", purpose, "--at", moment,
                                              "--json", "--lang", "en"])
                 assert result.exit_code == 0, result.output
-                lines = json.loads(result.stdout)
+                lines = json.loads(result.stdout)["calls"]
                 out[f"{moment_name} {card} {purpose}"] = [{k: line.get(k) for k in FIELDS} for line in lines]
     return out
 

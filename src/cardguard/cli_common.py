@@ -57,7 +57,7 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
     from cardguard.verify.resolver import parse_resolver
 
     settings = load_settings(language)
-    directory = load_directory(language)
+    directory = load_directory()
     alias_cards = registered_aliases(store)
     options = CheckOptions(
         offline=offline,

@@ -198,7 +198,7 @@ def incident_export(incident: Annotated[Optional[str], typer.Argument(help=h("op
         fmt = "json" if as_json else fmt
         if fmt not in ("md", "html", "json"):
             raise UserError("error.field_choices_named", field="--format", choices="md, html, json")
-        directory = load_directory(language)
+        directory = load_directory()
         with registry_session() as session:
             found = (record.find_incident(session, incident) if incident else _latest(session))
             data = report.view(session, directory, found, language, datetime.now(timezone.utc))
