@@ -162,3 +162,15 @@ def test_official_domains_come_with_sources(amex):
     assert "americanexpress.co.jp" not in sending
     for entry in issuer.data.sending_domains + issuer.data.link_domains:
         assert entry.source in issuer.sources
+
+
+def test_every_region_named_by_a_regional_line_exists_in_the_country_dataset(amex):
+    # A misspelt subregion would silently send its countries to "the source does not say".
+    from cardguard.directory.countries import countries, un_regions
+
+    _, _, lines = amex
+    named = {region for line in lines for region in line.un_regions}
+    assert named and named <= un_regions()
+    # Every inhabited M49 subregion but Northern America (US and Canada have their own rows) is served.
+    served = {c.un_region for c in countries().values() if c.un_region} - named
+    assert served == {"Northern America", "Antarctica"}

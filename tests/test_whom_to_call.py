@@ -261,3 +261,23 @@ def test_the_directory_is_loaded_once_and_again_when_a_user_file_changes(profile
     again = load_directory()
     assert again is not first and [o.number for o in again.overrides] == ["0120-111111"]
     assert again.overrides[0].issuer == "amex-jp"  # from the card's name, not a default
+
+
+def test_an_incident_for_a_card_of_another_issuer_calls_its_back_number_only(cardguard):
+    add(cardguard, "--nickname", "楽天カード", "--last4", "4321")
+    run = cardguard("incident", "start", "--kind", "lost-or-stolen", "--card", "楽天カード", "--json", "--lang", "ja")
+    assert run.code == 0, run.err
+    doc = run.json()
+    assert doc["issuer"] in (None, "")
+    (step,) = [s for s in doc["steps"] if s["id"] == "call-lost"]
+    assert step["call"] == [] and "カード裏面に記載の番号" in step["call_notes"][0]
+    text = cardguard("incident", "show", "--lang", "en").out
+    assert "number printed on the back of your card" in text and "0120-" not in text
+
+
+def test_an_incidents_call_step_is_the_cores_answer_for_its_card(cardguard):
+    add(cardguard, "--nickname", "main", "--product", "amex-business", "--last4", "1005", "--back-number", "0120-941760")
+    doc = cardguard("incident", "start", "--kind", "lost-or-stolen", "--card", "main", "--json").json()
+    (step,) = [s for s in doc["steps"] if s["id"] == "call-lost"]
+    assert [(c["number"], c["origin"], c["open_now"]) for c in step["call"]] == \
+        [("0120-941760", "card", True), ("0120-941760", "directory", True)]

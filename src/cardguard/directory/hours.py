@@ -42,10 +42,15 @@ def holiday_calendar(country: str):
 
 
 def holiday_name(country: str, day: date, lang: str) -> str | None:
+    return _named_holidays(country, day.year, "ja" if lang == "ja" else "en_US").get(day)
+
+
+@cache
+def _named_holidays(country: str, year: int, language: str):
+    # Building a year's calendar costs milliseconds; a mailbox scan asks per message.
     import holidays
 
-    names = holidays.country_holidays(country, years=day.year, language="ja" if lang == "ja" else "en_US")
-    return names.get(day)
+    return holidays.country_holidays(country, years=year, language=language)
 
 
 def is_open_day(schedule: Schedule, day: date, is_holiday: Callable[[date], bool]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 
 from cardguard.directory.hours import LineStatus, status_at
@@ -28,6 +29,7 @@ def tel_uri(number: str, *, international: bool = False) -> str:
 _NOISE = re.compile(r"[\s・\-_.,®™'’()（）]")
 
 
+@lru_cache(maxsize=4096)
 def normalize(name: str) -> str:
     """Case, width, spaces and middle dots do not matter when a person types a card's name."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", name).casefold())
@@ -266,7 +268,14 @@ def _same_slot(line: ContactLine, entry: OverrideLine) -> bool:
 
 def issuer_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
     """The issuer's lines with the user's overrides merged in: an override replaces the lines of
-    the same purpose (and country) for the cards it names."""
+    the same purpose (and country) for the cards it names. Built once per loaded directory."""
+    cache = directory.__dict__.setdefault("_lines", {})  # a frozen dataclass still has its own __dict__
+    if issuer.id not in cache or cache[issuer.id][0] is not issuer:
+        cache[issuer.id] = (issuer, _merged_lines(directory, issuer))
+    return list(cache[issuer.id][1])
+
+
+def _merged_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
     lines = _directory_lines(issuer)
     for entry in directory.overrides:
         if entry.issuer != issuer.id:

@@ -95,8 +95,10 @@ def view(session: Session, directory: Directory, incident: Incident, lang: Lang,
                  "skip_reason": row.skip_reason, "sources": [plans.sources()[s].title for s in step.sources],
                  "call": None}
         if step.call:
+            answer = _whom_to_call(directory, incident, card, step.call, now)
             entry["call"] = [{**group.call.as_json(lang), "card_names": [name(lang) for name in group.card_names]}
-                             for group in _whom_to_call(directory, incident, card, step.call, now).by_number()]
+                             for group in answer.by_number()]
+            entry["call_notes"] = [note.message(lang) for note in answer.notes]
         steps.append(entry)
     timeline = []
     for event in sorted(incident.events, key=lambda e: as_utc(e.at)):
