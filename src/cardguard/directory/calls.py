@@ -9,7 +9,7 @@ words and lays out. The value holds facts and message codes, never sentences in 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from cardguard.directory.hours import holiday_calendar, holiday_name
@@ -27,7 +27,7 @@ from cardguard.directory.lookup import (
     tel_uri,
 )
 from cardguard.directory.schema import PURPOSES, OnlineRoute
-from cardguard.i18n import Lang, Text, t
+from cardguard.i18n import Lang, Text, both, t
 
 # Japan's free-dial prefixes: numbers that answer only calls from inside Japan.
 _DOMESTIC_FREE_DIAL = re.compile(r"^(0120|0800)")
@@ -304,7 +304,11 @@ def _issuer_calls(directory: Directory, issuer: Issuer, card_id: str | None, hol
         home = [line for line in lines if line.purpose != "overseas" and (purpose is None or line.purpose == purpose)]
         for line in _ordered(home, at):
             caveats = (Note("calls.caveat.not_diallable_abroad"),) if _DOMESTIC_FREE_DIAL.match(line.number) else ()
-            out.append(_call(issuer, line, at, caveats))
+            call = _call(issuer, line, at, caveats)
+            if line.origin == "card":
+                # Not "call this first" from abroad: the line of the country comes first.
+                call = replace(call, topic=both("calls.on_your_card", name=holder.nickname or ""))
+            out.append(call)
     return out
 
 

@@ -133,8 +133,8 @@ def print_answer(answer: CallAnswer, lang: Lang) -> None:
     out = console()
     if not answer.issuers:
         # A card of an issuer the directory has no data for.
+        # No issuer, no hours and no zone to read them in: only the card's own number and what to do.
         out.print(f"[bold]{t('contacts.title', lang, issuer=answer.holder_card or answer.issuer_given or '-')}[/bold]")
-        out.print(t("contacts.now", lang, moment=when(answer.at, lang)))
         for call in answer.calls:
             _print_call(out, call, lang, show_card=False)
         for note in answer.notes:
