@@ -36,6 +36,11 @@ SEED_CARD_ROWS = [
     ]],
 ]
 
+# Business cards are in neither ② nor ③: the page routes their theft, fraud and loss to their line
+# in ④ (総合案内), which answers emergencies 24 hours (issue 10).
+SEED_BUSINESS_URGENT = [(purpose, card, number) for purpose in ("lost", "fraud") for card, number in [
+    ("amex-business", "0120-941760"), ("amex-business-gold", "0120-941780")]]
+
 # Lines for every card: 審査の進捗状況, ⑤ 申し込み後に届かない, ⑥ FAX.
 SEED_SHARED_ROWS = [("apply", "0120-020120"), ("not-arrived", "0120-020120"), ("fax", "03-4540-6869")]
 
@@ -65,7 +70,22 @@ def amex():
 def test_every_card_row_of_the_seed_is_in_the_data_and_nothing_else(amex):
     _, _, lines = amex
     in_data = Counter((line.purpose, line.card, line.number) for line in lines if line.card)
-    assert in_data == Counter(SEED_CARD_ROWS)
+    assert in_data == Counter(SEED_CARD_ROWS + SEED_BUSINESS_URGENT)
+
+
+def test_business_urgent_lines_are_the_general_line_with_its_emergency_hours(amex):
+    _, issuer, lines = amex
+    for purpose, card, number in SEED_BUSINESS_URGENT:
+        (line,) = [x for x in lines if (x.purpose, x.card) == (purpose, card)]
+        general = [x for x in lines if (x.purpose, x.card) == ("general", card)]
+        assert [g.number for g in general] == [number] and line.schedule == general[0].schedule
+        assert line.schedule.emergency_always_open and "総合案内" in line.topic.ja
+
+
+def test_cancellation_hours_are_not_stated_by_the_source(amex):
+    _, _, lines = amex
+    cancel = [line for line in lines if line.purpose == "cancel"]
+    assert cancel and all(line.schedule.unknown for line in cancel)
 
 
 def test_lines_for_every_card_and_overseas_rows(amex):
@@ -142,3 +162,15 @@ def test_official_domains_come_with_sources(amex):
     assert "americanexpress.co.jp" not in sending
     for entry in issuer.data.sending_domains + issuer.data.link_domains:
         assert entry.source in issuer.sources
+
+
+def test_every_region_named_by_a_regional_line_exists_in_the_country_dataset(amex):
+    # A misspelt subregion would silently send its countries to "the source does not say".
+    from cardguard.directory.countries import countries, un_regions
+
+    _, _, lines = amex
+    named = {region for line in lines for region in line.un_regions}
+    assert named and named <= un_regions()
+    # Every inhabited M49 subregion but Northern America (US and Canada have their own rows) is served.
+    served = {c.un_region for c in countries().values() if c.un_region} - named
+    assert served == {"Northern America", "Antarctica"}

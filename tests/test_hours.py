@@ -49,8 +49,9 @@ def test_before_opening_it_opens_the_same_day(directory):
     ("2025-11-24T10:00+09:00", "2025-11-25T09:00:00+09:00"),
     # 国民の休日 2026-09-22, between Respect for the Aged Day and the Autumnal Equinox
     ("2026-09-21T12:00+09:00", "2026-09-24T09:00:00+09:00"),
-    # New Year's Day 2026 is a Thursday; the seed names no year-end closure beyond holidays
-    ("2026-01-01T10:00+09:00", "2026-01-02T09:00:00+09:00"),
+    # Friday 2025-12-26 after hours: the source says nothing about 12/29-1/3 (年末年始), so the
+    # next opening it speaks of is Monday 5 January
+    ("2025-12-26T18:00+09:00", "2026-01-05T09:00:00+09:00"),
 ])
 def test_closed_days_and_the_next_opening(directory, when, opens):
     result = status(directory, "general", when)
@@ -58,7 +59,22 @@ def test_closed_days_and_the_next_opening(directory, when, opens):
     assert result.opens_at.isoformat() == opens
 
 
-@pytest.mark.parametrize("when", ["2025-11-22T03:00+09:00", "2025-11-24T12:00+09:00", "2026-01-01T00:00+09:00"])
+@pytest.mark.parametrize("when", ["2025-12-29T10:00+09:00", "2025-12-31T10:00+09:00", "2026-01-02T10:00+09:00",
+                                  "2026-01-03T23:00+09:00"])
+def test_year_end_office_hours_are_not_promised(directory, when):
+    # The page gives 9:00-17:00 and 土日祝 and nothing about 年末年始: neither open nor closed.
+    result = status(directory, "general", when)
+    assert result.open_now is None and result.not_covered_today
+    assert result.opens_at.isoformat() == "2026-01-05T09:00:00+09:00"
+
+
+def test_the_day_after_year_end_is_covered_again(directory):
+    assert status(directory, "general", "2026-01-05T10:00+09:00").open_now is True
+    assert status(directory, "general", "2025-12-26T10:00+09:00").open_now is True
+
+
+@pytest.mark.parametrize("when", ["2025-11-22T03:00+09:00", "2025-11-24T12:00+09:00", "2026-01-01T00:00+09:00",
+                                  "2025-12-31T10:00+09:00"])
 def test_fraud_and_lost_lines_never_close(directory, when):
     for purpose in ("fraud", "lost"):
         result = status(directory, purpose, when)
@@ -77,7 +93,7 @@ def test_machine_time_zone_does_not_matter(cardguard):
         run = cardguard("contacts", "--card", "amex", "--purpose", "general", "--at", "2025-11-21T14:30:00Z", "--json",
                         env={"TZ": tz})
         assert run.code == 0, run.err
-        (line,) = run.json()
+        (line,) = run.json()["calls"]
         assert line["open_now"] is False
         assert line["opens_at"] == "2025-11-25T09:00:00+09:00"
 
@@ -85,4 +101,4 @@ def test_machine_time_zone_does_not_matter(cardguard):
 def test_a_moment_without_offset_is_japan_time(cardguard):
     run = cardguard("contacts", "--card", "amex", "--purpose", "general", "--at", "2025-11-20T09:30", "--json",
                     env={"TZ": "America/New_York"})
-    assert run.json()[0]["open_now"] is True
+    assert run.json()["calls"][0]["open_now"] is True

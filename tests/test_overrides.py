@@ -23,19 +23,19 @@ as_of = 2026-11-01
 
 def test_override_wins_over_the_directory(cardguard, profile):
     write_overrides(profile, GOOD)
-    lines = cardguard("contacts", "--card", "amex", "--purpose", "fraud", "--json").json()
+    lines = cardguard("contacts", "--card", "amex", "--purpose", "fraud", "--json").json()["calls"]
     assert [(line["number"], line["origin"], line["source"], line["always_open"]) for line in lines] == \
         [("0120-111111", "override", "printed on the back of my card", True)]
     # Other cards keep the directory's number.
-    gold = cardguard("contacts", "--card", "amex-gold", "--purpose", "fraud", "--json").json()
+    gold = cardguard("contacts", "--card", "amex-gold", "--purpose", "fraud", "--json").json()["calls"]
     assert [line["number"] for line in gold] == ["0120-010120"]
 
 
 def test_override_of_a_shared_line_for_one_card(cardguard, profile):
     write_overrides(profile, GOOD.replace('purpose = "fraud"', 'purpose = "not-arrived"'))
-    lines = cardguard("contacts", "--card", "amex", "--purpose", "not-arrived", "--json").json()
+    lines = cardguard("contacts", "--card", "amex", "--purpose", "not-arrived", "--json").json()["calls"]
     assert [line["number"] for line in lines] == ["0120-111111"]
-    others = cardguard("contacts", "--card", "ana", "--purpose", "not-arrived", "--json").json()
+    others = cardguard("contacts", "--card", "ana", "--purpose", "not-arrived", "--json").json()["calls"]
     assert [line["number"] for line in others] == ["0120-020120"]
 
 
@@ -83,5 +83,5 @@ def test_new_line_without_hours_must_name_a_schedule(cardguard, profile):
     assert run.code != 0 and "schedule" in run.err
     write_overrides(profile, text + 'schedule = "office"\n')
     lines = cardguard("contacts", "--card", "amex-platinum", "--purpose", "general", "--at",
-                      "2025-11-21T23:30+09:00", "--json").json()
+                      "2025-11-21T23:30+09:00", "--json").json()["calls"]
     assert [(line["number"], line["open_now"]) for line in lines] == [("0120-111111", False)]

@@ -112,7 +112,7 @@ def test_unknown_card_reference_lists_cards(holder):
 def test_contacts_uses_the_registered_card_and_its_back_number(holder):
     holder("cards", "edit", "1005", "--back-number", "0120-020120")
     lines = holder("contacts", "--card", "メインのアメックス", "--purpose", "fraud", "--at",
-                   "2025-11-21T23:30+09:00", "--json").json()
+                   "2025-11-21T23:30+09:00", "--json").json()["calls"]
     assert lines[0]["origin"] == "card" and lines[0]["number"] == "0120-020120" and lines[0]["open_now"] is True
     assert lines[1]["origin"] == "directory"
 

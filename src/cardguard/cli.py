@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timezone
 from typing import Annotated, Optional
 
 import typer
@@ -61,14 +62,13 @@ def contacts_cmd(
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from cardguard.directory import load_directory
-    from cardguard.directory.lookup import find_lines, own_card_line, resolve_purpose
+    from cardguard.directory import load_directory, render
+    from cardguard.directory.calls import HolderCard, whom_to_call
     from cardguard.wallet import registered_card
-    from cardguard.directory import render
 
     language = language_of(lang)
     try:
-        directory = load_directory(language)
+        directory = load_directory()
         if prepare:
             issuers = [directory.issuer(issuer)] if issuer else list(directory.issuers.values())
             if as_json:
@@ -77,25 +77,17 @@ def contacts_cmd(
                 for each in issuers:
                     render.print_prepare(each, language)
             return
-        purpose_id = resolve_purpose(purpose) if purpose else None
-        first = directory.issuer(issuer) if issuer else next(iter(directory.issuers.values()))
-        moment = parse_moment(at, first.tz)
+        # Without an offset, --at is read on the directory's clock (every issuer's hours are in it).
+        zones = {str(each.tz): each.tz for each in directory.issuers.values()}
+        moment = parse_moment(at, next(iter(zones.values())) if len(zones) == 1 else timezone.utc)
         own = registered_card(card) if card else None
-        directory_card = card
-        if own is not None:
-            # The holder's own card: its product picks the directory lines, its back number comes first.
-            issuer, directory_card = own.issuer, own.product
-        lines = find_lines(directory, issuer=issuer, card=directory_card, purpose=purpose_id, country=country,
-                           at=moment)
-        if own is not None and own.back_number and not country:
-            lines.insert(0, own_card_line(directory, own.issuer, own.product, own.back_number, own.nickname,
-                                          purpose_id))
+        answer = whom_to_call(directory, at=moment, card=HolderCard.of(own) if own is not None else None,
+                              product=None if own is not None else card, issuer=issuer, purpose=purpose,
+                              country=country)
         if as_json:
-            print_json([line.as_json(language, moment) for line in lines])
+            print_json(answer.as_json(language))
         else:
-            render.print_contacts(directory, lines, language, moment, card=directory_card, purpose=purpose_id,
-                                  issuer=issuer,
-                                 country=country)
+            render.print_answer(answer, language)
     except UserError as error:
         _fail(error, language, as_json)
 

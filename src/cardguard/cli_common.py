@@ -56,8 +56,8 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
     from cardguard.verify import CheckOptions, check_message
     from cardguard.verify.resolver import parse_resolver
 
-    settings = load_settings(language)
-    directory = load_directory(language)
+    settings = load_settings()
+    directory = load_directory()
     alias_cards = registered_aliases(store)
     options = CheckOptions(
         offline=offline,

@@ -36,11 +36,11 @@ def print_incident(data: dict, lang: Lang) -> None:
         if step["detail"] and step["status"] == "todo":
             out.print(f"     {step['detail']}", style="dim", markup=False)
         for line in (step["call"] or []) if step["status"] == "todo" else []:
-            state = t("contacts.open_always", lang) if line["always_open"] else (
-                t("contacts.closed_opens", lang, when=line["opens_at"]) if not line["open_now"] else "")
-            out.print(f"     ☎ [bold]{line['number']}[/bold]  {state}")
+            out.print(f"     ☎ [bold]{line['number']}[/bold]  {line['status_text']}")
             if line["card_names"] and len(step["call"]) > 1:
                 out.print("       " + ", ".join(line["card_names"]), style="dim", markup=False)
+        for note in (step.get("call_notes") or []) if step["status"] == "todo" else []:
+            out.print(f"     {note}", markup=False)
     out.print(f"\n[bold]{t('incident.timeline', lang)}[/bold]")
     for entry in data["timeline"]:
         out.print(f"  {entry['at']}  {entry['text']}", markup=False)
@@ -198,7 +198,7 @@ def incident_export(incident: Annotated[Optional[str], typer.Argument(help=h("op
         fmt = "json" if as_json else fmt
         if fmt not in ("md", "html", "json"):
             raise UserError("error.field_choices_named", field="--format", choices="md, html, json")
-        directory = load_directory(language)
+        directory = load_directory()
         with registry_session() as session:
             found = (record.find_incident(session, incident) if incident else _latest(session))
             data = report.view(session, directory, found, language, datetime.now(timezone.utc))

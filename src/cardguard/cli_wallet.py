@@ -35,7 +35,7 @@ def run(lang: str | None, as_json: bool, work: Callable[[Any, Any, Lang], tuple[
 
     language = language_of(lang)
     try:
-        directory = load_directory(language)
+        directory = load_directory()
         with registry_session() as session:
             value, show = work(session, directory, language)
     except UserError as error:
@@ -349,7 +349,7 @@ def services_export(fmt: Annotated[str, typer.Option("--format", help=h("opt.exp
         from cardguard.directory import load_directory
         import json
 
-        directory = load_directory(language)
+        directory = load_directory()
         with registry_session() as session:
             services = list(session.scalars(select(Service).order_by(Service.id)))
             if fmt == "csv":

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cardguard import paths
-from cardguard.i18n import Lang
 
 
 class CheckSettings(BaseModel):
@@ -21,14 +20,14 @@ class Settings(BaseModel):
     aliases: dict[str, list[str]] = {}  # issuer id -> addresses registered with it
 
 
-def load_settings(lang: Lang) -> Settings:
+def load_settings() -> Settings:
     from cardguard.directory.load import _parse_toml, _validation_error
 
     path = paths.config_dir() / "config.toml"
     if not path.is_file():
         return Settings()
-    raw, text = _parse_toml(path, lang)
+    raw, text = _parse_toml(path)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        raise _validation_error(path, text, exc, lang) from None
+        raise _validation_error(path, text, exc) from None

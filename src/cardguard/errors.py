@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cardguard.i18n import Lang, t
+from cardguard.i18n import Lang, Text, t
 
 
 class UserError(Exception):
@@ -17,8 +17,10 @@ class UserError(Exception):
         self.details = details or []
 
     def message(self, lang: Lang) -> str:
-        # A value named "x_key" is itself a message key, shown in the same language as "x".
-        values = {name[:-4] if name.endswith("_key") else name: t(value, lang) if name.endswith("_key") else value
+        # A value named "x_key" is itself a message key, shown in the same language as "x"; a Text
+        # (a phrase in both languages) is shown in the reader's.
+        values = {name[:-4] if name.endswith("_key") else name: t(value, lang) if name.endswith("_key")
+                  else value(lang) if isinstance(value, Text) else value
                   for name, value in self.values.items()}
         return t(self.key, lang, **values)
 

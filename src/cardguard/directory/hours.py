@@ -25,6 +25,10 @@ class LineStatus:
     always_open: bool
     opens_at: datetime | None  # next opening, when closed now
     closes_at: datetime | None  # end of the current opening, when open now with office hours
+    # The source's hours say nothing about today (年末年始): neither open nor closed is promised.
+    not_covered_today: bool = False
+    # opens_at skips days the source says nothing about: the line may answer earlier.
+    not_covered_before_opening: bool = False
 
 
 @cache
@@ -38,10 +42,15 @@ def holiday_calendar(country: str):
 
 
 def holiday_name(country: str, day: date, lang: str) -> str | None:
+    return _named_holidays(country, day.year, "ja" if lang == "ja" else "en_US").get(day)
+
+
+@cache
+def _named_holidays(country: str, year: int, language: str):
+    # Building a year's calendar costs milliseconds; a mailbox scan asks per message.
     import holidays
 
-    names = holidays.country_holidays(country, years=day.year, language="ja" if lang == "ja" else "en_US")
-    return names.get(day)
+    return holidays.country_holidays(country, years=year, language=language)
 
 
 def is_open_day(schedule: Schedule, day: date, is_holiday: Callable[[date], bool]) -> bool:
@@ -50,8 +59,11 @@ def is_open_day(schedule: Schedule, day: date, is_holiday: Callable[[date], bool
     return not (schedule.closed_on_public_holidays and is_holiday(day))
 
 
-def status_at(schedule: Schedule, at: datetime, tz: ZoneInfo, is_holiday: Callable[[date], bool]) -> LineStatus:
-    """The line's status at ``at`` (any offset; read in the line's own zone ``tz``)."""
+def status_at(schedule: Schedule, at: datetime, tz: ZoneInfo, is_holiday: Callable[[date], bool],
+              not_covered: Callable[[date], bool] | None = None) -> LineStatus:
+    """The line's status at ``at`` (any offset; read in the line's own zone ``tz``). ``not_covered``
+    names the days the source's office hours do not speak about; a line open around the clock
+    ("年中無休") covers them by its own words."""
     if at.tzinfo is None:
         raise ValueError("a moment without a time zone is ambiguous")
     if schedule.unknown:
@@ -61,18 +73,33 @@ def status_at(schedule: Schedule, at: datetime, tz: ZoneInfo, is_holiday: Callab
     assert schedule.opens is not None and schedule.closes is not None
     local = at.astimezone(tz)
     today = local.date()
+    silent = not_covered or (lambda day: False)
 
     def at_time(day: date, which) -> datetime:
         return datetime.combine(day, which, tzinfo=tz)
 
+    if silent(today):
+        following = _next_opening(schedule, today, tz, is_holiday, silent)
+        return LineStatus(open_now=None, always_open=False, opens_at=following, closes_at=None, not_covered_today=True,
+                          not_covered_before_opening=following is not None)
     if is_open_day(schedule, today, is_holiday):
         opens, closes = at_time(today, schedule.opens), at_time(today, schedule.closes)
         if opens <= local < closes:
             return LineStatus(open_now=True, always_open=False, opens_at=None, closes_at=closes)
         if local < opens:
             return LineStatus(open_now=False, always_open=False, opens_at=opens, closes_at=None)
+    following = _next_opening(schedule, today, tz, is_holiday, silent)
+    skipped = following is not None and any(silent(today + timedelta(days=n))
+                                            for n in range(1, (following.date() - today).days))
+    return LineStatus(open_now=False, always_open=False, opens_at=following, closes_at=None,
+                      not_covered_before_opening=skipped)
+
+
+def _next_opening(schedule: Schedule, today: date, tz: ZoneInfo, is_holiday: Callable[[date], bool],
+                  silent: Callable[[date], bool]) -> datetime | None:
+    """The first opening after ``today`` on a day the source speaks about."""
     for offset in range(1, _SEARCH_DAYS + 1):
         day = today + timedelta(days=offset)
-        if is_open_day(schedule, day, is_holiday):
-            return LineStatus(open_now=False, always_open=False, opens_at=at_time(day, schedule.opens), closes_at=None)
-    return LineStatus(open_now=False, always_open=False, opens_at=None, closes_at=None)
+        if not silent(day) and is_open_day(schedule, day, is_holiday):
+            return datetime.combine(day, schedule.opens, tzinfo=tz)  # type: ignore[arg-type]
+    return None

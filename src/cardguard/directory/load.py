@@ -2,6 +2,9 @@
 
 A malformed file is refused whole with the file, the line and the field named: a card holder who
 typed the number from the back of their card must learn at once that it was not taken.
+
+The directory is facts: nothing here depends on the reader's language (errors carry both), and a
+process loads it once, again only when a user file changed (a mailbox scan asks per message).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -29,7 +33,8 @@ from cardguard.directory.schema import (
     Strict,
 )
 from cardguard.errors import UserError
-from cardguard.i18n import Lang, t
+# Errors name their problem in both languages (a Text): the reader's is not known here.
+from cardguard.i18n import Text, both
 
 
 @dataclass(frozen=True)
@@ -45,14 +50,30 @@ class Issuer:
     def id(self) -> str:
         return self.data.issuer.id
 
+    @property
+    def home_country(self) -> str:
+        # The calendar the issuer keeps is its country's: a holder elsewhere is abroad.
+        return self.data.issuer.holidays
+
     def is_holiday(self, day: date) -> bool:
         return day in holiday_calendar(self.data.issuer.holidays)
+
+    def not_covered(self, day: date) -> bool:
+        return any(span.covers(day) for span in self.data.hours_not_covered)
+
+    def known_as(self, given: str) -> bool:
+        from cardguard.directory.lookup import normalize
+
+        wanted = normalize(given)
+        return bool(wanted) and wanted in {normalize(n) for n in (self.id, self.data.issuer.name.ja,
+                                                                 self.data.issuer.name.en, *self.data.issuer.brand_words)}
 
 
 class OverrideLine(Strict):
     """A line the user corrected or added, such as the number printed on the back of their card."""
 
-    issuer: str = "amex-jp"
+    # Which issuer: said here, or known from the card's name; never assumed.
+    issuer: str | None = None
     card: str = "*"
     purpose: Purpose
     number: PhoneNumber
@@ -76,22 +97,31 @@ class Directory:
     overrides_path: str | None = None
 
     def issuer(self, issuer_id: str) -> Issuer:
-        try:
-            return self.issuers[issuer_id]
-        except KeyError:
-            raise UserError("error.unknown_issuer", given=issuer_id, choices=", ".join(sorted(self.issuers))) from None
+        found = self.find_issuer(issuer_id)
+        if found is None:
+            raise UserError("error.unknown_issuer", given=issuer_id, choices=", ".join(sorted(self.issuers)))
+        return found
+
+    def find_issuer(self, given: str | None) -> Issuer | None:
+        """The issuer a card's record or a holder names (its id, its name, or a brand word such as
+        "amex"); None when the directory has no data for it."""
+        if not given:
+            return None
+        if given in self.issuers:
+            return self.issuers[given]
+        return next((each for each in self.issuers.values() if each.known_as(given)), None)
 
 
-def _problem(error: dict, lang: Lang) -> str:
+def _problem(error: dict) -> Text | str:
     kind = error.get("type", "")
     if kind == "missing":
-        return t("error.field_missing", lang)
+        return both("error.field_missing")
     if kind == "extra_forbidden":
-        return t("error.field_unknown", lang)
+        return both("error.field_unknown")
     if kind == "literal_error":
-        return t("error.field_choices", lang, choices=error.get("ctx", {}).get("expected", ""))
+        return both("error.field_choices", choices=error.get("ctx", {}).get("expected", ""))
     if kind.startswith("date"):
-        return t("error.field_date", lang)
+        return both("error.field_date")
     return str(error.get("msg", kind)).removeprefix("Value error, ")
 
 
@@ -124,7 +154,7 @@ def _locate(text: str, loc: tuple) -> tuple[int, str]:
     return 1, fieldname
 
 
-def _parse_toml(path: Path, lang: Lang) -> tuple[dict, str]:
+def _parse_toml(path: Path) -> tuple[dict, str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -137,26 +167,29 @@ def _parse_toml(path: Path, lang: Lang) -> tuple[dict, str]:
         found = re.search(r"line (\d+)", str(exc))
         raise UserError(
             "error.file_invalid", file=str(path), line=found.group(1) if found else "?", field="-",
-            problem=t("error.toml_syntax", lang, detail=str(exc)),
+            problem=both("error.toml_syntax", detail=str(exc)),
         ) from None
 
 
-def _validation_error(path: Path, text: str, exc: ValidationError, lang: Lang) -> UserError:
+def _validation_error(path: Path, text: str, exc: ValidationError) -> UserError:
     first = exc.errors()[0]
     line, fieldname = _locate(text, tuple(first["loc"]))
     details = []
     for error in exc.errors()[1:]:
         other_line, other_field = _locate(text, tuple(error["loc"]))
-        details.append(f"{path}:{other_line}: {other_field}: {_problem(error, lang)}")
+        problem = _problem(error)
+        # Details are plain lines; a problem in both languages shows both.
+        shown = f"{problem.ja} / {problem.en}" if isinstance(problem, Text) else problem
+        details.append(f"{path}:{other_line}: {other_field}: {shown}")
     return UserError("error.file_invalid", details=details, file=str(path), line=line, field=fieldname,
-                     problem=_problem(first, lang))
+                     problem=_problem(first))
 
 
-def _issuer_from(raw: dict, text: str, path: Path, lang: Lang) -> Issuer:
+def _issuer_from(raw: dict, text: str, path: Path) -> Issuer:
     try:
         data = IssuerFile.model_validate(raw)
     except ValidationError as exc:
-        raise _validation_error(path, text, exc, lang) from None
+        raise _validation_error(path, text, exc) from None
     try:
         tz = ZoneInfo(data.issuer.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -181,13 +214,13 @@ def _has_slot(issuer: Issuer, purpose: str, card: str) -> bool:
                for table in issuer.data.tables for row in table.rows)
 
 
-def load_overrides(path: Path, issuers: dict[str, Issuer], lang: Lang) -> list[OverrideLine]:
-    raw, text = _parse_toml(path, lang)
+def load_overrides(path: Path, issuers: dict[str, Issuer]) -> list[OverrideLine]:
+    raw, text = _parse_toml(path)
     try:
         parsed = OverridesFile.model_validate(raw)
     except ValidationError as exc:
-        raise _validation_error(path, text, exc, lang) from None
-    from cardguard.directory.lookup import resolve_card  # the card names live with the lookup
+        raise _validation_error(path, text, exc) from None
+    from cardguard.directory.lookup import resolve_card, resolve_product  # the card names live with the lookup
 
     checked: list[OverrideLine] = []
     for index, entry in enumerate(parsed.line):
@@ -195,38 +228,75 @@ def load_overrides(path: Path, issuers: dict[str, Issuer], lang: Lang) -> list[O
             line, _ = _locate(text, ("line", index, fieldname))
             return UserError("error.file_invalid", file=str(path), line=line, field=fieldname, problem=problem)
 
-        issuer = issuers.get(entry.issuer)
-        if issuer is None:
-            raise refuse("issuer", t("error.unknown_issuer", lang, given=entry.issuer, choices=", ".join(sorted(issuers))))
+        def in_both(error: UserError) -> Text:
+            return Text(ja=error.message("ja"), en=error.message("en"))
+
         card = entry.card
-        if card != "*":
+        if entry.issuer is not None:
+            issuer = Directory(issuers).find_issuer(entry.issuer)
+            if issuer is None:
+                raise refuse("issuer", both("error.unknown_issuer", given=entry.issuer, choices=", ".join(sorted(issuers))))
+            if card != "*":
+                try:
+                    card = resolve_card(issuer, card)
+                except UserError as exc:
+                    raise refuse("card", in_both(exc)) from None
+        elif card != "*":
+            # The card's name says whose it is; a name that fits several issuers' cards is asked about.
             try:
-                card = resolve_card(issuer, card)
+                issuer, card = resolve_product(Directory(issuers), card)
             except UserError as exc:
-                raise refuse("card", exc.message(lang)) from None
+                raise refuse("card", in_both(exc)) from None
+        else:
+            raise refuse("issuer", both("error.override_needs_issuer", choices=", ".join(sorted(issuers))))
         if entry.schedule is not None and entry.schedule not in issuer.schedules:
-            raise refuse("schedule", t("error.field_choices", lang, choices=", ".join(issuer.schedules)))
+            raise refuse("schedule", both("error.field_choices", choices=", ".join(issuer.schedules)))
         if entry.schedule is None and not _has_slot(issuer, entry.purpose, card):
             # No directory line to take the hours from, and hours are never guessed.
-            raise refuse("schedule", t("error.override_needs_schedule", lang, choices=", ".join(issuer.schedules)))
-        checked.append(entry.model_copy(update={"card": card}))
+            raise refuse("schedule", both("error.override_needs_schedule", choices=", ".join(issuer.schedules)))
+        checked.append(entry.model_copy(update={"card": card, "issuer": issuer.id}))
     return checked
 
 
-def load_directory(lang: Lang = "en", *, with_user_files: bool = True) -> Directory:
-    issuers: dict[str, Issuer] = {}
-    for name, text in _shipped_files():
-        raw = tomllib.loads(text)
-        issuer = _issuer_from(raw, text, Path(name), lang)
-        issuers[issuer.id] = issuer
-    if not with_user_files:
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[Issuer, ...]:
+    return tuple(_issuer_from(tomllib.loads(text), text, Path(name)) for name, text in _shipped_files())
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        info = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), info.st_mtime_ns, info.st_size)
+
+
+def _user_files_stamp() -> tuple:
+    """What the user's files are right now: a changed, added or removed file loads anew."""
+    extra = paths.user_issuers_dir()
+    found = sorted(extra.glob("*.toml")) if extra.is_dir() else []
+    return (str(extra), tuple(_stamp(p) for p in found), _stamp(paths.overrides_file()))
+
+
+@lru_cache(maxsize=4)
+def _load(stamp: tuple | None) -> Directory:
+    issuers: dict[str, Issuer] = {issuer.id: issuer for issuer in _shipped()}
+    if stamp is None:
         return Directory(issuers=issuers)
     extra = paths.user_issuers_dir()
     if extra.is_dir():
         for path in sorted(extra.glob("*.toml")):
-            raw, text = _parse_toml(path, lang)
-            issuer = _issuer_from(raw, text, path, lang)
+            raw, text = _parse_toml(path)
+            issuer = _issuer_from(raw, text, path)
             issuers[issuer.id] = issuer  # a user's file of the same issuer replaces the shipped one
     overrides_path = paths.overrides_file()
-    overrides = load_overrides(overrides_path, issuers, lang) if overrides_path.is_file() else []
+    overrides = load_overrides(overrides_path, issuers) if overrides_path.is_file() else []
     return Directory(issuers=issuers, overrides=overrides, overrides_path=str(overrides_path))
+
+
+def load_directory(_ignored_lang: object = None, *, with_user_files: bool = True) -> Directory:
+    """The directory, loaded once per process and again only when a user file changed.
+
+    The first parameter is accepted and ignored (the directory has no language) until every caller
+    stops passing one; wording happens where the answer is shown."""
+    return _load(_user_files_stamp() if with_user_files else None)

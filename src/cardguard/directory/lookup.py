@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 
 from cardguard.directory.hours import LineStatus, status_at
@@ -13,22 +14,105 @@ from cardguard.directory.schema import PURPOSES, Schedule
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, Text, t
 
+URGENT = ("fraud", "lost")
+
+
+def tel_uri(number: str, *, international: bool = False) -> str:
+    """A tel: link (RFC 3966). A number printed in international format without its "+" gets one,
+    so that it dials from any country."""
+    digits = re.sub(r"[^\d+]", "", number)
+    if international and not digits.startswith("+"):
+        digits = "+" + digits
+    return "tel:" + digits
+
+
 _NOISE = re.compile(r"[\s・\-_.,®™'’()（）]")
 
 
+@lru_cache(maxsize=4096)
 def normalize(name: str) -> str:
     """Case, width, spaces and middle dots do not matter when a person types a card's name."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", name).casefold())
 
 
-def resolve_card(issuer: Issuer, given: str) -> str:
+# Words every card of an issuer shares, which say nothing about which card a holder means.
+_GENERIC = ("アメリカンエキスプレス", "americanexpress", "アメリカン", "american", "エキスプレス", "express", "アメックス",
+            "amex", "カード", "card")
+_WORD = re.compile(r"[a-z0-9]+|[^a-z0-9\s・\-_.,®™'’()（）]+")
+
+
+def _core(text: str) -> str:
+    """What is left of a holder's words once the words every card shares are gone."""
+    rest = normalize(text)
+    for word in _GENERIC:
+        rest = rest.replace(word, "")
+    return rest
+
+
+def _words(name: str) -> list[str]:
+    """A card name's distinctive words, in order: split at spaces, middle dots and where Latin
+    letters meet kana ("ANAアメリカン" is two words)."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return [w for w in _WORD.findall(folded) if _core(w)]
+
+
+def _spoken_forms(names: list[str]) -> set[str]:
+    """Every way to say a card by some of its distinctive words, kept in order ("ANAゴールド",
+    "デルタゴールド", "プラチナ")."""
+    forms: set[str] = set()
+    for name in names:
+        words = _words(name)
+        for mask in range(1, 2 ** len(words)):
+            forms.add("".join(w for i, w in enumerate(words) if mask >> i & 1))
+    return forms
+
+
+@dataclass(frozen=True)
+class CardMatch:
+    issuer: Issuer
+    card: str
+
+
+def card_matches(issuers: list[Issuer], given: str) -> list[CardMatch]:
+    """The cards ``given`` names. An id, a full name or an alias names one card; otherwise every card
+    whose distinctive words can say ``given`` is a candidate, so "ゴールド" fits every Gold card."""
     wanted = normalize(given)
-    for card in issuer.data.cards:
-        names = [card.id, card.name.ja, card.name.en, *card.aliases]
-        if any(normalize(name) == wanted for name in names):
-            return card.id
-    choices = [f"{c.id}  {c.name.ja} / {c.name.en}" for c in issuer.data.cards]
-    raise UserError("error.unknown_card", details=choices, given=given)
+    exact = [CardMatch(each, card.id) for each in issuers for card in each.data.cards
+             if wanted in {normalize(n) for n in (card.id, card.name.ja, card.name.en, *card.aliases)}]
+    if exact or not wanted:
+        return exact
+    core = _core(given)
+    if not core:
+        # Only shared words ("アメックスのカード"): every card of the issuer fits.
+        return [CardMatch(each, card.id) for each in issuers for card in each.data.cards]
+    return [CardMatch(each, card.id) for each in issuers for card in each.data.cards
+            if core in _spoken_forms([card.name.ja, card.name.en, *card.aliases])]
+
+
+def _refuse_card(given: str, issuers: list[Issuer], matches: list[CardMatch]) -> UserError:
+    if matches:
+        return UserError("error.card_name_ambiguous", given=given,
+                         details=[f"{m.card}  {m.issuer.cards[m.card].name.ja} / {m.issuer.cards[m.card].name.en}"
+                                  for m in matches])
+    choices = [f"{c.id}  {c.name.ja} / {c.name.en}" for each in issuers for c in each.data.cards]
+    return UserError("error.unknown_card", details=choices, given=given)
+
+
+def resolve_card(issuer: Issuer, given: str) -> str:
+    """The id of the issuer's card ``given`` names; a name that fits several is a question, never a pick."""
+    matches = card_matches([issuer], given)
+    if len(matches) == 1:
+        return matches[0].card
+    raise _refuse_card(given, [issuer], matches)
+
+
+def resolve_product(directory: Directory, given: str, issuer: str | None = None) -> tuple[Issuer, str]:
+    """The issuer and card a product name means, across every issuer of the directory (or one)."""
+    issuers = [directory.issuer(issuer)] if issuer else list(directory.issuers.values())
+    matches = card_matches(issuers, given)
+    if len(matches) == 1:
+        return matches[0].issuer, matches[0].card
+    raise _refuse_card(given, issuers, matches)
 
 
 _PURPOSE_ALIASES = {
@@ -62,8 +146,11 @@ def resolve_country(issuer: Issuer, given: str) -> str:
         for row in table.rows:
             if row.countries and row.place and wanted in (normalize(row.place.ja), normalize(row.place.en)):
                 return row.countries[0]
-    if re.fullmatch(r"[a-z]{2}", wanted):
-        return wanted.upper()
+    from cardguard.directory.countries import find_country
+
+    found = find_country(given)
+    if found is not None:
+        return found.code
     places = sorted({f"{c}  {row.place.ja} / {row.place.en}" for table in issuer.data.tables
                      for row in table.rows for c in row.countries if row.place})
     raise UserError("error.unknown_country", details=places, given=given)
@@ -88,9 +175,18 @@ class ContactLine:
     source_url: str | None
     as_of: date
     origin: str  # "directory", "override" (the user's file) or "card" (printed on the user's card)
+    international: bool = False  # printed as 44-20-…: dialled with a "+"
+    un_regions: tuple[str, ...] = ()
 
     def status(self, at: datetime) -> LineStatus:
-        return status_at(self.schedule, at, self.issuer.tz, self.issuer.is_holiday)
+        if self.schedule.emergency_always_open and self.purpose in URGENT:
+            # Membership Services answers an emergency (theft, fraud, loss) around the clock.
+            return LineStatus(open_now=True, always_open=True, opens_at=None, closes_at=None)
+        return status_at(self.schedule, at, self.issuer.tz, self.issuer.is_holiday, self.issuer.not_covered)
+
+    @property
+    def tel_uri(self) -> str | None:
+        return tel_uri(self.number, international=self.international) if self.kind == "phone" else None
 
     def as_json(self, lang: Lang, at: datetime) -> dict:
         status = self.status(at)
@@ -102,7 +198,7 @@ class ContactLine:
             "purpose_label": t(f"purpose.{self.purpose}", lang),
             "topic": self.topic(lang) if self.topic else None,
             "number": self.number,
-            "tel": "tel:" + re.sub(r"[^\d+]", "", self.number) if self.kind == "phone" else None,
+            "tel": self.tel_uri,
             "kind": self.kind,
             "toll_free": self.toll_free,
             "hours": self.schedule.text(lang),
@@ -135,6 +231,7 @@ def _directory_lines(issuer: Issuer) -> list[ContactLine]:
                 topic=table.topic, note=table.note, place=row.place,
                 countries=tuple(row.countries), region=row.region,
                 source_title=source.title, source_url=source.url, as_of=source.as_of, origin="directory",
+                international=row.international, un_regions=tuple(row.un_regions),
             ))
     return lines
 
@@ -171,7 +268,14 @@ def _same_slot(line: ContactLine, entry: OverrideLine) -> bool:
 
 def issuer_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
     """The issuer's lines with the user's overrides merged in: an override replaces the lines of
-    the same purpose (and country) for the cards it names."""
+    the same purpose (and country) for the cards it names. Built once per loaded directory."""
+    cache = directory.__dict__.setdefault("_lines", {})  # a frozen dataclass still has its own __dict__
+    if issuer.id not in cache or cache[issuer.id][0] is not issuer:
+        cache[issuer.id] = (issuer, _merged_lines(directory, issuer))
+    return list(cache[issuer.id][1])
+
+
+def _merged_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
     lines = _directory_lines(issuer)
     for entry in directory.overrides:
         if entry.issuer != issuer.id:
@@ -187,36 +291,45 @@ def issuer_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
     return lines
 
 
+def _digits(number: str) -> str:
+    return re.sub(r"\D", "", number)
+
+
+NOT_STATED = Schedule(id="not-stated", unknown=True, text=Text(ja="カードの記載のとおり（受付時間の記載なし）",
+                                                              en="as printed on your card (hours not stated)"))
+
+
 def own_card_line(directory: Directory, issuer_id: str, product: str | None, number: str, nickname: str,
-                  purpose: str | None) -> ContactLine:
-    """The number printed on the holder's card. Its hours are those of the directory line with the
-    same number for this card, when there is one; otherwise unknown, never guessed."""
+                  purpose: str | None = None) -> ContactLine:
+    """The number printed on the holder's card. It answers for the card's urgent purposes (theft,
+    fraud, loss): its hours are those of the urgent line of this card with the same number. A line
+    of another purpose with that number (new applications share 0120-020120's digits with nothing
+    urgent) says nothing about it; without an urgent match the hours are not stated, never guessed."""
     issuer = directory.issuer(issuer_id)
+    wanted = purpose if purpose in URGENT else None
     same = [line for line in issuer_lines(directory, issuer)
-            if line.number.replace("-", "") == number.replace("-", "").replace(" ", "")
-            and _covers(line, product) and (purpose is None or line.purpose == purpose)]
-    schedule = same[0].schedule if same else Schedule(id="unknown", unknown=True, text=Text(
-        ja=t("hours.unknown", "ja"), en=t("hours.unknown", "en")))
+            if _digits(line.number) == _digits(number) and line.purpose in URGENT and _covers(line, product)
+            and line.kind == "phone"]
+    same.sort(key=lambda line: (line.purpose != wanted, URGENT.index(line.purpose), line.card != product))
+    like = same[0] if same else None
     return ContactLine(
-        issuer=issuer, purpose=same[0].purpose if same else (purpose or "general"), card=product,
-        eligible_cards=(), number=number, kind="phone", toll_free=same[0].toll_free if same else None,
-        schedule=schedule, topic=Text(ja=t("contacts.on_your_card", "ja", name=nickname),
-                                      en=t("contacts.on_your_card", "en", name=nickname)),
-        note=None, place=None, countries=(), region=None, source_title=t("contacts.source_card", "en"),
-        source_url=None, as_of=date.today(), origin="card",
+        issuer=issuer, purpose=like.purpose if like else (wanted or URGENT[0]), card=product,
+        eligible_cards=(), number=number, kind="phone", toll_free=like.toll_free if like else None,
+        schedule=like.schedule if like else NOT_STATED,
+        topic=Text(ja=t("contacts.on_your_card", "ja", name=nickname), en=t("contacts.on_your_card", "en", name=nickname)),
+        note=None, place=None, countries=(), region=None, source_title=like.source_title if like else t("contacts.source_card", "en"),
+        source_url=like.source_url if like else None, as_of=like.as_of if like else date.today(), origin="card",
     )
 
 
 def find_lines(directory: Directory, *, issuer: str | None = None, card: str | None = None,
-               purpose: str | None = None, country: str | None = None,
-               at: datetime | None = None) -> list[ContactLine]:
+               purpose: str | None = None, at: datetime | None = None) -> list[ContactLine]:
     """The matching lines, urgent purposes first, and within a purpose the line that answers
     around the clock, then one open at ``at``, then the rest."""
     issuers = [directory.issuer(issuer)] if issuer else list(directory.issuers.values())
     found: list[ContactLine] = []
     for each in issuers:
         card_id = resolve_card(each, card) if card else None
-        country_code = resolve_country(each, country) if country else None
         lines = [line for line in issuer_lines(directory, each) if _covers(line, card_id)]
         if card_id:
             # With a card given, a row of an override for that very card hides the shared row.
@@ -225,10 +338,6 @@ def find_lines(directory: Directory, *, issuer: str | None = None, card: str | N
                      or (line.purpose, line.countries) not in specific]
         if purpose:
             lines = [line for line in lines if line.purpose == purpose]
-        if country_code:
-            lines = [line for line in lines if line.purpose == "overseas"]
-            exact = [line for line in lines if country_code in line.countries]
-            lines = exact or [line for line in lines if line.region]
         found.extend(lines)
 
     def order(line: ContactLine) -> tuple:
@@ -236,7 +345,7 @@ def find_lines(directory: Directory, *, issuer: str | None = None, card: str | N
         return (
             PURPOSES.index(line.purpose),
             0 if line.origin != "directory" else 1,
-            0 if line.schedule.always_open else 1,
+            0 if (status.always_open if status else line.schedule.always_open) else 1,
             0 if (status and status.open_now) else 1,
         )
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from rich.console import Console
 
-from cardguard.directory.hours import holiday_name
-from cardguard.directory.load import Directory, Issuer
-from cardguard.directory.lookup import ContactLine, resolve_card
-from cardguard.i18n import Lang, t
+from cardguard.directory.calls import Call, CallAnswer
+from cardguard.directory.load import Issuer
+from cardguard.directory.lookup import ContactLine
+from cardguard.i18n import Lang, Text, t
 from cardguard.output import console
 
 _WEEKDAYS = {"ja": "月火水木金土日", "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
@@ -23,95 +23,180 @@ def when(moment: datetime, lang: Lang) -> str:
     return f"{day} {moment.day} {moment.strftime('%b')} {moment.year} {moment.hour:02d}:{moment.minute:02d}"
 
 
-def status_text(line: ContactLine, moment: datetime, lang: Lang) -> str:
-    status = line.status(moment)
-    if line.schedule.unknown:
-        return t("contacts.hours_unknown", lang)
-    if status.always_open:
+def _status_words(*, open_now: bool | None, always_open: bool, opens_at: datetime | None,
+                  closes_at: datetime | None, unknown: bool, from_card: bool, emergency: bool,
+                  not_covered_today: bool, not_covered_before: bool, span: Text | None, lang: Lang) -> str:
+    if unknown:
+        return t("calls.status_card" if from_card else "calls.status_not_stated", lang)
+    if always_open:
         return t("contacts.open_always", lang)
-    if status.open_now:
-        assert status.closes_at is not None
-        return t("contacts.open_until", lang, time=status.closes_at.strftime("%H:%M"))
-    text = t("contacts.closed_opens", lang, when=when(status.opens_at, lang)) if status.opens_at else t("contacts.closed", lang)
-    if line.schedule.emergency_always_open:
+    if open_now:
+        assert closes_at is not None
+        return t("contacts.open_until", lang, time=closes_at.strftime("%H:%M"))
+    span_text = span(lang) if span else ""
+    if not_covered_today:
+        text = t("calls.status_not_covered", lang, span=span_text)
+        if opens_at:
+            text += " · " + t("contacts.closed_opens", lang, when=when(opens_at, lang))
+    else:
+        text = t("contacts.closed_opens", lang, when=when(opens_at, lang)) if opens_at else t("contacts.closed", lang)
+        if not_covered_before:
+            text += f" ({t('calls.not_covered_until', lang, span=span_text)})"
+    if emergency:
         text += f" ({t('contacts.emergency', lang)})"
     return text
 
 
-def _card_label(line: ContactLine, lang: Lang) -> str:
-    if line.card:
-        return line.issuer.cards[line.card].name(lang)
-    if line.eligible_cards:
+def status_text(line: ContactLine | Call, moment: datetime | None = None, lang: Lang = "en") -> str:
+    """Open now, open until, opens at, or what the source does not say. A Call carries its state;
+    a ContactLine (kept for callers not yet on whom_to_call) is read at ``moment``."""
+    if isinstance(line, Call):
+        return _status_words(open_now=line.open_now, always_open=line.always_open, opens_at=line.opens_at,
+                             closes_at=line.closes_at, unknown=not line.hours_stated, from_card=line.origin == "card",
+                             emergency=line.emergency_always_open, not_covered_today=line.not_covered_today,
+                             not_covered_before=line.not_covered_before_opening, span=line.not_covered_name, lang=lang)
+    assert moment is not None
+    status = line.status(moment)
+    span = line.issuer.data.hours_not_covered[0].name if line.issuer.data.hours_not_covered else None
+    return _status_words(open_now=status.open_now, always_open=status.always_open, opens_at=status.opens_at,
+                         closes_at=status.closes_at, unknown=line.schedule.unknown, from_card=line.origin == "card",
+                         emergency=line.schedule.emergency_always_open, not_covered_today=status.not_covered_today,
+                         not_covered_before=status.not_covered_before_opening, span=span, lang=lang)
+
+
+def call_json(call: Call, lang: Lang) -> dict:
+    return {
+        "issuer": call.issuer,
+        "card": call.card,
+        "card_name": call.card_name(lang) if call.card_name else None,
+        "eligible_cards": list(call.eligible_cards),
+        "purpose": call.purpose,
+        "purpose_label": t(f"purpose.{call.purpose}", lang),
+        "topic": call.topic(lang) if call.topic else None,
+        "number": call.number,
+        "tel": call.tel_uri,
+        "tel_uri": call.tel_uri,
+        "kind": call.kind,
+        "toll_free": call.toll_free,
+        "hours": call.hours(lang),
+        "hours_stated": call.hours_stated,
+        "always_open": call.always_open,
+        "emergency_always_open": call.emergency_always_open,
+        "open_now": call.open_now,
+        "opens_at": call.opens_at.isoformat() if call.opens_at else None,
+        "closes_at": call.closes_at.isoformat() if call.closes_at else None,
+        "not_covered_today": call.not_covered_today,
+        "status_text": status_text(call, lang=lang),
+        "place": call.place(lang) if call.place else None,
+        "countries": list(call.countries),
+        "note": call.note(lang) if call.note else None,
+        "caveats": [{"code": c.code, "message": c.message(lang)} for c in call.caveats],
+        "origin": call.origin,
+        "source": call.source,
+        "source_url": call.source_url,
+        "as_of": call.as_of.isoformat(),
+    }
+
+
+def answer_json(answer: CallAnswer, lang: Lang) -> dict:
+    from cardguard.directory.countries import countries
+
+    country = countries().get(answer.country) if answer.country else None
+    return {
+        "at": answer.at.isoformat(),
+        "purpose": answer.purpose,
+        "country": answer.country,
+        "country_name": country.name if country else None,
+        "abroad": answer.abroad,
+        "issuer": answer.issuer,
+        "issuer_given": answer.issuer_given,
+        "card": answer.card,
+        "card_name": answer.card_name(lang) if answer.card_name else None,
+        "holder_card": answer.holder_card,
+        "back_number": answer.back_number,
+        "calls": [call_json(call, lang) for call in answer.calls],
+        "notes": [{"code": n.code, "message": n.message(lang)} for n in answer.notes],
+        "issuers": [{"id": i.id, "name": i.name(lang), "now": i.local_now.isoformat(),
+                     "holiday": i.holiday(lang) if i.holiday else None} for i in answer.issuers],
+    }
+
+
+def _card_label(call: Call, lang: Lang) -> str:
+    if call.card_name:
+        return call.card_name(lang)
+    if call.eligible_cards:
         return t("contacts.eligible", lang)
     return t("contacts.every_card", lang)
 
 
-def print_contacts(directory: Directory, lines: list[ContactLine], lang: Lang, moment: datetime, *,
-                   card: str | None, purpose: str | None, issuer: str | None, country: str | None = None) -> None:
+def print_answer(answer: CallAnswer, lang: Lang) -> None:
     out = console()
-    issuers = [directory.issuer(issuer)] if issuer else list(directory.issuers.values())
-    for each in issuers:
-        local = moment.astimezone(each.tz)
-        out.print(f"[bold]{t('contacts.title', lang, issuer=each.data.issuer.name(lang))}[/bold]")
-        out.print(t("contacts.now", lang, moment=when(local, lang)))
-        holiday = holiday_name(each.data.issuer.holidays, local.date(), lang)
-        if holiday:
-            out.print(t("contacts.holiday_today", lang, name=holiday))
-        mine = [line for line in lines if line.issuer is each]
-        card_id = resolve_card(each, card) if card else None
-        if not mine:
-            out.print(_nothing_found(each, card_id, purpose, lang))
-        else:
-            for line in mine:
-                _print_line(out, line, moment, lang, show_card=card_id is None)
-            notes = []
-            for line in mine:
-                if line.note and line.note(lang) not in notes:
-                    notes.append(line.note(lang))
-            for note in notes:
-                out.print("・" + note, markup=False)
-            sources = sorted({(t("contacts.source_card", lang) if line.origin == "card" else line.source_title,
-                               line.as_of.isoformat()) for line in mine})
-            for title, as_of in sources:
-                out.print(t("contacts.source", lang, title=title, as_of=as_of), style="dim", markup=False)
-        if purpose == "not-arrived" or (purpose is None and not country):
-            for route in each.data.online_routes:
+    if not answer.issuers:
+        # A card of an issuer the directory has no data for.
+        # No issuer, no hours and no zone to read them in: only the card's own number and what to do.
+        out.print(f"[bold]{t('contacts.title', lang, issuer=answer.holder_card or answer.issuer_given or '-')}[/bold]")
+        for call in answer.calls:
+            _print_call(out, call, lang, show_card=False)
+        for note in answer.notes:
+            out.print("・" + note.message(lang), markup=False)
+        out.print(t("contacts.prepare_hint", lang), style="dim")
+        return
+    if answer.abroad and answer.country:
+        from cardguard.directory.countries import countries
+
+        found = countries().get(answer.country)
+        out.print(t("calls.abroad", lang, country=found.name if found else answer.country), style="bold")
+    for each in answer.issuers:
+        out.print(f"[bold]{t('contacts.title', lang, issuer=each.name(lang))}[/bold]")
+        out.print(t("contacts.now", lang, moment=when(each.local_now, lang)))
+        if each.holiday:
+            out.print(t("contacts.holiday_today", lang, name=each.holiday(lang)))
+        mine = [call for call in answer.calls if call.issuer == each.id]
+        for call in mine:
+            _print_call(out, call, lang, show_card=answer.card is None)
+        notes = []
+        for call in mine:
+            if call.note and call.note(lang) not in notes:
+                notes.append(call.note(lang))
+        for note in notes:
+            out.print("・" + note, markup=False)
+        sources = sorted({(t("contacts.source_card", lang) if call.origin == "card" and not call.hours_stated
+                           else call.source, call.as_of.isoformat()) for call in mine})
+        for title, as_of in sources:
+            out.print(t("contacts.source", lang, title=title, as_of=as_of), style="dim", markup=False)
+        if answer.purpose == "not-arrived" or (answer.purpose is None and not answer.country):
+            for route in each.online_routes:
                 out.print(t("contacts.online_route", lang, topic=route.topic(lang)))
                 for step in route.steps:
                     out.print("  ・" + step(lang), markup=False)
-        if purpose in ("fraud", "lost", "general") or (purpose is None and not country):
-            out.print(f"[bold]{t('contacts.urgent_hint', lang)}[/bold]")
-        out.print(t("contacts.prepare_hint", lang), style="dim")
+    for note in answer.notes:
+        out.print(note.message(lang), markup=False)
+    if answer.purpose in ("fraud", "lost", "general") or (answer.purpose is None and not answer.country):
+        out.print(f"[bold]{t('contacts.urgent_hint', lang)}[/bold]")
+    out.print(t("contacts.prepare_hint", lang), style="dim")
 
 
-def _print_line(out: Console, line: ContactLine, moment: datetime, lang: Lang, *, show_card: bool) -> None:
-    open_now = line.status(moment).open_now
+def _print_call(out: Console, call: Call, lang: Lang, *, show_card: bool) -> None:
+    open_now = call.open_now
     mark, style = ("●", "green") if open_now else (("?", "yellow") if open_now is None else ("○", "red"))
-    extras = [t("contacts.fax", lang)] if line.kind == "fax" else []
-    if line.toll_free:
+    extras = [t("contacts.fax", lang)] if call.kind == "fax" else []
+    if call.toll_free:
         extras.append(t("contacts.toll_free", lang))
-    if line.origin != "directory":
+    if call.origin != "directory":
         extras.append(t("contacts.yours", lang))
-    head = f"[{style}]{mark}[/{style}] [bold]{t(f'purpose.{line.purpose}', lang)}[/bold]  [bold]{line.number}[/bold]"
+    head = f"[{style}]{mark}[/{style}] [bold]{t(f'purpose.{call.purpose}', lang)}[/bold]  [bold]{call.number}[/bold]"
     if extras:
         head += "  (" + ", ".join(extras) + ")"
     out.print(head)
-    for extra in (line.topic, line.place):
+    for extra in (call.topic, call.place):
         if extra:
             out.print("   " + extra(lang), markup=False)
-    out.print(f"   [{style}]{status_text(line, moment, lang)}[/{style}]  ·  {line.schedule.text(lang)}")
-    if show_card or line.card is None:
-        out.print("   " + _card_label(line, lang), style="dim", markup=False)
-
-
-def _nothing_found(issuer: Issuer, card_id: str | None, purpose: str | None, lang: Lang) -> str:
-    if purpose == "overseas" and card_id:
-        eligible = next((table.cards for table in issuer.data.tables if table.purpose == "overseas"), None) or []
-        if card_id not in eligible:
-            names = "、".join(issuer.cards[c].name(lang) for c in eligible) if lang == "ja" \
-                else ", ".join(issuer.cards[c].name(lang) for c in eligible)
-            return t("contacts.not_eligible", lang, card=issuer.cards[card_id].name(lang), cards=names)
-    return t("contacts.none", lang)
+    hours = f"  ·  {call.hours(lang)}" if call.hours_stated else ""
+    out.print(f"   [{style}]{status_text(call, lang=lang)}[/{style}]{hours}")
+    for caveat in call.caveats:
+        out.print("   ⚠ " + caveat.message(lang), markup=False)
+    if show_card or call.card is None:
+        out.print("   " + _card_label(call, lang), style="dim", markup=False)
 
 
 def prepare_json(issuer: Issuer, lang: Lang) -> dict:

@@ -86,8 +86,14 @@ class Row(Strict):
     card: str | None = None  # "*": every card of the issuer
     countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = []
     region: str | None = None
+    # The UN M49 subregions (as the country_converter package names them) a regional line serves:
+    # the source names regions in words ("other Asia and Oceania"), the dataset says which country
+    # lies in which.
+    un_regions: list[str] = []
     place: Text | None = None
     number: PhoneNumber
+    # Printed in international format without its "+" (44-20-…): dialled as +44-20-… from anywhere.
+    international: bool = False
 
 
 class Table(Strict):
@@ -109,6 +115,22 @@ class Table(Strict):
             if row.card is None and not (row.countries or row.region):
                 raise ValueError("each row names a card, or a country or region")
         return self
+
+
+class DaySpan(Strict):
+    """Days of every year (MM-DD to MM-DD, across New Year allowed) that the source's office hours
+    do not speak about: on them an office-hours line is neither promised open nor closed."""
+
+    start: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]
+    end: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]
+    name: Text
+    source: str
+
+    def covers(self, day: date) -> bool:
+        here = f"{day.month:02d}-{day.day:02d}"
+        if self.start <= self.end:
+            return self.start <= here <= self.end
+        return here >= self.start or here <= self.end
 
 
 class OnlineRoute(Strict):
@@ -178,6 +200,7 @@ class IssuerFile(Strict):
     phishing_report: list[ReportRoute] = []
     prepare: Prepare | None = None
     cancellation_caveats: list[SourcedText] = []
+    hours_not_covered: list[DaySpan] = []
     sending_domains: list[DomainEntry] = []
     link_domains: list[DomainEntry] = []
     not_official: list[NotOfficial] = []
@@ -204,6 +227,7 @@ class IssuerFile(Strict):
         cited = [r.source for r in self.online_routes] + [r.source for r in self.phishing_report]
         cited += [d.source for d in self.sending_domains] + [d.source for d in self.link_domains]
         cited += [c.source for c in self.cancellation_caveats]
+        cited += [d.source for d in self.hours_not_covered]
         if self.prepare:
             for group in (self.prepare.before_call, self.prepare.no_connect, self.prepare.why_they_call):
                 cited += [item.source for item in group]

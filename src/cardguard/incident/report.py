@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardguard.directory.load import Directory
-from cardguard.directory.lookup import find_lines
+from cardguard.directory.calls import HolderCard, whom_to_call
 from cardguard.i18n import Lang, t
 from cardguard.incident import plans
 from cardguard.incident.record import as_utc, holder_zone
@@ -73,6 +73,15 @@ def _event_text(event, plan: plans.Plan, lang: Lang) -> str:
     return event.text or ""
 
 
+def _whom_to_call(directory: Directory, incident: Incident, card: Card | None, purpose: str, now: datetime):
+    """The plan's call step asks the same core as `contacts`: the incident's card (its issuer, product
+    and back number) when it has one, else the issuer the incident is about."""
+    if card is not None:
+        return whom_to_call(directory, at=now, card=HolderCard.of(card), purpose=purpose)
+    holder = HolderCard(issuer=incident.issuer)
+    return whom_to_call(directory, at=now, card=holder, purpose=purpose)
+
+
 def view(session: Session, directory: Directory, incident: Incident, lang: Lang, now: datetime) -> dict:
     plan = plans.plan(incident.kind)
     card = session.get(Card, incident.card_id) if incident.card_id else None
@@ -85,15 +94,11 @@ def view(session: Session, directory: Directory, incident: Incident, lang: Lang,
                  "optional": step.optional, "status": row.status, "done_at": shown(row.done_at),
                  "skip_reason": row.skip_reason, "sources": [plans.sources()[s].title for s in step.sources],
                  "call": None}
-        if step.call and incident.issuer in directory.issuers:
-            lines = find_lines(directory, issuer=incident.issuer, card=card.product if card and card.product else None,
-                               purpose=step.call, at=now)
-            unique: dict[str, dict] = {}
-            for line in lines:
-                item = unique.setdefault(line.number, {**line.as_json(lang, now), "card_names": []})
-                if line.card:
-                    item["card_names"].append(line.issuer.cards[line.card].name(lang))
-            entry["call"] = list(unique.values())
+        if step.call:
+            answer = _whom_to_call(directory, incident, card, step.call, now)
+            entry["call"] = [{**group.call.as_json(lang), "card_names": [name(lang) for name in group.card_names]}
+                             for group in answer.by_number()]
+            entry["call_notes"] = [note.message(lang) for note in answer.notes]
         steps.append(entry)
     timeline = []
     for event in sorted(incident.events, key=lambda e: as_utc(e.at)):

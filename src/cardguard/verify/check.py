@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from cardguard.directory.load import Directory, Issuer
-from cardguard.directory.lookup import find_lines
+from cardguard.directory.calls import whom_to_call
 from cardguard.verify import content, links
 from cardguard.verify.auth_codes import AUTH_FORGED, AUTH_NOT_ESTABLISHED
 from cardguard.verify.authentication import authenticate
@@ -198,14 +198,11 @@ def decide(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: li
     return verdict_for(facts_of(issuer, mail, auth, findings, link_infos, offline))
 
 
-def _calls(directory: Directory, issuer: Issuer, card: str | None, now: datetime) -> list[tuple]:
-    """The issuer's 24-hour fraud lines, one entry per number with the cards it serves."""
-    out: dict[str, tuple] = {}
-    for line in find_lines(directory, issuer=issuer.id, card=card, purpose="fraud", at=now):
-        entry = out.setdefault(line.number, (line, []))
-        if line.card:
-            entry[1].append(line.card)
-    return list(out.values())
+def _calls(directory: Directory, issuer: Issuer, card: str | None, now: datetime) -> list:
+    """The issuer's fraud lines (whom_to_call's answer), one entry per number with the cards it serves."""
+    answer = whom_to_call(directory, at=now, product=card, issuer=issuer.id, purpose="fraud") if card \
+        else whom_to_call(directory, at=now, issuer=issuer.id, purpose="fraud")
+    return answer.by_number()
 
 
 def next_steps(verdict: str, otp: bool, issuer: Issuer | None) -> list[str]:

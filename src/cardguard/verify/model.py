@@ -119,7 +119,7 @@ class Verdict:
     links: list[LinkInfo]
     otp: Otp
     next_steps: list[str] = field(default_factory=list)  # message keys
-    calls: list[tuple] = field(default_factory=list)  # (ContactLine, card ids) to call now
+    calls: list = field(default_factory=list)  # directory.calls.CallGroup: each number to call now, with its cards
     checked_at: Any = None
     report_routes: list[dict] = field(default_factory=list)
 
@@ -143,7 +143,7 @@ class Verdict:
             "otp": {"detected": self.otp.detected, "code": self.otp.code, "merchant": self.otp.merchant,
                     "amount": self.otp.amount},
             "next_steps": [t(step, lang) for step in steps],
-            "calls": [{**line.as_json(lang, self.checked_at), "cards": cards,
-                       "card_names": [line.issuer.cards[c].name(lang) for c in cards]} for line, cards in self.calls],
+            "calls": [{**group.call.as_json(lang), "cards": list(group.cards),
+                       "card_names": [name(lang) for name in group.card_names]} for group in self.calls],
             "report_to": self.report_routes,
         }

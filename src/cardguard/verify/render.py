@@ -19,9 +19,9 @@ def _print_calls(verdict: Verdict, lang: Lang) -> None:
     out = console()
     heading = "verdict.call" if verdict.verdict == "genuine" else f"verdict.call_{verdict.verdict}"
     out.print(f"\n[bold]{t(heading, lang)}[/bold]")
-    for line, cards in verdict.calls:
-        names = ", ".join(line.issuer.cards[c].name(lang) for c in cards) or t("contacts.every_card", lang)
-        out.print(f"  [bold]{line.number}[/bold]  {status_text(line, verdict.checked_at, lang)}")
+    for group in verdict.calls:
+        names = ", ".join(name(lang) for name in group.card_names) or t("contacts.every_card", lang)
+        out.print(f"  [bold]{group.call.number}[/bold]  {status_text(group.call, lang=lang)}")
         out.print("    " + t("verdict.cards", lang, cards=names), style="dim", markup=False)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardguard.directory.load import Directory
-from cardguard.directory.lookup import normalize, resolve_card
+from cardguard.directory.lookup import normalize, resolve_card, resolve_product
 from cardguard.errors import UserError
 from cardguard.store.models import Card, Checklist, ChecklistItem, Service
 from cardguard.wallet import values as v
@@ -32,12 +32,7 @@ def card_fields(directory: Directory, raw: dict[str, str | None], *, partial: bo
     check_fields(raw)
     given = {key: value for key, value in raw.items() if value is not None}
     out: dict = {}
-    issuer_id = given.get("issuer") or (None if partial else "amex-jp")
-    if issuer_id is not None:
-        out["issuer"] = issuer_id
-    if "product" in given:
-        issuer = directory.issuers.get(issuer_id or "amex-jp")
-        out["product"] = resolve_card(issuer, given["product"]) if issuer and given["product"] else given["product"] or None
+    out.update(_issuer_and_product(directory, given, partial))
     if "nickname" in given:
         if not v.nfkc(given["nickname"]):
             raise UserError("error.field_required", field="nickname")
@@ -63,6 +58,34 @@ def card_fields(directory: Directory, raw: dict[str, str | None], *, partial: bo
         for required in ("nickname", "last4"):
             if required not in out:
                 raise UserError("error.field_required", field=required.replace("_", "-"))
+    return out
+
+
+def _issuer_and_product(directory: Directory, given: dict[str, str], partial: bool) -> dict:
+    """Whose card it is, as data says: the issuer the holder named, else the one whose directory
+    has the product named. A nickname ("楽天カード") says nothing, and nothing said means an unknown
+    issuer, never a default one. An issuer without directory data is kept as written, with its
+    product as written too."""
+    out: dict = {}
+    named = v.nfkc(given.get("issuer") or "")
+    issuer = directory.find_issuer(named) if named else None
+    if named:
+        out["issuer"] = issuer.id if issuer else named
+    if "product" in given:
+        product = v.nfkc(given["product"] or "")
+        if not product:
+            out["product"] = None
+        elif issuer is not None:
+            out["product"] = resolve_card(issuer, product)
+        elif named:
+            out["product"] = product
+        else:
+            found, card_id = resolve_product(directory, product)
+            out["issuer"], out["product"] = found.id, card_id
+    if not partial:
+        # The column predates unknown issuers and cannot be made nullable on SQLite without
+        # rebuilding the table (which would drop every service's card): "" is "not recorded".
+        out.setdefault("issuer", "")
     return out
 
 
@@ -97,6 +120,8 @@ def find_card(session: Session, ref: str, *, active_first: bool = True) -> Card:
 def edit_card(session: Session, directory: Directory, ref: str, raw: dict[str, str | None]) -> Card:
     card = find_card(session, ref)
     fields = card_fields(directory, {**raw, "issuer": raw.get("issuer") or card.issuer}, partial=True)
+    if not fields.get("issuer"):
+        fields.pop("issuer", None)
     for name, value in fields.items():
         setattr(card, name, value)
     return card

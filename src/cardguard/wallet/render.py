@@ -20,7 +20,7 @@ def product_name(directory: Directory, card: Card, lang: Lang) -> str | None:
 
 def card_json(directory: Directory, card: Card, lang: Lang, services: int | None = None) -> dict:
     return {
-        "id": card.id, "issuer": card.issuer, "product": card.product,
+        "id": card.id, "issuer": card.issuer or None, "product": card.product,
         "product_name": product_name(directory, card, lang), "nickname": card.nickname, "last4": card.last4,
         "expiry": card.expiry, "issued_on": card.issued_on, "alias_email": card.alias_email,
         "back_number": card.back_number, "status": card.status, "replaces": card.replaces_id,
@@ -65,12 +65,12 @@ def item_title(directory: Directory, checklist: Checklist, item: ChecklistItem, 
     return item.title
 
 
-def checklist_card_issuer(checklist: Checklist) -> str:
+def checklist_card_issuer(checklist: Checklist) -> str | None:
     from sqlalchemy.orm import object_session
 
     session = object_session(checklist)
     card = session.get(Card, checklist.card_id) if session else None
-    return card.issuer if card else "amex-jp"
+    return (card.issuer or None) if card else None
 
 
 def item_json(directory: Directory, checklist: Checklist, item: ChecklistItem, lang: Lang) -> dict:
@@ -97,7 +97,7 @@ def print_cards(directory: Directory, cards: list[tuple[Card, int]], lang: Lang)
         out.print(t("wallet.no_cards", lang))
         return
     for card, count in cards:
-        product = product_name(directory, card, lang) or card.issuer
+        product = product_name(directory, card, lang) or card.issuer or t("wallet.issuer_unknown", lang)
         expiry = f"  {card.expiry}" if card.expiry else ""
         status = t(f"wallet.status_{card.status}", lang)
         out.print(f"#{card.id}  [bold]{card.nickname}[/bold]  ****{card.last4}{expiry}  {status}", highlight=False)
