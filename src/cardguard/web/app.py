@@ -17,7 +17,7 @@ from cardguard.web.pages.check import Checked
 __all__ = ["create_app", "Checked"]
 
 
-def create_app(*, require_login: bool = False, hosts: Iterable[str] = ()) -> FastAPI:
+def create_app(*, require_login: bool = False, hosts: Iterable[str] = (), certificate=None) -> FastAPI:
     """``hosts``: the names and addresses, besides loopback, the app answers to (those it was started
     with and the machine's LAN addresses); a request naming any other host is refused."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
@@ -25,6 +25,7 @@ def create_app(*, require_login: bool = False, hosts: Iterable[str] = ()) -> Fas
     app.state.require_login = require_login
     app.state.checked = Checked()
     app.state.store = None
+    app.state.certificate = certificate  # the self-signed certificate a phone may install
     app.state.hosts = frozenset({*LOOPBACK_NAMES, *(host_name(h) for h in hosts if h)})
     app.mount("/static", StaticFiles(directory=str(resources.files("cardguard.web").joinpath("static"))),
               name="static")

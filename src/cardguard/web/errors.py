@@ -57,7 +57,8 @@ async def _user_error(request: Request, error: UserError) -> HTMLResponse:
         if field not in names:
             field = "_form"
         return show({field: message, "_details": error.details[:50]}, kept_values(form, names), status)
-    return error_response(request, status, error.message(lang), error.details)
+    # Field names as the pages name them (never an option like --kind).
+    return error_response(request, status, field_error(error, lang)[1], error.details)
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> HTMLResponse:

@@ -79,7 +79,7 @@ class Guard(BaseHTTPMiddleware):
         if refused is not None:
             response: Response = refused
         elif app.state.require_login and not session.authenticated and not (
-                path.startswith("/static/") or path == "/login"):
+                path.startswith("/static/") or path in ("/login", "/certificate")):
             response = RedirectResponse("/login", status_code=303)
         else:
             from cardguard.when import HOLDER_ZONE
@@ -91,6 +91,9 @@ class Guard(BaseHTTPMiddleware):
                 HOLDER_ZONE.reset(token)
         if path.startswith("/check/preview/"):
             response.headers["Content-Security-Policy"] = security.PREVIEW_CSP
+        elif path.endswith("/report.html") and response.status_code == 200:
+            response.headers["Content-Security-Policy"] = security.REPORT_CSP
+            response.headers["X-Frame-Options"] = "DENY"
         else:
             response.headers["Content-Security-Policy"] = security.CSP
             response.headers["X-Frame-Options"] = "DENY"

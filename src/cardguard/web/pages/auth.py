@@ -34,3 +34,17 @@ async def login(request: Request):
         request.state.session.authenticated = True
         return RedirectResponse("/", status_code=303)
     return _page(request, failed=True, status_code=401)
+
+
+@router.get("/certificate")
+async def certificate(request: Request):
+    """The app's own self-signed certificate, for the holder's phone to install and trust (public)."""
+    from fastapi.responses import Response
+
+    from cardguard.errors import UserError
+
+    path = request.app.state.certificate
+    if path is None:
+        raise UserError("error.page_not_found", path="/certificate")
+    return Response(path.read_bytes(), media_type="application/x-x509-ca-cert",
+                    headers={"Content-Disposition": 'attachment; filename="cardguard.crt"'})

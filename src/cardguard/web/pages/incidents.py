@@ -70,8 +70,27 @@ def incident_view(request: Request, incident_id: int, *, errors: dict | None = N
     directory = load_directory(lang)
     with store(request).session() as session:
         data = view(session, directory, record.find_incident(session, incident_id), lang, now())
+    _web_wording(data, lang)
+    prepare = None
+    if data["issuer"] in directory.issuers:
+        from cardguard.directory.render import prepare_json
+
+        prepare = prepare_json(directory.issuer(data["issuer"]), lang)
     return render(request, "incident_steps.html" if steps_only else "incident.html", status_code=status_code,
-                  d=data, errors=errors or {}, values=values or {})
+                  d=data, errors=errors or {}, values=values or {}, prepare=prepare)
+
+
+def _web_wording(data: dict, lang: str) -> None:
+    """Steps worded for a page (its buttons and forms) where the plan words them as commands."""
+    from cardguard.incident import plans
+
+    plan = plans.plan(data["kind"])
+    for entry in data["steps"]:
+        step = plan.step(entry["id"])
+        if step and step.web_title:
+            entry["title"] = step.web_title(lang)
+        if step and step.web_detail:
+            entry["detail"] = step.web_detail(lang)
 
 
 @router.get("/incidents/{incident_id}")
