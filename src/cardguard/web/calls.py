@@ -36,7 +36,8 @@ def shown_lines(lines: list[ContactLine], lang: Lang, at: datetime) -> list[dict
     """Lines as a page shows them: one entry per number, with the cards it serves."""
     shown: dict[str, dict] = {}
     for line in lines:
-        key = line.number if line.origin == "directory" else f"{line.origin}:{line.number}"
+        # One button per number: the back of the card's line, first, stands for the directory's same number.
+        key = "".join(ch for ch in line.number if ch.isdigit() or ch == "+")
         entry = shown.setdefault(key, {**line.as_json(lang, at), "status_text": status_text(line, at, lang),
                                        "card_names": []})
         if line.card and line.origin == "directory" and line.card in line.issuer.cards:

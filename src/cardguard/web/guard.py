@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import os
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -169,7 +169,7 @@ def page_zone(request: Request, lang: str):
     browser = request.cookies.get("tz")
     if browser:
         try:
-            return ZoneInfo(browser[:64])
+            return ZoneInfo(unquote(browser)[:64])
         except (ZoneInfoNotFoundError, ValueError):
             pass  # a browser's odd zone name is not the holder's mistake: fall through
     if lang == "ja":
