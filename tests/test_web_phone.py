@@ -145,12 +145,12 @@ def test_home_has_one_big_button_per_card_and_call_defaults_to_them(phone: Page,
     box = buttons.nth(0).bounding_box()
     assert box["height"] >= 56 and box["width"] >= 300  # one big target, the first thing on the screen
     assert box["y"] < 300
-    shoot(page, "phone-home")
+    shoot(page, "phone-home-cards")
     page.goto(base + "/call")
     expect(page.locator("ul.lines a.call")).to_have_count(2)
     expect(page.locator("section.prepare")).to_contain_text("電話の前に準備するもの")
     expect(page.locator("main")).not_to_contain_text("cardguard contacts")
-    shoot(page, "phone-call")
+    shoot(page, "phone-call-mine")
 
 
 def test_tap_targets_are_at_least_44_px(phone: Page, server):
@@ -205,7 +205,7 @@ def test_the_reissue_checklist_updates_in_place(phone: Page, server):
     expect(page.locator("#checklist-progress")).to_contain_text("6 件中 1 件完了")
     assert page.evaluate("window.__stay") == "same page"  # no reload
     assert abs(page.evaluate("window.scrollY") - before) < 50  # and no jump to the top
-    shoot(page, "phone-cards")
+    shoot(page, "phone-cards-checklist")
 
 
 def test_a_form_error_stays_beside_its_field(phone: Page, server):
@@ -236,7 +236,7 @@ def test_an_incident_shows_times_in_the_holders_zone_and_its_report_fits_a_phone
     expect(page.locator("main")).not_to_contain_text("cardguard contacts")
     page.locator("#step-dont-click button.tick").click()
     expect(page.locator(".progress")).to_have_text("9 手順中 1 完了")
-    shoot(page, "phone-incident")
+    shoot(page, "phone-incident-tokyo")
     number = re.search(r"/incidents/(\d+)", page.url).group(1)
     page.goto(f"{base}/incidents/{number}/report.html")  # opens in the browser, no download
     expect(page.locator("h1")).to_contain_text("インシデント報告書")

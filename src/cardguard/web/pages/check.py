@@ -105,11 +105,27 @@ def _pasted(request: Request, text: str) -> HTMLResponse:
     from cardguard.verify.pasted import analyse_pasted
 
     lang = request.state.lang
-    result = analyse_pasted(text, load_directory(lang)).as_json(lang)
+    directory = load_directory(lang)
+    result = analyse_pasted(text, directory).as_json(lang)
     (masked,) = mask_codes([text[:20000]])
-    context = {"p": result, "text": masked}
+    context = {"p": result, "text": masked, "calls": _fraud_lines(request, directory, result["issuer"])}
     return render(request, "pasted.html" if is_htmx(request) else "check.html", pasted=context, result=None,
                   **context)
+
+
+def _fraud_lines(request: Request, directory, issuer: str | None) -> list[dict]:
+    """The 24-hour lines of the issuer the text claims: the holder's own cards of it first."""
+    if issuer is None:
+        return []
+    from cardguard.web.calls import shown_lines, whom_to_call
+    from cardguard.web.pages.home import my_cards
+
+    at = now()
+    mine = [card for card in my_cards(request) if card.issuer == issuer]
+    lines = [line for own in mine for line in whom_to_call(directory, own=own, purpose="fraud", at=at)]
+    if not lines:
+        lines = [line for line in whom_to_call(directory, purpose="fraud", at=at) if line.issuer.id == issuer]
+    return shown_lines(lines, request.state.lang, at)
 
 
 @router.get("/check/preview/{token}")
