@@ -377,3 +377,17 @@ def test_the_web_does_not_import_the_cli():
     offenders = [str(p.relative_to(root)) for p in root.rglob("*.py") if not p.name.startswith(("cli", "__main__"))
                  and re.search(r"^\s*(from|import) cardguard\.cli", p.read_text(encoding="utf-8"), re.M)]
     assert offenders == []
+
+
+def test_call_for_a_card_lists_the_numbers_contacts_lists(client, cardguard):
+    """The web's /call and `cardguard contacts --json` give the same numbers in the same order."""
+    add_card(client, nickname="ゴールド", last4="1005", product="amex-gold")
+    add_card(client, nickname="裏面", last4="2006", product="amex", back_number="03-1234-5678")
+    for card in ("1005", "裏面"):
+        for purpose in ("fraud", "lost"):
+            page = client.get("/call", params={"card": card, "purpose": purpose}, headers=JA).text
+            web = re.findall(r'<a class="call" href="tel:[^"]+">☎ ([^<]+)</a>', page)
+            cli = [line["number"] for line in cardguard("contacts", "--card", card, "--purpose", purpose,
+                                                          "--json").json()]
+            unique = list(dict.fromkeys(cli))
+            assert web == unique, (card, purpose)

@@ -42,6 +42,9 @@ async def call_page(request: Request, card: str | None = None, purpose: str | No
         chosen = list(mine)  # the holder's own cards first: the numbers that matter to them
     elif card and card in by_ref:
         chosen = [by_ref[card]]
+    elif card and card != "mine":
+        # As `contacts --card`: the holder's own card by nickname or last four digits first, else a product.
+        chosen = [c for c in mine if c.nickname == card or c.last4 == card][:1]
     else:
         chosen = []
     lines = []
