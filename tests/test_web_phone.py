@@ -84,14 +84,18 @@ def test_every_htmx_request_shows_an_outcome_in_japanese(phone: Page, server):
     base, _ = server
     page = phone
     page.goto(base + "/check")
-    # Slow the check down so the busy state can be seen, as on a loaded machine.
-    page.route("**/check", lambda route: (time.sleep(1.5), route.continue_()) if route.request.method == "POST"
+    # Hold the check until the busy state has been seen, as a slow machine would.
+    held = []
+    page.route("**/check", lambda route: held.append(route) if route.request.method == "POST"
                else route.continue_())
     page.get_by_text("またはメールを貼り付け").click()
     page.locator("textarea[name=source]").fill("   ")
     page.get_by_role("button", name="確認する").click()
     expect(page.locator("#check-form .busy")).to_be_visible()
     expect(page.locator("#check-form button[type=submit]")).to_be_disabled()
+    expect(page.locator("#result .error")).to_have_count(0)
+    assert len(held) == 1
+    held[0].continue_()
     error = page.locator("#result .error")
     expect(error).to_contain_text("入力が空です")
     expect(page.locator("#check-form .busy")).to_be_hidden()
@@ -291,8 +295,9 @@ def test_a_hostile_page_in_the_same_browser_cannot_post_to_the_app(phone: Page, 
     threading.Thread(target=hostile.serve_forever, daemon=True).start()
     try:
         page.goto(f"http://{REBIND}:{hostile.server_address[1]}/")
-        page.wait_for_load_state("load")
-        page.wait_for_timeout(1000)
+        # The form reached the app and was refused there (not merely lost on the way).
+        page.wait_for_url(base + "/cards", timeout=60_000)
+        expect(page.locator("body")).to_contain_text("有効期限が切れました")
     finally:
         hostile.shutdown()
     page.goto(base + "/cards")
