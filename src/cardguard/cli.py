@@ -123,10 +123,14 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", help=h("opt.port"))] = 8765,
     open_browser: Annotated[bool, typer.Option("--open", help=h("opt.open_browser"))] = False,
     set_passphrase: Annotated[bool, typer.Option("--set-passphrase", help=h("opt.set_passphrase"))] = False,
+    cert: Annotated[Optional[str], typer.Option("--cert", help=h("webserve.opt_cert"))] = None,
+    key: Annotated[Optional[str], typer.Option("--key", help=h("webserve.opt_key"))] = None,
+    name: Annotated[Optional[list[str]], typer.Option("--name", help=h("webserve.opt_name"))] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from cardguard.web import security
+    from cardguard import paths
+    from cardguard.web import security, serving
 
     language = language_of(lang)
     try:
@@ -144,24 +148,45 @@ def serve_cmd(
         remote = not security.is_loopback(host)
         if remote and not security.stored_passphrase():
             raise UserError("error.needs_passphrase", host=host)
+        if os.environ.get("CARDGUARD_TZ"):
+            from cardguard.when import zone_named
+
+            zone_named(os.environ["CARDGUARD_TZ"])
+        listening = serving.bind(host, port)
+        every = host in serving.WILDCARDS
+        names = [n.strip().lower() for n in name or [] if n.strip()] + (serving.host_names() if every else [])
+        addresses = serving.lan_addresses() if every else ([host] if remote else [])
+        # Off loopback the passphrase and session travel the network: HTTPS, with the holder's own
+        # certificate or one made for this machine.
+        tls = serving.certificate(paths.config_dir(), names, addresses, cert, key) if (remote or cert or key) else None
     except UserError as error:
         _fail(error, language, as_json)
     import uvicorn
 
     from cardguard.web.app import create_app
 
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{port}/"
+    shown = serving.urls(host, port, "https" if tls else "http")
     if as_json:
-        print_json({"url": url, "host": host, "port": port, "login_required": remote})
+        print_json({"url": shown[0], "urls": shown, "host": host, "port": port, "login_required": remote,
+                    "certificate": str(tls.cert) if tls else None})
         sys.stdout.flush()
     else:
-        print(t("web.serving", language, url=url), flush=True)
+        for url in shown:
+            print(t("web.serving", language, url=url), flush=True)
+        if remote:
+            print(t("webserve.scan", language))
+            print(serving.qr_text(shown[0]), flush=True)
+        if tls and not cert:
+            print(t("webserve.install_cert", language, path=tls.cert, url=shown[0] + "certificate"), flush=True)
     if open_browser:
         import webbrowser
 
-        webbrowser.open(url)
-    uvicorn.run(create_app(require_login=remote), host=host, port=port, log_level="warning")
+        webbrowser.open(shown[0])
+    app_ = create_app(require_login=remote, hosts=[host, *names, *addresses],
+                      certificate=tls.cert if tls and not cert else None)
+    config = uvicorn.Config(app_, log_level="warning", ssl_certfile=str(tls.cert) if tls else None,
+                            ssl_keyfile=str(tls.key) if tls else None)
+    uvicorn.Server(config).run(sockets=[listening])
 
 
 def main() -> None:

@@ -48,48 +48,5 @@ def read_input(path: str | None) -> bytes:
         raise UserError("error.input_unreadable", path=path, reason=exc.strerror or str(exc)) from None
 
 
-def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
-                 alias: list[str] | None, card: str | None, mail=None, store=None):
-    """`cardguard check` as a function: the user's settings merged with the options given."""
-    from cardguard.config import load_settings
-    from cardguard.directory import load_directory
-    from cardguard.verify import CheckOptions, check_message
-    from cardguard.verify.resolver import parse_resolver
-
-    settings = load_settings()
-    directory = load_directory()
-    alias_cards = registered_aliases(store)
-    options = CheckOptions(
-        offline=offline,
-        resolver=parse_resolver(resolver or settings.check.resolver) if (resolver or settings.check.resolver) else None,
-        trust_authserv=list(trust or []) + settings.check.trust_authserv,
-        aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses]
-        + list(alias_cards),
-        card=card,
-        alias_cards={a: product for a, product in alias_cards.items() if product},
-    )
-    return check_message(data, directory, options, mail)
-
-
-def registered_aliases(store=None) -> dict[str, str | None]:
-    """The alias addresses of the holder's active cards (address -> product), if a registry exists.
-    A long-running caller (the web app) passes its open store instead of opening one each time."""
-    from cardguard.paths import registry_exists
-
-    if store is None and not registry_exists():
-        return {}
-    from sqlalchemy import select
-
-    from cardguard.store.db import Store
-    from cardguard.store.models import Card
-
-    own = store is None
-    store = store or Store()
-    try:
-        with store.session() as session:
-            cards = session.scalars(select(Card).where(Card.status.in_(("active", "stopped")),
-                                                       Card.alias_email.is_not(None)))
-            return {c.alias_email.lower(): c.product for c in cards}
-    finally:
-        if own:
-            store.close()
+# `check` is a core function; the CLI's commands import it from here as they always did.
+from cardguard.verify.run import registered_aliases, verify_bytes  # noqa: E402,F401

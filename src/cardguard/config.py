@@ -18,6 +18,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     check: CheckSettings = CheckSettings()
     aliases: dict[str, list[str]] = {}  # issuer id -> addresses registered with it
+    tz: str | None = None  # the IANA zone the holder reads times in (e.g. Asia/Tokyo)
 
 
 def load_settings() -> Settings:

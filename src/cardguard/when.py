@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cardguard.errors import UserError
+
+# The zone a front end has decided the holder reads times in (the web: per request); None: decide here.
+HOLDER_ZONE: ContextVar[tzinfo | None] = ContextVar("holder_zone", default=None)
+
+
+def zone_named(name: str) -> tzinfo:
+    """An IANA zone the user named (CARDGUARD_TZ, config): unknown is an error, never a silent UTC."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError("error.bad_tz", given=name[:60]) from None
 
 
 def parse_moment(given: str | None, zone: tzinfo) -> datetime:

@@ -29,6 +29,10 @@ class Step(Strict):
     id: str
     title: Text
     detail: Text | None = None
+    # How a browser page words the step where the CLI's wording names a command: the page itself has
+    # the button, the form or the content the command would give.
+    web_title: Text | None = None
+    web_detail: Text | None = None
     call: Literal["fraud", "lost", "general"] | None = None  # a call to the issuer, with the line from the directory
     optional: bool = False
     sources: list[str]

@@ -20,12 +20,18 @@ from cardguard.incident import plans
 from cardguard.store.models import Card, Incident, IncidentEvent, IncidentStep
 from cardguard.wallet.guard import check_fields
 from cardguard.wallet.registry import CARD_STATUSES, find_card
-from cardguard.when import parse_moment
+from cardguard.when import HOLDER_ZONE, parse_moment, zone_named
 
 
 def holder_zone() -> tzinfo:
-    """CARDGUARD_TZ if set, else the machine's own zone: where the holder reads the timeline."""
-    name = os.environ.get("CARDGUARD_TZ") or os.environ.get("TZ")
+    """The zone a front end chose, else CARDGUARD_TZ (an unknown name is an error), else the machine's
+    own zone: where the holder reads the timeline."""
+    chosen = HOLDER_ZONE.get()
+    if chosen is not None:
+        return chosen
+    if os.environ.get("CARDGUARD_TZ"):
+        return zone_named(os.environ["CARDGUARD_TZ"])
+    name = os.environ.get("TZ")
     if name:
         try:
             return ZoneInfo(name)

@@ -23,6 +23,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 # The sanitized preview of an email: no script, no network, not even its own styles' URLs.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
+# The printable report carries its own inline styles and nothing else: no script, no network.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 

@@ -5,6 +5,28 @@
   function submit(form) {
     if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
   }
+  // The holder's own time zone, so that times on pages follow them rather than the server.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=strict";
+    }
+  } catch (ignored) { /* no Intl: the server's choice stands */ }
+
+  // A request that never got an answer (server stopped, network gone) still says so where the user looks.
+  document.addEventListener("htmx:sendError", function (event) {
+    var flash = document.getElementById("flash");
+    var target = event.detail && event.detail.target;
+    var where = (target && target.id === "result") ? target : flash;
+    if (!where) { return; }
+    var box = document.createElement("section");
+    box.className = "error";
+    box.setAttribute("role", "alert");
+    box.textContent = document.body.getAttribute("data-offline") || "";
+    where.replaceChildren(box);
+    where.scrollIntoView({block: "start"});
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("check-form");
     var drop = document.getElementById("drop");
