@@ -51,9 +51,20 @@ def read_input(path: str | None) -> bytes:
 def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
                  alias: list[str] | None, card: str | None, mail=None, store=None):
     """`cardguard check` as a function: the user's settings merged with the options given."""
+    from cardguard.verify import check_message
+
+    directory, options = check_setup(language, offline=offline, resolver=resolver, trust=trust, alias=alias,
+                                     card=card, store=store)
+    return check_message(data, directory, options, mail)
+
+
+def check_setup(language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
+                alias: list[str] | None, card: str | None = None, store=None):
+    """The directory and the check options: the user's settings merged with the options given, once
+    for any number of messages (`mail check` and `mail scan` judge many)."""
     from cardguard.config import load_settings
     from cardguard.directory import load_directory
-    from cardguard.verify import CheckOptions, check_message
+    from cardguard.verify import CheckOptions
     from cardguard.verify.resolver import parse_resolver
 
     settings = load_settings(language)
@@ -68,7 +79,7 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
         card=card,
         alias_cards={a: product for a, product in alias_cards.items() if product},
     )
-    return check_message(data, directory, options, mail)
+    return directory, options
 
 
 def registered_aliases(store=None) -> dict[str, str | None]:
