@@ -32,14 +32,9 @@ class Dovecot:
     def __init__(self, root: Path) -> None:
         self.root = root
         # The auth process does not run as root: every folder on the way to the passwd-file must be
-        # readable by others, or each login fails with "Temporary authentication failure".
+        # readable by others, or each login fails with "Temporary authentication failure". So the
+        # root is made by tempfile under /tmp (pytest's own tmp folders are mode 700), then opened.
         root.chmod(0o755)
-        for parent in list(root.parents)[:3]:
-            if parent.owner() == "root" if os.geteuid() == 0 else False:
-                try:
-                    parent.chmod(parent.stat().st_mode | 0o055)
-                except PermissionError:
-                    pass
         self.port = free_port()
         self.ca = trustme.CA()
         self.ca_file = root / "ca.pem"
@@ -204,3 +199,11 @@ namespace inbox {{
     def cleanup(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def new_server() -> Dovecot:
+    import tempfile
+
+    server = Dovecot(Path(tempfile.mkdtemp(prefix="cg-dovecot-")))
+    server.start()
+    return server

@@ -17,7 +17,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, t
-from cardguard.web import security
+from cardguard.web import mail_page, security
 from cardguard.web.i18n import page_lang
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -114,6 +114,7 @@ def create_app(*, require_login: bool = False) -> FastAPI:
         return secrets.compare_digest(str(form.get("csrf", "")), session.csrf)
 
     app.add_middleware(Guard)
+    app.include_router(mail_page.router)
 
     async def form_of(request: Request):
         return getattr(request.state, "form", None) or await request.form(max_part_size=MAX_UPLOAD + 1)
