@@ -106,42 +106,45 @@ namespace inbox {{
 """)
 
     def start(self) -> None:
-        # Dovecot daemonises but its children keep inherited pipes open: output goes to a file.
-        with open(self.root / "start.log", "ab") as out:
-            subprocess.run(["/usr/sbin/dovecot", "-c", str(self.config)], check=True, stdin=subprocess.DEVNULL,
-                           stdout=out, stderr=out)
+        # In the foreground (-F), in a process group of its own: stopping kills the master and every
+        # child (imap, imap-login, auth) at once, as a crashed or restarted server would, and no other
+        # developer's Dovecot is touched. (A daemonised master killed alone leaves its imap
+        # processes serving their connections.)
+        self.log_file = open(self.root / "start.log", "ab")
+        self.proc = subprocess.Popen(["/usr/sbin/dovecot", "-F", "-c", str(self.config)], stdin=subprocess.DEVNULL,
+                                     stdout=self.log_file, stderr=self.log_file, start_new_session=True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     return
             except OSError:
+                if self.proc.poll() is not None:
+                    break
                 time.sleep(0.05)
         raise RuntimeError(f"dovecot did not listen on {self.port}:\n{self.log()}")
 
     def stop(self) -> None:
-        pid_file = self.root / "run" / "master.pid"
-        if not pid_file.exists():
+        proc = getattr(self, "proc", None)
+        if proc is None or proc.poll() is not None and not self._group_alive(proc.pid):
             return
-        pid = int(pid_file.read_text().strip())
         try:
-            os.kill(pid, signal.SIGTERM)
+            os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
-            return
+            pass
+        proc.wait(timeout=20)
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
+        while self._group_alive(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        # Until the port is free again a restart would fail to bind.
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    time.sleep(0.05)
-            except OSError:
-                return
+        self.log_file.close()
+
+    @staticmethod
+    def _group_alive(pgid: int) -> bool:
+        try:
+            os.killpg(pgid, 0)
+            return True
+        except ProcessLookupError:
+            return False
 
     def log(self) -> str:
         path = self.root / "dovecot.log"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -70,6 +72,24 @@ def check_account(store, account: Account, directory, options: CheckOptions, *, 
         imap.close(client)
 
 
+def peer_closed(client: IMAPClient) -> bool:
+    """Whether the server hung up. IMAPClient's idle_check swallows the end of the stream and just
+    returns nothing, so a dropped connection would look like a quiet mailbox forever; a peek at the
+    TCP socket under the TLS layer tells the two apart without consuming anything."""
+    try:
+        raw = socket.socket(fileno=os.dup(client.socket().fileno()))
+    except OSError:
+        return True
+    try:
+        return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
+    finally:
+        raw.close()
+
+
 class Watch:
     """IMAP IDLE on the inbox; after each wake, and after every reconnect, the inbox and the junk
     folder are caught up. Only mail that arrived after the watch started is judged and alerted."""
@@ -110,6 +130,8 @@ class Watch:
                 try:
                     while not self.stopped and time.monotonic() - started < self.idle_seconds:
                         responses = client.idle_check(timeout=1)
+                        if not responses and peer_closed(client):
+                            raise ConnectionError("the server closed the connection")
                         if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
                             break
                 finally:
