@@ -27,7 +27,7 @@ def _mbox_messages(path: Path) -> Iterator[tuple[str, bytes | int]]:
     previous_blank = True
     with open(path, "rb") as handle:
         for line in handle:
-            if line.startswith(b"From ") and previous_blank:
+            if line.startswith(b"From ") and (previous_blank or current is None):
                 if current is not None:
                     yield str(index), (size if too_large else b"".join(current))
                     index += 1
