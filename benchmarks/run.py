@@ -4,6 +4,7 @@
     python3 tasks.py bench corpus FOLDER   verdict counts over real phishing; none may be genuine
     python3 tasks.py bench urls CSV        JPCERT/CC phishing URLs: none may be official for the brand it imitates
     python3 tasks.py bench fuzz FOLDER     mutated messages (fixed seed): every one a verdict or a clear error
+    python3 tasks.py bench mailscan FOLDER [COUNT]   `mail scan` over a built mbox vs bare mbox parsing (mailscan.py)
 
 Figures are ratios against a baseline measured in the same run, so they travel between machines.
 """
@@ -145,6 +146,10 @@ def fuzz(folder: Path, iterations: int = 5000) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["mailscan"]:
+        import mailscan
+
+        return mailscan.main(argv[1:])
     if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2

@@ -11,7 +11,7 @@ from cardguard.errors import UserError
 from cardguard.i18n import Lang
 from cardguard.verify.check import CheckOptions, check_message
 from cardguard.verify.identity import claimed_issuer
-from cardguard.verify.message import MAX_BYTES, read_mail
+from cardguard.verify.message import MAX_BYTES, _check_header_count, glance, read_mail
 from cardguard.verify.model import Verdict
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
@@ -56,15 +56,18 @@ def look_at_headers(head: bytes, directory, source: dict) -> Judged:
 
     judged = Judged(source=source)
     try:
-        mail = read_mail(head, unwrap_forward=False)
+        _check_header_count(head)
+        headers, display, address, domain, subject = glance(head)
     except UserError as error:
         judged.unreadable = error
         return judged
-    judged.sender = mail.from_address
-    judged.subject = mail.subject
-    judged.date = received_at(mail.headers)
-    judged.claims_issuer = claimed_issuer(list(directory.issuers.values()), mail.from_display, mail.subject,
-                                          mail.from_domain, "") is not None
+    except (RecursionError, ValueError, LookupError, UnicodeError) as exc:
+        judged.unreadable = UserError("error.mail_unreadable", reason=type(exc).__name__)
+        return judged
+    judged.sender = address
+    judged.subject = subject
+    judged.date = received_at(headers)
+    judged.claims_issuer = claimed_issuer(list(directory.issuers.values()), display, subject, domain, "") is not None
     return judged
 
 
