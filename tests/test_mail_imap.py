@@ -219,3 +219,41 @@ def test_remove_forgets_the_password(cardguard, server, profile):
     assert cardguard("mail", "list", "--json").json() == []
     gone = cardguard("mail", "check", "--account", "home", "--json")
     assert gone.code != 0 and gone.json()["error"]["code"] == "error.mail_account_unknown"
+
+
+def test_add_on_a_terminal_asks_for_what_is_missing_and_never_echoes_the_password(server, profile):
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "", "COLUMNS": "200"}
+    proc = subprocess.Popen([sys.executable, "-m", "cardguard", "mail", "add", "--preset", "imap", "--host",
+                             "127.0.0.1", "--port", str(server.port), "--ca-file", str(server.ca_file), "--lang", "en"],
+                            stdin=terminal, stdout=terminal, stderr=terminal, env=env, close_fds=True)
+    os.close(terminal)
+    seen = b""
+
+    def until(text: bytes, timeout: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while text not in seen and time.monotonic() < deadline:
+            try:
+                seen += os.read(controller, 4096)
+            except OSError:
+                break
+        assert text in seen, seen.decode(errors="replace")
+
+    until(b"Name (e.g. icloud)")
+    os.write(controller, b"home\n")
+    until(b"User name")
+    os.write(controller, USER.encode() + b"\n")
+    until(b"Password (app-specific password; not shown)")
+    os.write(controller, PASSWORD.encode() + b"\n")
+    until(b"Saved home")
+    until(b"only you can read")
+    assert proc.wait(timeout=60) == 0
+    os.close(controller)
+    assert PASSWORD.encode() not in seen
