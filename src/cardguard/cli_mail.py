@@ -185,6 +185,7 @@ def test_cmd(
         account = accounts.get(store, name)[0]
         found = probe.probe(account, accounts.password(account))
         confirmed = None
+        printed = False
         if confirm_authserv:
             if confirm_authserv.lower() not in [a.lower() for a in found["authserv_ids"]] and \
                     confirm_authserv.lower() != (account.authserv_id or "").lower():
@@ -195,7 +196,7 @@ def test_cmd(
             _print_probe(found, account, language)
             if typer.confirm(t("mail.confirm_authserv", language, authserv=found["authserv_ids"][0]), default=False):
                 confirmed = found["authserv_ids"][0]
-            as_printed = True
+            printed = True
         if confirmed:
             accounts.confirm_authserv(store, account.name, confirmed)
     except UserError as error:
@@ -203,7 +204,7 @@ def test_cmd(
     if as_json:
         print_json({**found, "account": account.name, "authserv_id_confirmed": confirmed or account.authserv_id})
         return
-    if not locals().get("as_printed"):
+    if not printed:
         _print_probe(found, account, language)
     if confirmed:
         console().print(t("mail.authserv_confirmed", language, authserv=confirmed), markup=False)
@@ -290,12 +291,6 @@ def check_cmd(
 
     def show(judged) -> None:
         results.append(judged)
-        if not _shown(judged, everything):
-            return
-        if as_json:
-            _line(judged.as_json(language))
-        else:
-            _print_judged(judged, language)
 
     try:
         start = parse_since(since)
@@ -307,6 +302,14 @@ def check_cmd(
                           on_result=show)
     except UserError as error:
         _fail(error, language, as_json)
+    # Newest first across the inbox and the junk folder, by when each message reached the mailbox.
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    for judged in sorted(results, key=lambda j: j.date or oldest, reverse=True):
+        if _shown(judged, everything):
+            if as_json:
+                _line(judged.as_json(language))
+            else:
+                _print_judged(judged, language)
     if not as_json:
         _print_summary(_summary(results, language), language)
 
@@ -329,9 +332,10 @@ def scan_cmd(
         directory, options = check_setup(language, offline=offline, resolver=resolver, trust=trust_authserv,
                                          alias=alias)
         if sys.stderr.isatty() and not as_json:
+            from rich.console import Console
             from rich.progress import Progress
 
-            progress = Progress(transient=True, console=__import__("rich.console").console.Console(stderr=True))
+            progress = Progress(transient=True, console=Console(stderr=True))
             progress.start()
             task = progress.add_task(t("mail.scanning", language), total=scan.count_hint(path))
         for source, data in scan.messages(path):
@@ -347,8 +351,6 @@ def scan_cmd(
                 if as_json:
                     _line(judged.as_json(language))
                 else:
-                    if progress is not None:
-                        progress.console.print("", end="")
                     _print_judged(judged, language)
     except UserError as error:
         if progress is not None:
@@ -407,9 +409,8 @@ def watch_cmd(
         pushed = alerts.push_ntfy(push_url, line, judged.verdict_name) if push_url else None
         if pushed is False:
             err.print(t("mail.ntfy_failed", language, topic=shown_topic(push_url)), markup=False)
-        if desktop is not None and not desktop.send("cardguard", line) and desktop.failed and not getattr(
-                desktop, "said", False):
-            desktop.said = True
+        if desktop is not None and not desktop.send("cardguard", line) and not desktop.told:
+            desktop.told = True
             err.print(t("mail.no_desktop", language), markup=False)
         if as_json:
             _line({"alert": line, **judged.as_json(language), "pushed": pushed})

@@ -56,6 +56,7 @@ class Desktop:
     def __init__(self) -> None:
         self.notifier = None
         self.failed = False
+        self.told = False  # the holder was told once that there is no desktop
 
     def send(self, title: str, line: str) -> bool:
         if self.failed:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import ssl
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timezone
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -59,6 +59,7 @@ def connect(account: Account, password: str, timeout: float = 30.0) -> IMAPClien
     except (OSError, IMAPClientError) as exc:
         raise UserError("error.mail_unreachable", where=where, reason=getattr(exc, "strerror", None)
                         or type(exc).__name__) from None
+    client.normalise_times = False  # INTERNALDATE with its zone, not the machine's local time
     try:
         client.login(account.username, password)
     except LoginError:
@@ -146,15 +147,19 @@ def uids_since(client: IMAPClient, since: date | None) -> list[int]:
 
 
 def headers_of(client: IMAPClient, uids: list[int]):
-    """(uid, size, header bytes) in batches, so a large folder never sits in memory at once."""
+    """(uid, size, arrival, header bytes) in batches, so a large folder never sits in memory at once.
+    The arrival time is the server's INTERNALDATE: a sender can write any Date header, not this."""
     for start in range(0, len(uids), BATCH):
         batch = uids[start:start + BATCH]
-        fetched = client.fetch(batch, ["RFC822.SIZE", "BODY.PEEK[HEADER]"])
+        fetched = client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER]"])
         for uid in batch:
             data = fetched.get(uid)
             if data is None:
                 continue  # expunged meanwhile
-            yield uid, int(data.get(b"RFC822.SIZE", 0)), data.get(b"BODY[HEADER]") or b""
+            arrived = data.get(b"INTERNALDATE")
+            if arrived is not None and arrived.tzinfo is None:
+                arrived = arrived.replace(tzinfo=timezone.utc)
+            yield uid, int(data.get(b"RFC822.SIZE", 0)), arrived, data.get(b"BODY[HEADER]") or b""
 
 
 def body_of(client: IMAPClient, uid: int) -> bytes | None:

@@ -11,7 +11,7 @@ from cardguard.errors import UserError
 from cardguard.i18n import Lang
 from cardguard.verify.check import CheckOptions, check_message
 from cardguard.verify.identity import claimed_issuer
-from cardguard.verify.message import MAX_BYTES, _check_header_count, glance, read_mail
+from cardguard.verify.message import MAX_BYTES, glance, read_mail
 from cardguard.verify.model import Verdict
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
@@ -56,7 +56,6 @@ def look_at_headers(head: bytes, directory, source: dict) -> Judged:
 
     judged = Judged(source=source)
     try:
-        _check_header_count(head)
         headers, display, address, domain, subject = glance(head)
     except UserError as error:
         judged.unreadable = error

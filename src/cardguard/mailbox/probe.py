@@ -33,7 +33,7 @@ def probe(account: Account, password: str) -> dict:
         imap.examine(client, "INBOX")
         recent = imap.uids_since(client, None)[-LOOK_AT:]
         seen = Counter()
-        for _uid, _size, head in imap.headers_of(client, recent):
+        for _uid, _size, _arrived, head in imap.headers_of(client, recent):
             authserv = topmost_authserv(head)
             if authserv:
                 seen[authserv] += 1

@@ -38,10 +38,11 @@ def check_folder(client: IMAPClient, store, account: Account, folder: str, direc
     todo = [uid for uid in imap.uids_since(client, since) if uid not in done and uid > min_uid]
     todo.reverse()  # newest first
     results = []
-    for uid, size, head in imap.headers_of(client, todo):
+    for uid, size, arrived, head in imap.headers_of(client, todo):
         source = {"account": account.name, "folder": folder, "uidvalidity": uidvalidity, "uid": uid}
         judged = look_at_headers(head, directory, source)
         judged.size = size
+        judged.date = arrived or judged.date
         if judged.unreadable is None and (judged.claims_issuer or everything):
             if size > MAX_BYTES:
                 # Not even downloaded: a 60 MB message is listed with the reason, the rest goes on.

@@ -110,8 +110,7 @@ def judge_scanned(source: dict, data: bytes | int, directory, options, everythin
             "error.message_too_large", size=data // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024)))
     if is_outlook(data):
         # An Outlook file has no header block to glance at: it is read whole.
-        judged = judge(data, directory, options, Judged(source=source))
-        return judged if (judged.claims_issuer or everything or judged.unreadable) else judged
+        return judge(data, directory, options, Judged(source=source))
     judged = look_at_headers(head_of(data), directory, source)
     if judged.unreadable is None and (judged.claims_issuer or everything):
         judge(data, directory, options, judged)

@@ -191,6 +191,7 @@ def sender(headers: list[tuple[str, str]]) -> tuple[str, str, str]:
 def glance(head: bytes) -> tuple[list[tuple[str, str]], str, str, str, str]:
     """Headers, sender (display, address, domain) and subject from a header block alone: no MIME
     structure, no body. Whether a message claims a card issuer is decided from this."""
+    _check_header_count(head)
     msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
     headers = _raw_headers(msg)
     subject = next((value for name, value in headers if name.lower() == "subject"), "")
