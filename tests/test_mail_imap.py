@@ -257,3 +257,47 @@ def test_add_on_a_terminal_asks_for_what_is_missing_and_never_echoes_the_passwor
     assert proc.wait(timeout=60) == 0
     os.close(controller)
     assert PASSWORD.encode() not in seen
+
+
+def test_a_server_that_drops_the_connection_is_a_clear_error(cardguard, profile, tmp_path):
+    """A stand-in server that greets over TLS, then hangs up on the first command."""
+    import socket
+    import ssl
+    import threading
+
+    import trustme
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                with context.wrap_socket(conn, server_side=True) as tls:
+                    tls.sendall(b"* OK IMAP4rev1 ready\r\n")
+                    tls.recv(1000)
+            except OSError:
+                pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        result = cardguard("mail", "add", "x", "--preset", "imap", "--host", "127.0.0.1", "--port", str(port),
+                           "--user", USER, "--password-stdin", "--ca-file", str(ca_file), "--json",
+                           input=PASSWORD + "\n")
+    finally:
+        listener.close()
+    assert result.code != 0
+    error = result.json()["error"]
+    assert error["code"] == "error.mail_unreachable" and f"127.0.0.1:{port}" in error["message"]
+    assert PASSWORD not in result.out + result.err

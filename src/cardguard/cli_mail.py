@@ -110,7 +110,8 @@ def add_cmd(
             raise UserError("error.mail_empty_password")
         if ca_file is not None:
             ca_file = str(Path(ca_file).expanduser().resolve())
-        account = imap.Account(name, preset, host, int(port), user, ca_file, chosen.authserv_id)
+        # The provider's authserv-id counts only once the holder confirmed it with `mail test`.
+        account = imap.Account(name, preset, host, int(port), user, ca_file, None)
         if not no_test:
             # A mailbox that cannot be opened is not saved: the holder finds out now, not at midnight.
             imap.close(imap.connect(account, secret))
@@ -122,7 +123,7 @@ def add_cmd(
     if as_json:
         print_json({"account": name, "preset": preset, "host": host, "port": int(port), "user": user,
                     "secret_stored_in": "keyring" if in_keyring else "file", "secret_file": None if in_keyring else where,
-                    "authserv_id": chosen.authserv_id})
+                    "authserv_id": None, "preset_authserv_id": chosen.authserv_id})
         return
     out = console()
     out.print(t("mail.added", language, name=name, host=host, port=port), markup=False)
@@ -202,12 +203,19 @@ def test_cmd(
     except UserError as error:
         _fail(error, language, as_json)
     if as_json:
-        print_json({**found, "account": account.name, "authserv_id_confirmed": confirmed or account.authserv_id})
+        print_json({**found, "account": account.name, "authserv_id_confirmed": confirmed or account.authserv_id,
+                    "preset_authserv_id": _preset_authserv(account)})
         return
     if not printed:
         _print_probe(found, account, language)
     if confirmed:
         console().print(t("mail.authserv_confirmed", language, authserv=confirmed), markup=False)
+
+
+def _preset_authserv(account) -> str | None:
+    from cardguard.mailbox.presets import presets
+
+    return presets()[account.preset].authserv_id if account.preset in presets() else None
 
 
 def _print_probe(found: dict, account, language: Lang) -> None:
@@ -221,6 +229,10 @@ def _print_probe(found: dict, account, language: Lang) -> None:
     if found["authserv_ids"]:
         out.print(t("mail.authserv_seen", language, authserv=", ".join(found["authserv_ids"]),
                     count=found["messages_looked_at"]), markup=False)
+        expected = _preset_authserv(account)
+        if expected:
+            out.print(t("mail.authserv_expected" if expected in found["authserv_ids"] else "mail.authserv_unexpected",
+                        language, authserv=expected), markup=False)
         if not account.authserv_id:
             out.print(t("mail.authserv_how", language, name=account.name, authserv=found["authserv_ids"][0]),
                       markup=False)

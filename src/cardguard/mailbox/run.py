@@ -69,6 +69,10 @@ def check_account(store, account: Account, directory, options: CheckOptions, *, 
             out += check_folder(client, store, account, folder, directory, account_options(account, options),
                                 since=since, everything=everything, on_result=on_result)
         return out
+    except imap.CONNECTION_ERRORS as exc:
+        # What was checked before the drop stays recorded; the next run goes on from there.
+        raise UserError("error.mail_dropped", where=f"{account.host}:{account.port}",
+                        reason=type(exc).__name__) from None
     finally:
         imap.close(client)
 
