@@ -7,6 +7,7 @@
     python3 tasks.py bench fuzz-auth N     N mutated mails checked live against hostile test DNS (fuzz_auth.py)
     python3 tasks.py bench property N      the never-genuine-after-a-visible-change property, N examples
     python3 tasks.py bench hostile-keys    four 16384-bit DKIM keys vs one honest check, same run
+    python3 tasks.py bench mailscan FOLDER [COUNT]   `mail scan` over a built mbox vs bare mbox parsing (mailscan.py)
 
 Figures are ratios against a baseline measured in the same run, so they travel between machines.
 """
@@ -169,6 +170,10 @@ def main(argv: list[str]) -> int:
         import fuzz_auth
 
         return fuzz_auth.hostile_keys()
+    if argv[:1] == ["mailscan"]:
+        import mailscan
+
+        return mailscan.main(argv[1:])
     if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2

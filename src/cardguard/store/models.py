@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -146,3 +146,45 @@ class IncidentEvent(Base):
     data: Mapped[str | None] = mapped_column(Text)  # JSON: the verdict, for a verdict entry
 
     incident: Mapped[Incident] = relationship(back_populates="events")
+
+
+class MailAccount(Base):
+    """A mailbox the holder connected. The password and the ntfy topic are secrets: they live in the
+    OS keyring (or a 0600 file), never in this table."""
+
+    __tablename__ = "mail_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    preset: Mapped[str] = mapped_column(String(16))
+    host: Mapped[str] = mapped_column(String(253))
+    port: Mapped[int] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(320))
+    ca_file: Mapped[str | None] = mapped_column(Text)
+    authserv_id: Mapped[str | None] = mapped_column(String(253))  # confirmed by the holder after `mail test`
+    has_ntfy: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MailChecked(Base):
+    """One mailbox message that was judged: who, what, when and the verdict. Never the body, never a
+    one-time code in full (the verdict masks it)."""
+
+    __tablename__ = "mail_checked"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))
+    folder: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+    claims_issuer: Mapped[bool] = mapped_column(Boolean, default=False)
+    sender: Mapped[str | None] = mapped_column(String(500))
+    subject: Mapped[str | None] = mapped_column(Text)
+    mail_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verdict: Mapped[str | None] = mapped_column(String(16))  # genuine, suspicious, phishing, unrelated, unreadable
+    issuer: Mapped[str | None] = mapped_column(String(64))
+    findings: Mapped[str | None] = mapped_column(Text)  # finding codes, space-separated
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON: the verdict as shown (ja, en) for the web page
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("account", "folder", "uidvalidity", "uid", name="uq_mail_checked_message"),)

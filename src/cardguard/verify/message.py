@@ -10,6 +10,7 @@ import binascii
 import codecs
 import email
 import email.header
+import email.parser
 import email.policy
 import email.utils
 import re
@@ -243,6 +244,43 @@ def _attachment(part: Message, ctype: str, filename: str | None, defects: list[s
 
 def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
     """``data`` read as a mail app would; ``attached_depth`` counts how deep inside other messages it was carried."""
+
+
+def sender(headers: list[tuple[str, str]]) -> tuple[str, str, str]:
+    """(display name, address, domain) of the first From header, decoded, never trusting it. Shared by
+    the full read and by a glance at the headers alone (the mailbox's cheap first look)."""
+    from_values = [value for key, value in headers if key.lower() == "from"]
+    display, address = "", ""
+    if from_values:
+        parsed = _safe(lambda: email.utils.getaddresses([from_values[0]]), [])
+        with_address = [pair for pair in parsed if "@" in pair[1]]
+        if with_address:
+            # "Name ,_<addr>" splits at the comma: the names before the address are its display name.
+            display, address = with_address[0]
+            before = [name or addr for name, addr in parsed[: parsed.index(with_address[0])]]
+            display = " ".join([*before, display]).strip()
+        elif parsed:
+            display, address = parsed[0]
+        display = _decode_words(display).strip()
+        if not address and "@" in from_values[0]:
+            found = re.search(r"[^\s<>\"']+@[^\s<>\"']+", from_values[0])
+            address = found.group(0) if found else ""
+    address = _decode_words(address).strip().strip("<>")
+    domain = address.rsplit("@", 1)[1].lower().rstrip(".").strip("[]") if "@" in address else ""
+    return display, address, domain
+
+
+def glance(head: bytes) -> tuple[list[tuple[str, str]], str, str, str, str]:
+    """Headers, sender (display, address, domain) and subject from a header block alone: no MIME
+    structure, no body. Whether a message claims a card issuer is decided from this."""
+    _check_header_count(head)
+    msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
+    headers = _raw_headers(msg)
+    subject = next((value for name, value in headers if name.lower() == "subject"), "")
+    return (headers, *sender(headers), _decode_words(subject))
+
+
+def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
     if len(data) > MAX_BYTES:
         raise UserError("error.message_too_large", size=len(data) // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))
     if not data.strip():
@@ -269,26 +307,13 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
         return values[0] if values else ""
 
     from_values = [value for key, value in headers if key.lower() == "from"]
-    display, address = "", ""
+    display, address, domain = sender(headers)
     if from_values:
         parsed = _safe(lambda: email.utils.getaddresses([from_values[0]]), [])
-        with_address = [pair for pair in parsed if "@" in pair[1]]
-        if len(with_address) > 1:
+        senders = sum(1 for _, addr in parsed if "@" in addr)
+        if senders > 1:
             # One app shows the first sender, another the last, DMARC may judge either.
-            ambiguities.append(f"from: {len(with_address)} addresses")
-        if with_address:
-            # "Name ,_<addr>" splits at the comma: the names before the address are its display name.
-            display, address = with_address[0]
-            before = [name or addr for name, addr in parsed[: parsed.index(with_address[0])]]
-            display = " ".join([*before, display]).strip()
-        elif parsed:
-            display, address = parsed[0]
-        display = _decode_words(display).strip()
-        if not address and "@" in from_values[0]:
-            found = re.search(r"[^\s<>\"']+@[^\s<>\"']+", from_values[0])
-            address = found.group(0) if found else ""
-    address = _decode_words(address).strip().strip("<>")
-    domain = address.rsplit("@", 1)[1].lower().rstrip(".").strip("[]") if "@" in address else ""
+            ambiguities.append(f"from: {senders} addresses")
 
     def addresses(*names: str) -> list[str]:
         values = [value for key, value in headers if key.lower() in names]

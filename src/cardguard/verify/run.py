@@ -10,9 +10,20 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
                  alias: list[str] | None, card: str | None, mail=None, store=None):
     """The verdict on ``data``; ``mail`` is ``read_mail(data)`` when the caller has already read it.
     A long-running caller (the web app) passes its open store instead of one being opened each time."""
+    from cardguard.verify import check_message
+
+    directory, options = check_setup(language, offline=offline, resolver=resolver, trust=trust, alias=alias,
+                                     card=card, store=store)
+    return check_message(data, directory, options, mail)
+
+
+def check_setup(language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
+                alias: list[str] | None, card: str | None = None, store=None):
+    """The directory and the check options: the user's settings merged with the options given, once
+    for any number of messages (`mail check` and `mail scan` judge many)."""
     from cardguard.config import load_settings
     from cardguard.directory import load_directory
-    from cardguard.verify import CheckOptions, check_message
+    from cardguard.verify import CheckOptions
     from cardguard.verify.resolver import parse_resolver
 
     settings = load_settings()
@@ -27,7 +38,7 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
         card=card,
         alias_cards={a: product for a, product in alias_cards.items() if product},
     )
-    return check_message(data, directory, options, mail)
+    return directory, options
 
 
 def _alias_rows(store):

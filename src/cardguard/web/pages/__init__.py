@@ -1,6 +1,7 @@
 """One module per page, each with its own APIRouter. A new page (the Mail page, say) is a module here
 with a `router`, added to ROUTERS: the app includes every router listed."""
 
-from cardguard.web.pages import auth, call, cards, check, home, incidents, reissue
+from cardguard.web.pages import auth, call, cards, check, home, incidents, mail, reissue
 
-ROUTERS = [home.router, auth.router, check.router, call.router, cards.router, reissue.router, incidents.router]
+ROUTERS = [home.router, auth.router, check.router, call.router, cards.router, reissue.router, incidents.router,
+           mail.router]

@@ -1,0 +1,168 @@
+"""The mailbox over IMAP, read-only: folders are opened with EXAMINE and messages fetched with
+BODY.PEEK, so nothing is marked read, moved or deleted. Every failure becomes a message that names
+the server and never the password."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass
+from datetime import date, timezone
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from cardguard.errors import UserError
+from cardguard.mailbox.presets import KNOWN_JUNK_NAMES, presets
+
+BATCH = 200  # headers fetched per round trip
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    preset: str
+    host: str
+    port: int
+    username: str
+    ca_file: str | None = None
+    authserv_id: str | None = None
+    has_ntfy: bool = False
+
+
+# Errors a dropped or refused connection raises; watch reconnects after any of them.
+CONNECTION_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
+
+
+def tls_context(account: Account) -> ssl.SSLContext:
+    if not account.ca_file:
+        return ssl.create_default_context()
+    try:
+        # The private CA is trusted for this account only, on top of nothing else.
+        return ssl.create_default_context(cafile=account.ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise UserError("error.mail_ca_file", path=account.ca_file, reason=getattr(exc, "strerror", None)
+                        or str(exc)[:200]) from None
+
+
+def connect(account: Account, password: str, timeout: float = 30.0) -> IMAPClient:
+    where = f"{account.host}:{account.port}"
+    context = tls_context(account)
+    try:
+        client = IMAPClient(account.host, port=account.port, ssl=True, ssl_context=context, timeout=timeout)
+    except ssl.SSLCertVerificationError as exc:
+        raise UserError("error.mail_certificate", where=where, reason=exc.verify_message or str(exc)[:200]) from None
+    except ssl.SSLError as exc:
+        raise UserError("error.mail_tls", where=where, reason=str(exc)[:200]) from None
+    except socket.gaierror:
+        raise UserError("error.mail_host_unknown", where=where) from None
+    except (OSError, IMAPClientError) as exc:
+        raise UserError("error.mail_unreachable", where=where, reason=getattr(exc, "strerror", None)
+                        or type(exc).__name__) from None
+    client.normalise_times = False  # INTERNALDATE with its zone, not the machine's local time
+    try:
+        client.login(account.username, password)
+    except LoginError:
+        _close(client)
+        # The server's own words are left out: some echo what was sent.
+        raise UserError("error.mail_login", where=where, user=account.username) from None
+    except CONNECTION_ERRORS as exc:
+        _close(client)
+        raise UserError("error.mail_unreachable", where=where, reason=type(exc).__name__) from None
+    return client
+
+
+def _close(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:  # noqa: BLE001 - already gone
+        try:
+            client.shutdown()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def close(client: IMAPClient) -> None:
+    _close(client)
+
+
+@dataclass(frozen=True)
+class Folder:
+    name: str
+    flags: tuple[str, ...]
+
+    @property
+    def junk(self) -> bool:
+        return "\\Junk" in self.flags
+
+
+def folders(client: IMAPClient) -> list[Folder]:
+    out = []
+    for flags, _delimiter, name in client.list_folders():
+        out.append(Folder(name, tuple(f.decode() if isinstance(f, bytes) else str(f) for f in flags)))
+    return out
+
+
+def junk_folder(found: list[Folder], preset: str) -> str | None:
+    """The junk folder: the one the server marks \\Junk (RFC 6154), else a name providers use."""
+    for folder in found:
+        if folder.junk:
+            return folder.name
+    names = list(presets()[preset].junk_names if preset in presets() else []) + list(KNOWN_JUNK_NAMES)
+    by_name = {f.name.casefold(): f.name for f in found}
+    for name in names:
+        if name.casefold() in by_name:
+            return by_name[name.casefold()]
+    return None
+
+
+def folders_to_read(client: IMAPClient, account: Account, wanted: list[str] | None = None) -> list[str]:
+    """INBOX and the junk folder, or the folders the holder named (each must exist)."""
+    found = folders(client)
+    if wanted:
+        names = {f.name for f in found}
+        missing = [w for w in wanted if w not in names]
+        if missing:
+            raise UserError("error.mail_folder_missing", folder=", ".join(missing),
+                            details=[f.name for f in found][:50])
+        return wanted
+    out = ["INBOX"]
+    junk = junk_folder(found, account.preset)
+    if junk and junk != "INBOX":
+        out.append(junk)
+    return out
+
+
+def examine(client: IMAPClient, folder: str) -> int:
+    """Open ``folder`` read-only (EXAMINE); its UIDVALIDITY."""
+    try:
+        info = client.select_folder(folder, readonly=True)
+    except IMAPClientError:
+        raise UserError("error.mail_folder_missing", folder=folder) from None
+    return int(info.get(b"UIDVALIDITY", 0))
+
+
+def uids_since(client: IMAPClient, since: date | None) -> list[int]:
+    return sorted(client.search(["SINCE", since] if since else ["ALL"]))
+
+
+def headers_of(client: IMAPClient, uids: list[int]):
+    """(uid, size, arrival, header bytes) in batches, so a large folder never sits in memory at once.
+    The arrival time is the server's INTERNALDATE: a sender can write any Date header, not this."""
+    for start in range(0, len(uids), BATCH):
+        batch = uids[start:start + BATCH]
+        fetched = client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER]"])
+        for uid in batch:
+            data = fetched.get(uid)
+            if data is None:
+                continue  # expunged meanwhile
+            arrived = data.get(b"INTERNALDATE")
+            if arrived is not None and arrived.tzinfo is None:
+                arrived = arrived.replace(tzinfo=timezone.utc)
+            yield uid, int(data.get(b"RFC822.SIZE", 0)), arrived, data.get(b"BODY[HEADER]") or b""
+
+
+def body_of(client: IMAPClient, uid: int) -> bytes | None:
+    fetched = client.fetch([uid], ["BODY.PEEK[]"])
+    data = fetched.get(uid)
+    return None if data is None else (data.get(b"BODY[]") or b"")

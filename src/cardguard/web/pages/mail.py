@@ -1,0 +1,39 @@
+"""The Mail page (受信メール): the issuer mail the mailbox commands checked, newest first, each opening
+its verdict. Read from the store only: the page never connects to a mailbox."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from cardguard.errors import UserError
+from cardguard.web.common import has_registry, record_id, render, store
+
+router = APIRouter()
+
+
+def _when(request: Request, value) -> str:
+    return value.astimezone(request.state.zone).strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+@router.get("/mail")
+async def mail_page(request: Request):
+    from cardguard.mailbox import accounts
+
+    rows = accounts.recent_issuer_mail(store(request)) if has_registry(request) else []
+    items = [{"id": r.id, "when": _when(request, r.mail_date), "sender": r.sender, "subject": r.subject,
+              "verdict": r.verdict, "account": r.account, "folder": r.folder} for r in rows]
+    return render(request, "mail.html", items=items)
+
+
+@router.get("/mail/{entry_id}")
+async def mail_verdict(request: Request, entry_id: str):
+    from cardguard.mailbox import accounts
+
+    number = record_id(entry_id)
+    row = accounts.checked_entry(store(request), number) if has_registry(request) else None
+    if row is None:
+        raise UserError("error.page_not_found", path=f"/mail/{entry_id}"[:80])
+    detail = accounts.shown_detail(row, request.state.lang)
+    return render(request, "mail_verdict.html", v=detail, row={
+        "when": _when(request, row.mail_date), "sender": row.sender, "subject": row.subject, "verdict": row.verdict,
+        "account": row.account, "folder": row.folder, "findings": (row.findings or "").split()})
