@@ -27,6 +27,7 @@ _SVG_FETCHED = {"image", "use", "feimage"}
 _CONDITIONAL = re.compile(r"<!--\s*\[if[^\]]*\]>(.*?)<!\[endif\]\s*-->", re.IGNORECASE | re.DOTALL)
 # An event handler attribute: on…= inside a tag (the lookahead finds the tag's end before the next one opens).
 _EVENT_ATTR = re.compile(r"""(?<=[\s"'/])on[a-zA-Z]+\s*=(?=[^<>]*>)""")
+_MAY_LINK = re.compile(r"href|src|action|url\(|@import|background|data=|poster|http-equiv", re.IGNORECASE)
 MAX_NESTED_READS = 50  # conditional comments and <noscript> blocks re-read as markup, per body
 
 
@@ -91,6 +92,8 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
     _links(tree, out)
     out.event_handlers += len(_EVENT_ATTR.findall(markup))
     for found in _CONDITIONAL.finditer(markup):
+        if not _MAY_LINK.search(found.group(1)):
+            continue  # most Outlook blocks are only table layout
         if budget[0] <= 0:
             break
         budget[0] -= 1
