@@ -31,10 +31,13 @@ _MAY_LINK = re.compile(r"href|src|action|url\(|@import|background|data=|poster|h
 MAX_NESTED_READS = 50
 # Browsers stop nesting elements about this deep; lexbor does not, and its time grows with the
 # square of the depth, so hostile markup nested deeper is flattened before it is parsed.
-MAX_DEPTH = 512
+MAX_DEPTH = 1000
 _TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
+# Void elements, and those whose end tag may be left out (a new <p> or <td> closes the last one):
+# neither makes the tree deeper however often it is left open.
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
-         "wbr", "keygen", "image"}
+         "wbr", "keygen", "image", "p", "li", "td", "th", "tr", "option", "optgroup", "dt", "dd", "tbody", "thead",
+         "tfoot", "colgroup", "caption", "rt", "rp", "html", "head", "body"}
 _URL_ATTR = re.compile(r"""(?:src|href|action|formaction|data|poster|background)\s*=\s*["']?([^"'\s>]+)""",
                        re.IGNORECASE)  # conditional comments and <noscript> blocks re-read as markup, per body
 
