@@ -301,7 +301,7 @@ def ambiguous(keys, name: str) -> bytes:
         "an unsigned second To": lambda: add_header_above(base, b"To: victim@example.com"),
         "a boundary that is never used": lambda: replace_once(base, quoted, b'boundary="missing"'),
         "HTML nested deeper than browsers build": lambda: signed(
-            keys, html="<div>" * 600 + OFFICIAL_HTML + "</div>" * 600),
+            keys, html="<div>" * 1200 + OFFICIAL_HTML + "</div>" * 1200),
     }
     return make[name]()
 
