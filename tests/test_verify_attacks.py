@@ -300,6 +300,8 @@ def ambiguous(keys, name: str) -> bytes:
         "an unsigned second Subject": lambda: add_header_above(base, "Subject: 【重要】カードを停止しました".encode()),
         "an unsigned second To": lambda: add_header_above(base, b"To: victim@example.com"),
         "a boundary that is never used": lambda: replace_once(base, quoted, b'boundary="missing"'),
+        "HTML nested deeper than browsers build": lambda: signed(
+            keys, html="<div>" * 1200 + OFFICIAL_HTML + "</div>" * 1200),
     }
     return make[name]()
 
@@ -307,7 +309,7 @@ def ambiguous(keys, name: str) -> bytes:
 @pytest.mark.parametrize("name", ["two Content-Type headers", "two boundary parameters",
                                   "two Content-Transfer-Encoding in a part", "two charsets",
                                   "an unsigned second Subject", "an unsigned second To",
-                                  "a boundary that is never used"])
+                                  "a boundary that is never used", "HTML nested deeper than browsers build"])
 def test_mime_two_readers_read_differently_is_never_genuine(keys, address, directory, name):
     verdict = check(ambiguous(keys, name), address, directory)
     assert verdict.verdict != "genuine", name

@@ -27,7 +27,47 @@ _SVG_FETCHED = {"image", "use", "feimage"}
 _CONDITIONAL = re.compile(r"<!--\s*\[if[^\]]*\]>(.*?)<!\[endif\]\s*-->", re.IGNORECASE | re.DOTALL)
 # An event handler attribute: on…= inside a tag (the lookahead finds the tag's end before the next one opens).
 _EVENT_ATTR = re.compile(r"""(?<=[\s"'/])on[a-zA-Z]+\s*=(?=[^<>]*>)""")
-MAX_NESTED_READS = 50  # conditional comments and <noscript> blocks re-read as markup, per body
+_MAY_LINK = re.compile(r"href|src|action|url\(|@import|background|data=|poster|http-equiv", re.IGNORECASE)
+MAX_NESTED_READS = 50
+# Browsers stop nesting elements about this deep; lexbor does not, and its time grows with the
+# square of the depth, so hostile markup nested deeper is flattened before it is parsed.
+MAX_DEPTH = 1000
+_TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
+# Void elements, and those whose end tag may be left out (a new <p> or <td> closes the last one):
+# neither makes the tree deeper however often it is left open.
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+         "wbr", "keygen", "image", "p", "li", "td", "th", "tr", "option", "optgroup", "dt", "dd", "tbody", "thead",
+         "tfoot", "colgroup", "caption", "rt", "rp", "html", "head", "body"}
+_URL_ATTR = re.compile(r"""(?:src|href|action|formaction|data|poster|background)\s*=\s*["']?([^"'\s>]+)""",
+                       re.IGNORECASE)  # conditional comments and <noscript> blocks re-read as markup, per body
+
+
+def _flattened(markup: str) -> tuple[str, list[str]] | None:
+    """``markup`` with every element below MAX_DEPTH made a void one (its URLs kept aside), or None
+    when it nests no deeper than a browser builds."""
+    if markup.count("<") <= MAX_DEPTH:
+        return None
+    depth, deepest, cuts = 0, 0, []
+    for found in _TAG_START.finditer(markup):
+        name = found.group(2).lower()
+        if found.group(1):
+            depth = max(0, depth - 1)
+        elif name not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH and name != "a":  # an <a> never nests inside another: keep it whole
+                cuts.append(found)
+    if not cuts:
+        return None
+    pieces, urls, last = [], [], 0
+    for found in cuts:
+        end = markup.find(">", found.end())
+        end = len(markup) if end < 0 else end + 1
+        pieces += [markup[last:found.start()], " "]
+        urls += _URL_ATTR.findall(markup[found.start():end])
+        last = end
+    pieces.append(markup[last:])
+    return "".join(pieces), urls
 
 
 @dataclass
@@ -40,6 +80,7 @@ class HtmlContent:
     event_handlers: int = 0
     refresh: list[str] = field(default_factory=list)
     base: str | None = None  # the first <base href>: what relative links resolve against
+    too_deep: bool = False  # nested deeper than browsers build: each app repairs it its own way
 
 
 def _css_urls(css: str) -> list[str]:
@@ -91,6 +132,8 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
     _links(tree, out)
     out.event_handlers += len(_EVENT_ATTR.findall(markup))
     for found in _CONDITIONAL.finditer(markup):
+        if not _MAY_LINK.search(found.group(1)):
+            continue  # most Outlook blocks are only table layout
         if budget[0] <= 0:
             break
         budget[0] -= 1
@@ -115,6 +158,11 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
 
 def read_html(markup: str) -> HtmlContent:
     out = HtmlContent()
+    flat = _flattened(markup)
+    if flat is not None:
+        markup, urls = flat
+        out.too_deep = True
+        out.remote += urls
     try:
         text = _read(markup, out, [MAX_NESTED_READS], with_text=True)
     except Exception:  # noqa: BLE001 - malformed markup: keep what was read so far

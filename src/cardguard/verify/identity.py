@@ -94,8 +94,21 @@ def resembled(issuer: Issuer, word: str) -> str:
     return best
 
 
+# (id of the issuer object, host) -> (that issuer, answer): the issuer is kept so its id is never reused.
+_LOOKALIKES: dict[tuple[int, str], tuple[Issuer, tuple[str, str] | None]] = {}
+
+
 def lookalike(issuer: Issuer, host: str) -> tuple[str, str] | None:
     """(kind, the official domain it imitates) when ``host`` imitates the issuer without being it."""
+    entry = _LOOKALIKES.get((id(issuer), host))
+    if entry is None or entry[0] is not issuer:
+        if len(_LOOKALIKES) > 20_000:  # a scan of a whole mailbox stays flat in memory
+            _LOOKALIKES.clear()
+        entry = _LOOKALIKES[(id(issuer), host)] = (issuer, _lookalike(issuer, host))
+    return entry[1]
+
+
+def _lookalike(issuer: Issuer, host: str) -> tuple[str, str] | None:
     host = host.lower().rstrip(".")
     if not host or is_official_link(issuer, host) or is_official_sender(issuer, host):
         return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from urllib.parse import parse_qsl, unquote
 
@@ -106,7 +106,10 @@ def collect(mail: Mail, _depth: int = 0) -> list[RawLink]:
     return [link for link in unique.values() if link.kind != "text" or link.url not in anchored][:MAX_LINKS]
 
 
+@lru_cache(maxsize=4096)
 def _parse(url: str, base: str | None = None) -> dict | None:
+    """The WHATWG reading of ``url`` (against ``base``); the same address recurs across a mail's parts.
+    Callers must not change the dict."""
     try:
         if base is not None:
             joined = ada_url.join_url(base, url)
@@ -119,9 +122,8 @@ def _parse(url: str, base: str | None = None) -> dict | None:
 
 
 def _host(parts: dict) -> str:
-    host = parts.get("hostname") or ""
-    host = host.strip("[]").lower().rstrip(".")
-    return to_ascii(host) if host else ""
+    # ada already gives the host as DNS sees it: lower case, IDNA (xn--) encoded, IPv4 normalised.
+    return (parts.get("hostname") or "").strip("[]").lower().rstrip(".")
 
 
 def unwrap(url: str) -> tuple[str, str | None]:

@@ -360,6 +360,8 @@ def read_mail(data: bytes, *, unwrap_forward: bool = True) -> Mail:
         text = _decode_bytes(payload, charset)
         if ctype == "text/html":
             html.append(read_html(text[:MAX_TEXT_CHARS]))
+            if html[-1].too_deep:
+                ambiguities.append("html-nested-too-deep")
             html_source.append(text[:MAX_TEXT_CHARS])
         else:
             text_parts.append(text[:MAX_TEXT_CHARS])
