@@ -1,5 +1,6 @@
 """cardguard benchmarks and evaluation sweeps.
 
+    python3 tasks.py bench startup [RUNS]  wall time of --help, contacts, check --offline vs python -c pass
     python3 tasks.py bench speed FOLDER    check (offline) vs a bare email.message_from_bytes, same files, same run
     python3 tasks.py bench corpus FOLDER   verdict counts over real phishing; none may be genuine
     python3 tasks.py bench urls CSV        JPCERT/CC phishing URLs: none may be official for the brand it imitates
@@ -145,6 +146,14 @@ def fuzz(folder: Path, iterations: int = 5000) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] == "startup":
+        import startup
+
+        return startup.main(argv[1:])
+    if argv and argv[0] == "verdicts":
+        import verdicts
+
+        return verdicts.main(argv[1:])
     if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2

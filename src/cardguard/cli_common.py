@@ -74,22 +74,7 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
 def registered_aliases(store=None) -> dict[str, str | None]:
     """The alias addresses of the holder's active cards (address -> product), if a registry exists.
     A long-running caller (the web app) passes its open store instead of opening one each time."""
-    from cardguard.paths import registry_exists
+    from cardguard.store.read import registered_cards
 
-    if store is None and not registry_exists():
-        return {}
-    from sqlalchemy import select
-
-    from cardguard.store.db import Store
-    from cardguard.store.models import Card
-
-    own = store is None
-    store = store or Store()
-    try:
-        with store.session() as session:
-            cards = session.scalars(select(Card).where(Card.status.in_(("active", "stopped")),
-                                                       Card.alias_email.is_not(None)))
-            return {c.alias_email.lower(): c.product for c in cards}
-    finally:
-        if own:
-            store.close()
+    return {c.alias_email.lower(): c.product for c in registered_cards(store)
+            if c.status in ("active", "stopped") and c.alias_email}

@@ -161,7 +161,7 @@ def create_app(*, require_login: bool = False) -> FastAPI:
         try:
             mail = read_mail(data)
             verdict = verify_bytes(data, lang, offline=bool(form.get("offline")), resolver=None, trust=None,
-                                   alias=None, card=None, mail=mail, store=store())
+                                   alias=None, card=None, mail=mail, store=app.state.store)
         except UserError as error:
             return fail(request, error)
         from cardguard.incident.record import received_at
