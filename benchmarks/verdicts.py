@@ -19,7 +19,8 @@ from cardguard.verify import CheckOptions, check_message
 
 def summary(verdict) -> dict:
     return {"verdict": verdict.verdict, "issuer": verdict.issuer,
-            "codes": [f.code for f in verdict.ordered_findings()], "decisive": sorted(verdict.decisive)}
+            "codes": [f.code for f in verdict.ordered_findings()],
+            "decisive": sorted(f.code for f in verdict.findings if f.code in verdict.decisive)}
 
 
 def corpus_files(folder: Path) -> list[Path]:

@@ -102,21 +102,29 @@ def contacts_cmd(
 
 @app.command("check", help=h("cmd.check.help"))
 def check_cmd(
-    path: Annotated[Optional[str], typer.Argument(help=h("cmd.check.path"))] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(help=h("cmd.check.path"), show_default=False)] = None,
     offline: Annotated[bool, typer.Option("--offline", help=h("cmd.check.offline"))] = False,
     resolver: Annotated[Optional[str], typer.Option("--resolver", help=h("cmd.check.resolver"))] = None,
     trust_authserv: Annotated[Optional[list[str]], typer.Option("--trust-authserv", help=h("cmd.check.trust"))] = None,
     alias: Annotated[Optional[list[str]], typer.Option("--alias", help=h("cmd.check.alias"))] = None,
     card: Annotated[Optional[str], typer.Option("--card", help=h("cmd.check.card"))] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help=h("cmd.check.jobs"), show_default=False)] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
+    language = language_of(lang)
+    if jobs is not None and jobs < 1:
+        _fail(UserError("batch.bad_jobs", given=jobs), language, as_json)
+    if paths and (len(paths) > 1 or os.path.isdir(paths[0])):
+        from cardguard.cli_check import check_many
+
+        raise typer.Exit(check_many(paths, language, as_json=as_json, jobs=jobs, offline=offline, resolver=resolver,
+                                    trust=trust_authserv, alias=alias, card=card))
     from cardguard.verify.render import print_verdict
 
-    language = language_of(lang)
     try:
-        verdict = verify_bytes(read_input(path), language, offline=offline, resolver=resolver, trust=trust_authserv,
-                               alias=alias, card=card)
+        verdict = verify_bytes(read_input(paths[0] if paths else None), language, offline=offline,
+                               resolver=resolver, trust=trust_authserv, alias=alias, card=card)
     except UserError as error:
         _fail(error, language, as_json)
     if as_json:

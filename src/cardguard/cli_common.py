@@ -51,24 +51,34 @@ def read_input(path: str | None) -> bytes:
 def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
                  alias: list[str] | None, card: str | None, mail=None, store=None):
     """`cardguard check` as a function: the user's settings merged with the options given."""
-    from cardguard.config import load_settings
     from cardguard.directory import load_directory
-    from cardguard.verify import CheckOptions, check_message
-    from cardguard.verify.resolver import parse_resolver
+    from cardguard.verify import check_message
+
+    options = check_options(language, offline=offline, resolver=resolver, trust=trust, alias=alias, card=card,
+                            store=store)
+    return check_message(data, load_directory(language), options, mail)
+
+
+def check_options(language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
+                  alias: list[str] | None, card: str | None, store=None):
+    """The CheckOptions of `cardguard check`: the user's settings merged with the options given."""
+    from cardguard.config import load_settings
+    from cardguard.verify import CheckOptions
 
     settings = load_settings(language)
-    directory = load_directory(language)
     alias_cards = registered_aliases(store)
-    options = CheckOptions(
+    server = resolver or settings.check.resolver
+    if server:
+        from cardguard.verify.resolver import parse_resolver  # loads dnspython: only when a server is named
+    return CheckOptions(
         offline=offline,
-        resolver=parse_resolver(resolver or settings.check.resolver) if (resolver or settings.check.resolver) else None,
+        resolver=parse_resolver(server) if server else None,
         trust_authserv=list(trust or []) + settings.check.trust_authserv,
         aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses]
         + list(alias_cards),
         card=card,
         alias_cards={a: product for a, product in alias_cards.items() if product},
     )
-    return check_message(data, directory, options, mail)
 
 
 def registered_aliases(store=None) -> dict[str, str | None]:

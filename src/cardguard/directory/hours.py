@@ -28,19 +28,41 @@ class LineStatus:
 
 
 @cache
-def holiday_calendar(country: str):
-    # Imported on first use: the package loads every country's calendar, which commands that
-    # never ask about opening hours should not pay for.
-    import holidays
+def _calendar_class(country: str):
+    """The holidays package's calendar class for ``country`` (an ISO code such as JP).
 
+    ``import holidays.countries.japan`` would first run ``holidays.countries``, which imports every
+    country the package knows (~100 ms); the one country's module is loaded from its file instead.
+    It is the package's own code and data, so names and dates are the package's."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    import holidays
+    from holidays.registry import COUNTRIES
+
+    for module, names in COUNTRIES.items():
+        if country.upper() in names:
+            break
+    else:
+        raise NotImplementedError(f"Country {country} not available")
+    loaded = sys.modules.get(f"holidays.countries.{module}")
+    if loaded is None:
+        path = Path(holidays.__file__).parent / "countries" / f"{module}.py"
+        spec = importlib.util.spec_from_file_location(f"cardguard.directory._holidays_{module}", path)
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+    return getattr(loaded, names[0])
+
+
+@cache
+def holiday_calendar(country: str):
     # Years are filled in on demand; substitute (振替休日) and national (国民の休日) holidays included.
-    return holidays.country_holidays(country)
+    return _calendar_class(country)()
 
 
 def holiday_name(country: str, day: date, lang: str) -> str | None:
-    import holidays
-
-    names = holidays.country_holidays(country, years=day.year, language="ja" if lang == "ja" else "en_US")
+    names = _calendar_class(country)(years=day.year, language="ja" if lang == "ja" else "en_US")
     return names.get(day)
 
 

@@ -17,15 +17,11 @@ from datetime import datetime, timezone
 from cardguard.directory.load import Directory, Issuer
 from cardguard.directory.lookup import find_lines
 from cardguard.verify import authres, content, links
-from cardguard.verify.arc_check import check_arc
-from cardguard.verify.dkim_check import check_dkim
-from cardguard.verify.dmarc import aligned, check_dmarc
+from cardguard.verify.dmarc import aligned
 from cardguard.verify.identity import claimed_issuer, from_findings, is_official_sender
 from cardguard.verify.message import Mail, read_mail
 from cardguard.verify.model import Authentication, DmarcResult, Finding, Verdict, finding
 from cardguard.verify.recipient import recipient_findings
-from cardguard.verify.resolver import Resolver
-from cardguard.verify.spf_check import check_spf
 
 IDENTITY_BAD = {"from.lookalike", "from.foreign", "from.display_name_spoof", "from.no_tld", "from.display_address",
                 "from.multiple"}
@@ -77,6 +73,13 @@ def authenticate(mail: Mail, options: CheckOptions) -> tuple[Authentication, lis
                               dmarc=DmarcResult("pass" if trusted_pass else ("fail" if trusted_fail else "not_checked"),
                                                 None, trusted_pass, mail.from_domain or None))
         return auth, findings
+
+    # dkimpy, pyspf and dnspython (~90 ms to import) load only when DNS is actually asked.
+    from cardguard.verify.arc_check import check_arc
+    from cardguard.verify.dkim_check import check_dkim
+    from cardguard.verify.dmarc import check_dmarc
+    from cardguard.verify.resolver import Resolver
+    from cardguard.verify.spf_check import check_spf
 
     resolver = Resolver(options.resolver, options.dns_timeout)
     if mail.outlook:

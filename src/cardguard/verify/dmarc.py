@@ -3,9 +3,13 @@ and what does that domain ask receivers to do when none does."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cardguard.verify.domains import registered_domain
 from cardguard.verify.model import DkimResult, DmarcResult, Finding, finding
-from cardguard.verify.resolver import DnsUnavailable, Resolver
+
+if TYPE_CHECKING:
+    from cardguard.verify.resolver import Resolver
 
 
 def _tags(record: bytes) -> dict[str, str]:
@@ -39,6 +43,8 @@ def aligned(identity: str, from_domain: str, mode: str) -> bool:
 
 def check_dmarc(from_domain: str, dkim_results: list[DkimResult], spf_result: str, spf_domain: str | None,
                 resolver: Resolver) -> tuple[DmarcResult, list[Finding]]:
+    from cardguard.verify.resolver import DnsUnavailable
+
     if not from_domain:
         return DmarcResult("none", None, False), [finding("dmarc.no_from_domain", "warn")]
     try:

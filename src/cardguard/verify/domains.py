@@ -6,10 +6,8 @@ import ipaddress
 from functools import cache
 
 import idna
-import tldextract
 
-# suffix_list_urls=() and no cache dir: the snapshot shipped inside tldextract, read-only.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+from cardguard.verify.suffixes import registrable_domain
 
 
 @cache
@@ -18,9 +16,8 @@ def registered_domain(host: str) -> str:
     host = host.strip().lower().rstrip(".")
     if not host or is_ip(host):
         return host
-    result = _EXTRACT(host)
-    registered = result.top_domain_under_public_suffix
-    return registered or host
+    # The snapshot shipped inside tldextract, read-only and without importing it (suffixes.py).
+    return registrable_domain(host) or host
 
 
 def is_ip(host: str) -> bool:

@@ -1,0 +1,165 @@
+"""Speed must never change an answer, and the commands that need little must load little.
+
+Timing itself is measured in benchmarks/ (ratios against a baseline in the same run), never here:
+these tests check what the speed work relies on (what gets imported, what is precomputed, what the
+whole corpus's verdicts are)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mailkit import message
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("sqlalchemy", "alembic", "dkim", "dns", "spf", "requests", "holidays.countries", "uvicorn", "fastapi")
+
+PROBE = """
+import runpy, sys
+sys.argv = ["cardguard", *sys.argv[1:]]
+try:
+    runpy.run_module("cardguard", run_name="__main__")
+except SystemExit:
+    pass
+loaded = sorted({name.split(".")[0] if name.split(".")[0] != "holidays" else name for name in sys.modules})
+sys.__stderr__.write("\\nLOADED " + " ".join(loaded) + "\\n")
+"""
+
+
+def loaded_by(args: list[str], env: dict) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, env=env, timeout=120)
+    line = proc.stderr.decode().rsplit("LOADED ", 1)[-1]
+    return set(line.split())
+
+
+@pytest.fixture
+def probe_env(profile):
+    return {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "", "COLUMNS": "120"}
+
+
+@pytest.mark.parametrize("with_database", [False, True], ids=["no database", "card database"])
+def test_commands_that_need_no_network_load_no_heavy_library(cardguard, probe_env, profile, tmp_path, with_database):
+    if with_database:
+        assert cardguard("cards", "add", "--nickname", "main", "--product", "amex", "--last4", "1005",
+                         "--alias", "amex.7f3k@icloud.com").code == 0
+    mail = tmp_path / "mail.eml"
+    mail.write_bytes(message())
+    for args in (["--help"], ["contacts", "--card", "amex"], ["contacts", "--card", "main"],
+                 ["check", "--offline", str(mail)], ["check", "--offline", "--json", str(mail)]):
+        loaded = loaded_by(args, probe_env)
+        assert "cardguard" in loaded, args  # the probe ran the command
+        assert not loaded & {name.split(".")[0] if name != "holidays.countries" else name for name in HEAVY}, \
+            (args, sorted(loaded & set(HEAVY)))
+    assert (profile / "data" / "cardguard.db").exists() == with_database
+
+
+def test_checking_online_still_loads_the_dns_libraries(probe_env, tmp_path):
+    # The other side of the laziness: without --offline the authentication really runs (against a
+    # resolver on a closed loopback port, so nothing leaves the machine).
+    mail = tmp_path / "mail.eml"
+    mail.write_bytes(message())
+    loaded = loaded_by(["check", "--resolver", "127.0.0.1:9", str(mail)], probe_env)
+    assert {"dkim", "dns", "spf"} <= loaded
+
+
+def test_japanese_holidays_are_the_packages_own():
+    import holidays
+
+    from cardguard.directory.hours import holiday_calendar, holiday_name
+
+    reference = {lang: holidays.country_holidays("JP", years=range(2024, 2028), language=lang)
+                 for lang in ("ja", "en_US")}
+    for day in (date(2024, 1, 1) + (date(2024, 1, 2) - date(2024, 1, 1)) * n for n in range(4 * 366)):
+        assert (day in holiday_calendar("JP")) == (day in reference["ja"]), day
+        assert holiday_name("JP", day, "ja") == reference["ja"].get(day)
+        assert holiday_name("JP", day, "en") == reference["en_US"].get(day)
+
+
+def test_shipped_confusables_table_is_unicodes():
+    from cardguard.verify.skeleton import _prototypes, parse_confusables, skeleton
+
+    assert _prototypes() == parse_confusables()
+    assert skeleton("аmex") == skeleton("amex")  # Cyrillic а
+
+
+def corpus_folder() -> Path:
+    """/work/shared/corpus/phishing beside the checkout (CARDGUARD_CORPUS may name another)."""
+    if os.environ.get("CARDGUARD_CORPUS"):
+        return Path(os.environ["CARDGUARD_CORPUS"])
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "corpus" / "phishing"
+        if candidate.is_dir():
+            return candidate
+    pytest.fail("the phishing corpus was not found in a shared/corpus/phishing folder above the checkout; "
+                "set CARDGUARD_CORPUS to its folder")
+
+
+def summary(result: dict) -> dict:
+    if "error" in result:
+        return {"error": result["error"]["code"]}
+    return {"verdict": result["verdict"], "issuer": result["issuer"],
+            "codes": [f["code"] for f in result["findings"]],
+            "decisive": sorted(f["code"] for f in result["findings"] if f["decisive"])}
+
+
+def test_whole_corpus_verdicts_and_findings_are_unchanged(cardguard):
+    """tests/fixtures/corpus_verdicts.json was generated before any speed work (benchmarks/verdicts.py);
+    a rule change that changes a verdict on purpose regenerates it, a speed change never does."""
+    folder = corpus_folder()
+    expected = json.loads((ROOT / "tests" / "fixtures" / "corpus_verdicts.json").read_text(encoding="utf-8"))
+    run = cardguard("check", "--offline", "--json", "--jobs", "2", str(folder), timeout=600)
+    assert run.code in (0, 1), run.err[-2000:]
+    got = {}
+    for line in run.out.splitlines():
+        result = json.loads(line)
+        got[Path(result["source"]).relative_to(folder).as_posix()] = summary(result)
+    changed = {name: (expected.get(name), got.get(name)) for name in expected.keys() | got.keys()
+               if expected.get(name) != got.get(name)}
+    assert not changed, f"{len(changed)} verdicts changed, e.g. {list(changed.items())[:3]}"
+
+
+def corpus_hosts() -> set[str]:
+    """Every host a link or sender in the corpus names, and the JPCERT/CC phishing URLs' hosts."""
+    import csv
+    import re
+
+    folder = corpus_folder()
+    hosts: set[str] = set()
+    pattern = re.compile(rb"(?:https?://|@)([^\s/\"'<>?#:@]+)", re.I)
+    for path in sorted(folder.iterdir()):
+        hosts.update(h.decode("utf-8", "replace").lower() for h in pattern.findall(path.read_bytes()))
+    table = folder.parent / "jpcert-phishurl-2019-2023.csv"
+    if table.exists():
+        with open(table, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                hosts.add(row["URL"].lower())  # whole URLs: the host is read out of them as tldextract does
+    return hosts
+
+
+EDGE_HOSTS = [
+    "www.americanexpress.co.jp", "forums.bbc.co.uk", "co.uk", "uk", "localhost", "bradesco", "a.b.c.kawasaki.jp",
+    "city.kawasaki.jp", "www.city.kawasaki.jp", "kawasaki.jp", "x.ck", "www.ck", "a.www.ck", "foo.bar.ck",
+    "user.github.io", "github.io", "s3.amazonaws.com", "bucket.s3.amazonaws.com", "xn--fiqs8s", "例え.xn--fiqs8s",
+    "xn--r8jz45g.xn--zckzah", "例え.テスト", "ＡＭＥＸ．ｃｏｍ", "amex。com", "192.0.2.1", "[2001:db8::1]", "..com",
+    ".com", "com.", "amex.com:443", "user@amex.com", "http://x.amex.co.jp/path?q#f", "//amex.com", "a..b.com",
+    "xn--broken-.com", "*.ck", "!www.ck", "", ".", "a.b.c.d.e.f.g.h.blogspot.com", "aexp.amazonaws.com.cn",
+]
+
+
+def test_registrable_domains_are_what_tldextract_says():
+    import tldextract
+
+    from cardguard.verify.suffixes import registrable_domain
+
+    reference = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+    hosts = sorted(corpus_hosts() | set(EDGE_HOSTS))
+    assert len(hosts) > 5000
+    differ = [(h, registrable_domain(h), reference(h).top_domain_under_public_suffix) for h in hosts
+              if registrable_domain(h) != reference(h).top_domain_under_public_suffix]
+    assert not differ, differ[:10]
