@@ -1,6 +1,8 @@
 """cardguard benchmarks and evaluation sweeps.
 
     python3 tasks.py bench startup [RUNS]  wall time of --help, contacts, check --offline vs python -c pass
+    python3 tasks.py bench batch [COUNT]   check FOLDER --jobs: msg/s on all cores vs one, memory at COUNT/10 vs COUNT
+    python3 tasks.py bench verdicts FOLDER verdict and finding codes per message (tests/fixtures/corpus_verdicts.json)
     python3 tasks.py bench speed FOLDER    check (offline) vs a bare email.message_from_bytes, same files, same run
     python3 tasks.py bench corpus FOLDER   verdict counts over real phishing; none may be genuine
     python3 tasks.py bench urls CSV        JPCERT/CC phishing URLs: none may be official for the brand it imitates
@@ -184,6 +186,10 @@ def main(argv: list[str]) -> int:
         import startup
 
         return startup.main(argv[1:])
+    if argv and argv[0] == "batch":
+        import batch
+
+        return batch.main(argv[1:])
     if argv and argv[0] == "verdicts":
         import verdicts
 

@@ -103,7 +103,13 @@ def check_each(sources: Iterable[Source], options: CheckOptions, *, lang: Lang =
 
     # A few messages queued per worker keeps every core busy; a bounded queue keeps memory flat.
     window = jobs * 4
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if os.name == "posix":
+        # Workers fork from a server that has imported the checker once (not from this process,
+        # whose progress-bar thread makes a plain fork unsafe).
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["cardguard.verify.batch", "cardguard.directory"])
+    else:
+        context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                              initargs=(lang, options, present)) as pool:
         pending: deque = deque()
