@@ -165,3 +165,22 @@ def test_registrable_domains_are_what_tldextract_says():
     differ = [(h, registrable_domain(h), reference(h).top_domain_under_public_suffix) for h in hosts
               if registrable_domain(h) != reference(h).top_domain_under_public_suffix]
     assert not differ, differ[:10]
+
+
+def test_directory_is_read_once_per_process_and_again_when_a_user_file_changes(profile):
+    from cardguard.directory import load_directory
+    from cardguard.errors import UserError
+
+    first = load_directory("en")
+    assert load_directory("ja") is first  # the language only words errors
+    overrides = profile / "config" / "overrides.toml"
+    overrides.write_text('[[line]]\ncard = "amex"\npurpose = "fraud"\nnumber = "0120-111111"\n'
+                         'source = "printed on the back of my card"\nas_of = 2026-11-01\n', encoding="utf-8")
+    changed = load_directory("en")
+    assert changed is not first and [o.number for o in changed.overrides] == ["0120-111111"]
+    overrides.write_text(overrides.read_text(encoding="utf-8").replace("numbr", "x").replace("number", "numbr"),
+                         encoding="utf-8")
+    with pytest.raises(UserError):
+        load_directory("en")  # a broken edit is refused, not hidden behind the cached copy
+    overrides.unlink()
+    assert load_directory("en").overrides == []

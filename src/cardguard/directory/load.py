@@ -213,7 +213,39 @@ def load_overrides(path: Path, issuers: dict[str, Issuer], lang: Lang) -> list[O
     return checked
 
 
+def _user_files_state() -> tuple:
+    """Which user files exist and when each last changed: a cached directory is stale once this differs."""
+    files = [paths.overrides_file()]
+    extra = paths.user_issuers_dir()
+    if extra.is_dir():
+        files += sorted(extra.glob("*.toml"))
+    state = []
+    for path in files:
+        try:
+            info = path.stat()
+            state.append((str(path), info.st_mtime_ns, info.st_size))
+        except OSError:
+            state.append((str(path), None, None))
+    return tuple(state)
+
+
+_LOADED: dict[tuple, Directory] = {}
+
+
 def load_directory(lang: Lang = "en", *, with_user_files: bool = True) -> Directory:
+    """The issuer directory, read and validated once per process (~10 ms each time otherwise: a
+    long-running web app or a many-message check asked for it per message) and again whenever a
+    user file changes. ``lang`` is the language of the errors a bad file gives."""
+    key = (with_user_files, _user_files_state() if with_user_files else ())
+    if key not in _LOADED:
+        directory = _read_directory(lang, with_user_files=with_user_files)
+        if len(_LOADED) > 8:
+            _LOADED.clear()
+        _LOADED[key] = directory
+    return _LOADED[key]
+
+
+def _read_directory(lang: Lang, *, with_user_files: bool) -> Directory:
     issuers: dict[str, Issuer] = {}
     for name, text in _shipped_files():
         raw = tomllib.loads(text)
