@@ -1,6 +1,9 @@
 """Wall time of the commands a holder runs by hand, each against `python -c pass` in the same run.
 
-    python3 tasks.py bench startup [RUNS]
+    python3 tasks.py bench startup [RUNS] [--before SRC]
+
+--before SRC also times the same commands with another checkout's src/ first on the path (e.g. a
+`git archive main src` unpacked in /tmp), interleaved in the same run, for a before/after ratio.
 
 Every command runs in a fresh profile without a card database and in one with a card registered, so
 the slow path a database used to trigger shows. Runs are interleaved (each round runs every command
@@ -45,6 +48,11 @@ def typical_mail(size: int = 14_500) -> bytes:
 
 
 def main(argv: list[str]) -> int:
+    before = None
+    if "--before" in argv:
+        at = argv.index("--before")
+        before = str(Path(argv[at + 1]).resolve())
+        argv = argv[:at] + argv[at + 2:]
     runs = int(argv[0]) if argv else 15
     exe = Path(sys.executable).with_name("cardguard")
     work = Path(tempfile.mkdtemp(prefix="cardguard-bench-"))
@@ -69,6 +77,9 @@ def main(argv: list[str]) -> int:
     }
     cases = [("python -c pass", None, [sys.executable, "-c", "pass"], base)]
     cases += [(label, profile, argv_, env) for profile, env in profiles.items() for label, argv_ in commands.items()]
+    if before:
+        cases += [(label, f"{profile} (before)", argv_, {**env, "PYTHONPATH": before})
+                  for profile, env in profiles.items() for label, argv_ in commands.items()]
     times: dict[tuple, list[float]] = {(label, profile): [] for label, profile, _, _ in cases}
     cpu: dict[tuple, list[float]] = {(label, profile): [] for label, profile, _, _ in cases}
     for round_ in range(runs + 1):
@@ -96,7 +107,7 @@ def main(argv: list[str]) -> int:
         median = statistics.median(values)
         slow += median > GOAL
         used = statistics.median(cpu[(label, profile)])
-        print(f"  {label:30} {profile:14} {median * 1000:5.0f} ms wall (x{median / baseline:4.1f})  "
+        print(f"  {label:30} {profile:23} {median * 1000:5.0f} ms wall (x{median / baseline:4.1f})  "
               f"{used * 1000:5.0f} ms CPU (x{used / max(cpu_baseline, 1e-3):4.1f})  "
               f"{'over' if median > GOAL else 'under'} {GOAL} s")
     created = (work / "no-database" / "data" / "cardguard.db").exists()
