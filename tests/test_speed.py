@@ -57,8 +57,9 @@ def test_commands_that_need_no_network_load_no_heavy_library(cardguard, probe_en
         assert not loaded & {name.split(".")[0] if name != "holidays.countries" else name for name in HEAVY}, \
             (args, sorted(loaded & set(HEAVY)))
     assert (profile / "data" / "cardguard.db").exists() == with_database
-    # Help needs neither the data-file validation (Pydantic) nor the text renderer (Rich).
+    # Help needs neither the data-file validation (Pydantic) nor the text renderer (Rich); JSON no Rich.
     assert not loaded_by(["--help"], probe_env) & {"pydantic", "rich"}
+    assert "rich" not in loaded_by(["check", "--offline", "--json", str(mail)], probe_env)
 
 
 def test_checking_online_still_loads_the_dns_libraries(probe_env, tmp_path):

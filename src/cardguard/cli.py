@@ -120,8 +120,6 @@ def check_cmd(
 
         raise typer.Exit(check_many(paths, language, as_json=as_json, jobs=jobs, offline=offline, resolver=resolver,
                                     trust=trust_authserv, alias=alias, card=card))
-    from cardguard.verify.render import print_verdict
-
     try:
         verdict = verify_bytes(read_input(paths[0] if paths else None), language, offline=offline,
                                resolver=resolver, trust=trust_authserv, alias=alias, card=card)
@@ -130,6 +128,8 @@ def check_cmd(
     if as_json:
         print_json(verdict.as_json(language))
     else:
+        from cardguard.verify.render import print_verdict  # Rich: only for text
+
         print_verdict(verdict, language)
 
 
