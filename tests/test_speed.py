@@ -191,3 +191,13 @@ def test_directory_is_read_once_per_process_and_again_when_a_user_file_changes(p
         load_directory("en")  # a broken edit is refused, not hidden behind the cached copy
     overrides.unlink()
     assert load_directory("en").overrides == []
+
+
+def test_building_only_the_named_command_changes_no_listing_or_usage_error(cardguard):
+    listing = cardguard("--help").out
+    for name in ("contacts", "check", "serve", "cards", "services", "reissue", "incident"):
+        assert f"  {name} " in listing
+    typo = cardguard("chek", "mail.eml")
+    assert typo.code == 2 and "No such command 'chek'" in typo.err and "check" in typo.err
+    assert "--jobs" in cardguard("check", "--help").out
+    assert cardguard("cards", "list", "--json").json() == []
