@@ -9,7 +9,6 @@ store (which upgrades it), as before; no file means no cards.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -70,6 +69,8 @@ def database_error(reason: str, where: str) -> UserError:
 
 def _sqlite_cards(path: Path) -> list[CardRow] | None:
     """The cards in an SQLite file at the shipped revision; None when it needs the full store."""
+    import sqlite3  # only once a registry exists
+
     try:
         connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=3)
     except sqlite3.Error as exc:
