@@ -1,5 +1,7 @@
 """cardguard benchmarks and evaluation sweeps.
 
+    python3 tasks.py bench startup [RUNS]  wall time of --help, contacts, check --offline vs python -c pass
+    python3 tasks.py bench batch [COUNT]   check FOLDER --jobs: msg/s on all cores vs one, memory at COUNT/10 vs COUNT
     python3 tasks.py bench speed FOLDER    check (offline) vs a bare email.message_from_bytes, same files, same run
     python3 tasks.py bench corpus FOLDER   verdict counts over real phishing; none may be genuine
     python3 tasks.py bench urls CSV        JPCERT/CC phishing URLs: none may be official for the brand it imitates
@@ -34,6 +36,33 @@ from cardguard.verify.links import RawLink, analyse  # noqa: E402
 def _files(folder: Path) -> list[bytes]:
     paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".eml", ""))
     return [p.read_bytes() for p in paths]
+
+
+def _once(work, raw: bytes) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    work(raw)
+    return time.perf_counter() - start
+
+
+def big_mail(size: int = 45_000_000) -> bytes:
+    """A card-company notice with a large PDF-like attachment and a long HTML body: about ``size`` bytes.
+    Built at bench time (random bytes, fixed seed), so nothing large is stored in the repository."""
+    import random
+    from email.message import EmailMessage
+
+    rng = random.Random(45)
+    msg = EmailMessage()
+    msg["From"] = "American Express <Americanexpress@welcome.americanexpress.com>"
+    msg["To"] = "holder@example.com"
+    msg["Subject"] = "ご利用明細のお知らせ"
+    msg["Date"] = "Fri, 21 Nov 2025 23:28:00 +0900"
+    msg.set_content("ご利用明細を添付いたします。\n" * 200)
+    paragraph = '<p>ご利用明細 <a href="https://www.americanexpress.com/ja-jp/">こちら</a></p>\n'
+    msg.add_alternative("<html><body>" + paragraph * 20_000 + "</body></html>", subtype="html")
+    attachment = rng.randbytes(int((size - 2_000_000) * 3 / 4))
+    msg.add_attachment(attachment, maintype="application", subtype="pdf", filename="statement.pdf")
+    return msg.as_bytes()
 
 
 def speed(folder: Path) -> int:
@@ -71,6 +100,13 @@ def speed(folder: Path) -> int:
     print(f"check costs {checked / baseline:.1f}x a bare parse")
 
     largest = max(messages, key=len)
+    for label, raw in ((f"largest corpus mail ({len(largest) / 1e6:.1f} MB)", largest),
+                       ("synthesized 45 MB mail", big_mail())):
+        bare = min(_once(parse, raw) for _ in range(3))
+        checked_one = min(_once(check, raw) for _ in range(3))
+        print(f"{label}: bare parse {bare * 1000:,.0f} ms, check {checked_one * 1000:,.0f} ms, "
+              f"{checked_one / bare:.1f}x a bare parse")
+
     for label, work in (("bare parse", parse), ("check", check)):
         gc.collect()
         tracemalloc.start()
@@ -174,6 +210,14 @@ def main(argv: list[str]) -> int:
         import mailscan
 
         return mailscan.main(argv[1:])
+    if argv and argv[0] == "startup":
+        import startup
+
+        return startup.main(argv[1:])
+    if argv and argv[0] == "batch":
+        import batch
+
+        return batch.main(argv[1:])
     if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from cardguard.directory import load_directory
 from cardguard.mailbox import accounts
-from cardguard.mailbox.judge import Judged, judge, look_at_headers
+from cardguard.mailbox.judge import judge, look_at_headers
 from cardguard.store.db import Store
 from cardguard.verify.check import CheckOptions
 from cardguard.web.app import create_app

@@ -96,26 +96,34 @@ def contacts_cmd(
 
 @app.command("check", help=h("cmd.check.help"))
 def check_cmd(
-    path: Annotated[Optional[str], typer.Argument(help=h("cmd.check.path"))] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(help=h("cmd.check.path"), show_default=False)] = None,
     offline: Annotated[bool, typer.Option("--offline", help=h("cmd.check.offline"))] = False,
     resolver: Annotated[Optional[str], typer.Option("--resolver", help=h("cmd.check.resolver"))] = None,
     trust_authserv: Annotated[Optional[list[str]], typer.Option("--trust-authserv", help=h("cmd.check.trust"))] = None,
     alias: Annotated[Optional[list[str]], typer.Option("--alias", help=h("cmd.check.alias"))] = None,
     card: Annotated[Optional[str], typer.Option("--card", help=h("cmd.check.card"))] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help=h("cmd.check.jobs"), show_default=False)] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from cardguard.verify.render import print_verdict
-
     language = language_of(lang)
+    if jobs is not None and jobs < 1:
+        _fail(UserError("batch.bad_jobs", given=jobs), language, as_json)
+    if paths and (len(paths) > 1 or os.path.isdir(paths[0])):
+        from cardguard.cli_check import check_many
+
+        raise typer.Exit(check_many(paths, language, as_json=as_json, jobs=jobs, offline=offline, resolver=resolver,
+                                    trust=trust_authserv, alias=alias, card=card))
     try:
-        verdict = verify_bytes(read_input(path), language, offline=offline, resolver=resolver, trust=trust_authserv,
-                               alias=alias, card=card)
+        verdict = verify_bytes(read_input(paths[0] if paths else None), language, offline=offline,
+                               resolver=resolver, trust=trust_authserv, alias=alias, card=card)
     except UserError as error:
         _fail(error, language, as_json)
     if as_json:
         print_json(verdict.as_json(language))
     else:
+        from cardguard.verify.render import print_verdict  # Rich: only for text
+
         print_verdict(verdict, language)
 
 
@@ -191,8 +199,20 @@ def serve_cmd(
     uvicorn.Server(config).run(sockets=[listening])
 
 
+def _build_only_the_command_named(argv: list[str]) -> None:
+    """Typer turns every command's signature into click parameters on each run (~50-100 ms for all
+    of them); a run that names a command needs only that one. Anything else (no command, --help,
+    a misspelt name) keeps them all, so listings and "no such command" stay as they were."""
+    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    commands = [c for c in app.registered_commands if c.name == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if commands or groups:
+        app.registered_commands, app.registered_groups = commands, groups
+
+
 def main() -> None:
     lang = detect_lang(sys.argv)
+    _build_only_the_command_named(sys.argv[1:])
     try:
         # Standalone mode: usage errors print click's own message (naming the option) and exit 2.
         app()

@@ -49,4 +49,4 @@ def read_input(path: str | None) -> bytes:
 
 
 # `check` is a core function; the CLI's commands import it from here as they always did.
-from cardguard.verify.run import check_setup, registered_aliases, verify_bytes  # noqa: E402,F401
+from cardguard.verify.run import check_options, check_setup, registered_aliases, verify_bytes  # noqa: E402,F401

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from cardguard.errors import UserError
 from cardguard.i18n import Lang
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 
 def console() -> Console:
+    from rich.console import Console  # ~40 ms: loaded only when something is printed as text
+
     # Width is fixed when stdout is not a terminal, so piped text does not wrap mid-number.
     return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 
@@ -32,6 +35,8 @@ def report_error(error: UserError, lang: Lang, as_json: bool) -> int:
     if as_json:
         print_json(error.as_json(lang))
     else:
+        from rich.console import Console
+
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         err.print(error.message(lang), markup=False)
         for detail in error.details:

@@ -32,25 +32,103 @@ class LineStatus:
 
 
 @cache
-def holiday_calendar(country: str):
-    # Imported on first use: the package loads every country's calendar, which commands that
-    # never ask about opening hours should not pay for.
+def _calendar_class(country: str):
+    """The holidays package's calendar class for ``country`` (an ISO code such as JP).
+
+    ``import holidays.countries.japan`` would first run ``holidays.countries``, which imports every
+    country the package knows (~100 ms); the one country's module is loaded from its file instead.
+    It is the package's own code and data, so names and dates are the package's."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
     import holidays
+    from holidays.registry import COUNTRIES
 
-    # Years are filled in on demand; substitute (振替休日) and national (国民の休日) holidays included.
-    return holidays.country_holidays(country)
-
-
-def holiday_name(country: str, day: date, lang: str) -> str | None:
-    return _named_holidays(country, day.year, "ja" if lang == "ja" else "en_US").get(day)
+    for module, names in COUNTRIES.items():
+        if country.upper() in names:
+            break
+    else:
+        raise NotImplementedError(f"Country {country} not available")
+    loaded = sys.modules.get(f"holidays.countries.{module}")
+    if loaded is None:
+        path = Path(holidays.__file__).parent / "countries" / f"{module}.py"
+        spec = importlib.util.spec_from_file_location(f"cardguard.directory._holidays_{module}", path)
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+    return getattr(loaded, names[0])
 
 
 @cache
-def _named_holidays(country: str, year: int, language: str):
-    # Building a year's calendar costs milliseconds; a mailbox scan asks per message.
+def _shipped(country: str) -> tuple[range, dict[date, tuple[str, str]]] | None:
+    """The holidays package's dates and names for ``country``, precomputed for the years around now
+    (``holidays/<country>.json``): importing the package costs 60-100 ms of every command that
+    says whether a line is open. A test holds the file equal to the package; regenerate it with
+    ``write_holidays()`` after upgrading `holidays`."""
+    import json
+    from importlib import resources
+
+    shipped = resources.files("cardguard.directory").joinpath("holidays", f"{country.upper()}.json")
+    if not shipped.is_file():
+        return None
+    data = json.loads(shipped.read_text(encoding="utf-8"))
+    return (range(data["first_year"], data["last_year"] + 1),
+            {date.fromisoformat(day): (ja, en) for day, (ja, en) in data["holidays"].items()})
+
+
+@cache
+def _package_calendar(country: str):
+    # Years are filled in on demand; substitute (振替休日) and national (国民の休日) holidays included.
+    return _calendar_class(country)()
+
+
+class _Holidays:
+    """``day in calendar``: the shipped table within its years, the holidays package beyond them."""
+
+    def __init__(self, country: str) -> None:
+        self.country = country
+
+    def __contains__(self, day: date) -> bool:
+        day = day.date() if isinstance(day, datetime) else day
+        shipped = _shipped(self.country)
+        if shipped and day.year in shipped[0]:
+            return day in shipped[1]
+        return day in _package_calendar(self.country)
+
+
+@cache
+def holiday_calendar(country: str) -> _Holidays:
+    return _Holidays(country)
+
+
+def holiday_name(country: str, day: date, lang: str) -> str | None:
+    day = day.date() if isinstance(day, datetime) else day
+    shipped = _shipped(country)
+    if shipped and day.year in shipped[0]:
+        names = shipped[1].get(day)
+        return names[0 if lang == "ja" else 1] if names else None
+    names = _calendar_class(country)(years=day.year, language="ja" if lang == "ja" else "en_US")
+    return names.get(day)
+
+
+def write_holidays(country: str = "JP", years: range = range(2020, 2041)) -> None:
+    import json
+    from pathlib import Path
+
+    ja = _calendar_class(country)(years=years, language="ja")
+    en = _calendar_class(country)(years=years, language="en_US")
     import holidays
 
-    return holidays.country_holidays(country, years=year, language=language)
+    data = {"source": f"the holidays package {holidays.__version__} (country_holidays({country!r}), "
+                      "languages ja and en_US); regenerate with cardguard.directory.hours.write_holidays()",
+            "first_year": years.start, "last_year": years.stop - 1,
+            "holidays": {day.isoformat(): [ja[day], en[day]] for day in sorted(ja)}}
+    target = Path(__file__).with_name("holidays") / f"{country.upper()}.json"
+    target.parent.mkdir(exist_ok=True)
+    days = ",\n".join(f"{json.dumps(day)}: {json.dumps(names, ensure_ascii=False)}"
+                      for day, names in data.pop("holidays").items())
+    head = json.dumps(data, ensure_ascii=False, indent=0)[:-2]
+    target.write_text(f'{head},\n"holidays": {{\n{days}\n}}\n}}\n', encoding="utf-8")
 
 
 def is_open_day(schedule: Schedule, day: date, is_holiday: Callable[[date], bool]) -> bool:

@@ -11,23 +11,40 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import TYPE_CHECKING, Literal
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
 
 
-class Text(BaseModel):
-    """A phrase in both languages, as the data files and findings carry it."""
+def _define_text():
+    from pydantic import BaseModel, ConfigDict
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    ja: str
-    en: str
+    class Text(BaseModel):
+        """A phrase in both languages, as the data files and findings carry it."""
 
-    def __call__(self, lang: Lang) -> str:
-        return self.ja if lang == "ja" else self.en
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        ja: str
+        en: str
+
+        def __call__(self, lang: Lang) -> str:
+            return self.ja if lang == "ja" else self.en
+
+    Text.__module__, Text.__qualname__ = __name__, "Text"  # pickles as cardguard.i18n.Text
+    return Text
+
+
+if TYPE_CHECKING:
+    Text = _define_text()
+
+
+def __getattr__(name: str):
+    # Text is a Pydantic model, and Pydantic costs ~100 ms to import: defined when first asked for,
+    # so that `--help` and every message lookup (errors.py) run without it.
+    if name == "Text":
+        globals()["Text"] = text = _define_text()
+        return text
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _lang_from_locale(value: str | None) -> Lang | None:
@@ -96,4 +113,5 @@ def t(key: str, lang: Lang, /, **values: object) -> str:
 
 
 def both(key: str, /, **values: object) -> Text:
-    return Text(ja=t(key, "ja", **values), en=t(key, "en", **values))
+    text = globals().get("Text") or __getattr__("Text")
+    return text(ja=t(key, "ja", **values), en=t(key, "en", **values))

@@ -8,8 +8,6 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -27,15 +25,9 @@ def shown_url(url: str) -> str:
 
 
 def translate(error: Exception, url: str) -> UserError:
-    text = str(getattr(error, "orig", error)).lower()
-    where = shown_url(url)
-    if "locked" in text or "busy" in text:
-        return UserError("error.db_locked", where=where)
-    if "readonly" in text or "read-only" in text or "read only" in text:
-        return UserError("error.db_readonly", where=where)
-    if "unable to open" in text or "connection" in text or "could not connect" in text or "refused" in text:
-        return UserError("error.db_unreachable", where=where, reason=str(getattr(error, "orig", error))[:200])
-    return UserError("error.db_failed", where=where, reason=str(getattr(error, "orig", error))[:200])
+    from cardguard.store.read import database_error
+
+    return database_error(str(getattr(error, "orig", error)), shown_url(url))
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -52,7 +44,10 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
-def alembic_config(connection) -> Config:
+def alembic_config(connection):
+    # Alembic loads only when a store is opened to write: the read-only paths never need it.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("cardguard.store").joinpath("migrations")))
     config.attributes["connection"] = connection
@@ -60,6 +55,8 @@ def alembic_config(connection) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
 

@@ -23,3 +23,7 @@ AUTH_NOT_ESTABLISHED = frozenset({
     "dkim.headers_uncovered", "dkim.key_testing", "dkim.too_many",
     "message.outlook", "message.outlook_no_headers",
 })
+
+# DKIM results that say the signature could not be verified, not that it is wrong: never forgery.
+UNVERIFIABLE_DKIM = frozenset({"dkim.key_missing", "dkim.dns_unavailable", "dkim.key_too_large", "dkim.key_testing",
+                               "dkim.sha1_refused", "dkim.headers_uncovered", "dkim.not_tried"})

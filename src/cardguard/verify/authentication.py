@@ -9,15 +9,11 @@ import time
 from typing import TYPE_CHECKING
 
 from cardguard.verify import authres
-from cardguard.verify.arc_check import check_arc
-from cardguard.verify.dkim_check import UNVERIFIABLE as UNVERIFIABLE_DKIM
-from cardguard.verify.dkim_check import check_dkim
-from cardguard.verify.dmarc import aligned, check_dmarc
+from cardguard.verify.auth_codes import UNVERIFIABLE_DKIM
+from cardguard.verify.dmarc import aligned
 from cardguard.verify.domains import to_ascii
 from cardguard.verify.message import Mail
 from cardguard.verify.model import Authentication, DmarcResult, Finding, finding
-from cardguard.verify.resolver import Resolver
-from cardguard.verify.spf_check import check_spf
 
 if TYPE_CHECKING:
     from cardguard.verify.check import CheckOptions
@@ -97,6 +93,13 @@ def authenticate(mail: Mail, options: CheckOptions) -> tuple[Authentication, lis
                               dmarc=DmarcResult("pass" if trusted_pass else ("fail" if trusted_fail else "not_checked"),
                                                 None, trusted_pass, mail.from_domain or None))
         return auth, findings
+
+    # dkimpy, pyspf and dnspython (~90 ms to import) load only when DNS is actually asked.
+    from cardguard.verify.arc_check import check_arc
+    from cardguard.verify.dkim_check import check_dkim
+    from cardguard.verify.dmarc import check_dmarc
+    from cardguard.verify.resolver import Resolver
+    from cardguard.verify.spf_check import check_spf
 
     resolver = Resolver(options.resolver, options.dns_timeout, budget=options.dns_budget,
                         max_lookups=options.dns_max_lookups)

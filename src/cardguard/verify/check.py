@@ -21,7 +21,7 @@ from cardguard.directory.calls import whom_to_call
 from cardguard.verify import content, links
 from cardguard.verify.auth_codes import AUTH_FORGED, AUTH_NOT_ESTABLISHED
 from cardguard.verify.authentication import authenticate
-from cardguard.verify.dkim_check import UNVERIFIABLE as UNVERIFIABLE_DKIM
+from cardguard.verify.auth_codes import UNVERIFIABLE_DKIM
 from cardguard.verify.identity import Claim, claimed_issuer, from_findings, is_official_sender
 from cardguard.verify.message import Mail, read_mail
 from cardguard.verify.model import Authentication, Finding, Verdict, finding

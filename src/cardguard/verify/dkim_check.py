@@ -32,8 +32,7 @@ REQUIRED_HEADERS = (b"subject", b"to")
 # Reasons a signature did not count that say nothing about forgery: the check could not be made,
 # or the signer's own setup falls short of what cardguard asks. An official sender whose DMARC fails
 # only for these reasons is "not established", not caught forging.
-UNVERIFIABLE = {"dkim.key_missing", "dkim.dns_unavailable", "dkim.key_too_large", "dkim.key_testing",
-                "dkim.sha1_refused", "dkim.headers_uncovered", "dkim.not_tried"}
+from cardguard.verify.auth_codes import UNVERIFIABLE_DKIM as UNVERIFIABLE  # noqa: E402,F401  (one list, no DNS import)
 
 _QUIET = logging.getLogger("cardguard.dkim")
 _QUIET.addHandler(logging.NullHandler())

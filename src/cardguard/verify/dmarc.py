@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cardguard.verify.domains import organizational_domain, registered_domain, to_ascii
 from cardguard.verify.model import DkimResult, DmarcResult, Finding, finding
-from cardguard.verify.resolver import DnsBadName, DnsUnavailable, Resolver
+
+if TYPE_CHECKING:
+    from cardguard.verify.resolver import Resolver
 
 POLICIES = ("none", "quarantine", "reject")
 # RFC 7489 §6.4: the version tag comes first and its value is exactly "DMARC1" (the tag name, an
@@ -101,6 +104,8 @@ def aligned(identity: str, from_domain: str, mode: str) -> bool:
 
 def check_dmarc(from_domain: str, dkim_results: list[DkimResult], spf_result: str, spf_domain: str | None,
                 resolver: Resolver) -> tuple[DmarcResult, list[Finding]]:
+    from cardguard.verify.resolver import DnsBadName, DnsUnavailable  # dnspython: only when checking online
+
     if not from_domain:
         return DmarcResult("none", None, False), [finding("dmarc.no_from_domain", "warn")]
     try:

@@ -6,10 +6,8 @@ import ipaddress
 from functools import cache
 
 import idna
-import tldextract
 
-# suffix_list_urls=() and no cache dir: the snapshot shipped inside tldextract, read-only.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+from cardguard.verify.suffixes import known_top_label, registrable_domain
 
 
 @cache
@@ -31,9 +29,11 @@ def organizational_domain(host: str) -> str | None:
     labels = host.split(".")
     if not host or "" in labels or is_ip(host):
         return None
-    result = _EXTRACT(host)
-    if result.suffix:
-        return result.top_domain_under_public_suffix or None
+    found = registrable_domain(host)
+    if found:
+        return found
+    if known_top_label(labels[-1]):
+        return None  # the host is itself a public suffix
     return ".".join(labels[-2:]) if len(labels) >= 2 else None
 
 

@@ -67,9 +67,9 @@ def _bare_hosts(text: str) -> list[str]:
 
 @cache
 def _has_known_suffix(host: str) -> bool:
-    from cardguard.verify.domains import _EXTRACT
+    from cardguard.verify.suffixes import known_top_label
 
-    return bool(_EXTRACT(host).suffix)
+    return known_top_label(host.rstrip(".").rsplit(".", 1)[-1])
 
 
 def _text_links(text: str, kind: str) -> list[RawLink]:

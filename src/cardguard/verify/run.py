@@ -19,61 +19,50 @@ def verify_bytes(data: bytes, language: Lang, *, offline: bool, resolver: str | 
 
 def check_setup(language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
                 alias: list[str] | None, card: str | None = None, store=None):
-    """The directory and the check options: the user's settings merged with the options given, once
-    for any number of messages (`mail check` and `mail scan` judge many)."""
-    from cardguard.config import load_settings
+    """The directory and the check options, once for any number of messages (`mail check`,
+    `mail scan` and `check FOLDER` judge many)."""
     from cardguard.directory import load_directory
+
+    return load_directory(), check_options(language, offline=offline, resolver=resolver, trust=trust,
+                                           alias=alias, card=card, store=store)
+
+
+def check_options(language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
+                  alias: list[str] | None, card: str | None = None, store=None):
+    """The CheckOptions of `cardguard check`: the user's settings merged with the options given."""
+    from cardguard.config import load_settings
     from cardguard.verify import CheckOptions
-    from cardguard.verify.resolver import parse_resolver
 
     settings = load_settings()
-    directory = load_directory()
     alias_cards = registered_aliases(store)
-    options = CheckOptions(
+    server = resolver or settings.check.resolver
+    if server:
+        from cardguard.verify.resolver import parse_resolver  # loads dnspython: only when a server is named
+    return CheckOptions(
         offline=offline,
-        resolver=parse_resolver(resolver or settings.check.resolver) if (resolver or settings.check.resolver) else None,
+        resolver=parse_resolver(server) if server else None,
         trust_authserv=list(trust or []) + settings.check.trust_authserv,
         aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses]
         + list(alias_cards),
         card=card,
         alias_cards={a: product for a, product in alias_cards.items() if product},
     )
-    return directory, options
 
 
-def _alias_rows(store):
-    from sqlalchemy import select
+def _alias_rows(store=None) -> list[tuple[str, str | None, int]]:
+    # Read without creating a registry or loading the migration machinery (store/read.py).
+    from cardguard.store.read import registered_cards
 
-    from cardguard.store.models import Card
-
-    with store.session() as session:
-        return [(c.alias_email.lower(), c.product, c.id) for c in session.scalars(
-            select(Card).where(Card.status.in_(("active", "stopped")), Card.alias_email.is_not(None))
-            .order_by(Card.id))]
-
-
-def _with_store(store, work):
-    from cardguard.paths import registry_exists
-
-    if store is None and not registry_exists():
-        return []
-    from cardguard.store.db import Store
-
-    own = store is None
-    store = store or Store()
-    try:
-        return work(store)
-    finally:
-        if own:
-            store.close()
+    return [(c.alias_email.lower(), c.product, c.id) for c in sorted(registered_cards(store), key=lambda c: c.id)
+            if c.status in ("active", "stopped") and c.alias_email]
 
 
 def registered_aliases(store=None) -> dict[str, str | None]:
     """The alias addresses of the holder's active cards (address -> product), if a registry exists."""
-    return {address: product for address, product, _ in _with_store(store, _alias_rows)}
+    return {address: product for address, product, _ in _alias_rows(store)}
 
 
 def card_by_alias(recipients: list[str], store=None) -> int | None:
     """The holder's card whose registered alias the mail was sent to: which card the mail is about."""
     wanted = {r.lower() for r in recipients}
-    return next((card_id for address, _, card_id in _with_store(store, _alias_rows) if address in wanted), None)
+    return next((card_id for address, _, card_id in _alias_rows(store) if address in wanted), None)

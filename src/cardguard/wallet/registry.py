@@ -98,23 +98,9 @@ def add_card(session: Session, directory: Directory, raw: dict[str, str | None])
 
 def find_card(session: Session, ref: str, *, active_first: bool = True) -> Card:
     """A card by its number in the list (#3 or 3), nickname, last four digits or product id."""
-    text = v.nfkc(ref)
-    cards = list(session.scalars(select(Card).order_by(Card.id)))
-    if re.fullmatch(r"#?\d{1,3}", text):
-        found = [c for c in cards if c.id == int(text.lstrip("#"))]
-        if found:
-            return found[0]
-    candidates = [c for c in cards if normalize(c.nickname) == normalize(text)] \
-        or [c for c in cards if c.last4 == text] or [c for c in cards if c.product == text]
-    if active_first and len(candidates) > 1:
-        live = [c for c in candidates if c.status == "active"]
-        candidates = live if len(live) == 1 else candidates
-    if len(candidates) == 1:
-        return candidates[0]
-    listing = [f"#{c.id}  {c.nickname}  ****{c.last4}  {c.status}" for c in (candidates or cards)]
-    if candidates:
-        raise UserError("error.card_ambiguous", details=listing, given=ref)
-    raise UserError("error.card_not_found", details=listing, given=ref)
+    from cardguard.wallet import choose_card
+
+    return choose_card(list(session.scalars(select(Card).order_by(Card.id))), ref, active_first=active_first)
 
 
 def edit_card(session: Session, directory: Directory, ref: str, raw: dict[str, str | None]) -> Card:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from cardguard.errors import UserError
-from cardguard.web.common import MAX_UPLOAD, form_of, is_htmx, now, render, store
+from cardguard.web.common import MAX_UPLOAD, form_of, is_htmx, now, render
 from cardguard.web.masking import mask_codes
 
 router = APIRouter()
@@ -83,7 +83,7 @@ async def check(request: Request):
     from cardguard.verify.run import card_by_alias, verify_bytes
 
     verdict = verify_bytes(data, lang, offline=bool(form.get("offline")), resolver=None, trust=None, alias=None,
-                           card=None, mail=mail, store=store(request))
+                           card=None, mail=mail, store=request.app.state.store)
     body = (mail.text or "\n".join(h.text for h in mail.html))[:20000]
     preview = "".join(nh3.clean(part_html, tags=PREVIEW_TAGS, attributes={}, url_schemes=set(), link_rel=None,
                                 strip_comments=True) for part_html in mail.html_source[:5])[:200_000]
@@ -92,7 +92,7 @@ async def check(request: Request):
         "verdicts": {"ja": verdict.as_json("ja"), "en": verdict.as_json("en")},
         "mail_at": received_at(mail.headers), "preview": preview,
         # The alias the mail came to says which of the holder's cards it is about: the incident carries it.
-        "card_id": card_by_alias(mail.recipients, store(request)),
+        "card_id": card_by_alias(mail.recipients, request.app.state.store),
     })
     shown = verdict.as_json(lang, web=True)
     shown["subject"] = subject

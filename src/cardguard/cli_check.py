@@ -1,0 +1,81 @@
+"""`cardguard check PATH...` or a folder: every message in one run, on every core, one line each."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from functools import partial
+
+from cardguard.cli_common import check_options
+from cardguard.errors import UserError
+from cardguard.i18n import Lang, t
+from cardguard.output import _default
+
+
+def _stdin_message() -> bytes:
+    from cardguard.verify.message import MAX_BYTES
+
+    return sys.stdin.buffer.read(MAX_BYTES + 1)
+
+
+def check_many(paths: list[str], lang: Lang, *, as_json: bool, jobs: int | None, offline: bool,
+               resolver: str | None, trust: list[str] | None, alias: list[str] | None, card: str | None) -> int:
+    """Prints one verdict line (or one JSON object a line) per message; 0 when every one was checked."""
+    from cardguard.verify.batch import check_each, file_source, message_files
+    from cardguard.verify.model import Verdict
+
+    try:
+        options = check_options(lang, offline=offline, resolver=resolver, trust=trust, alias=alias, card=card)
+    except UserError as error:
+        from cardguard.output import report_error
+
+        return report_error(error, lang, as_json)
+    stdin = sys.stdin.buffer.read() if "-" in paths else None  # read before any worker starts
+
+    def sources():
+        for path in message_files(paths):
+            if path == "-":
+                yield "-", partial(bytes, stdin)
+            else:
+                yield file_source(path)
+
+    jobs = jobs or os.cpu_count() or 1
+    present = partial(Verdict.as_json, lang=lang)
+    counts: Counter[str] = Counter()
+    failed = 0
+    progress = None
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        total = sum(1 for _ in message_files(paths))
+        progress = Progress(TextColumn(t("batch.progress", lang)), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+                            redirect_stdout=sys.stdout.isatty(), redirect_stderr=False)
+        task = progress.add_task("", total=total)
+        progress.start()
+    try:
+        for source, result in check_each(sources(), options, lang=lang, jobs=jobs, present=present):
+            if isinstance(result, UserError):
+                failed += 1
+                line = {"source": source, **result.as_json(lang)} if as_json else \
+                    f"{source}: {result.message(lang)}"
+            else:
+                counts[result["verdict"]] += 1
+                line = {"source": source, **result} if as_json else \
+                    f"{result['verdict_label']:<12} {source}  {result['subject'][:80]}"
+            sys.stdout.write((json.dumps(line, ensure_ascii=False, default=_default) if as_json else line) + "\n")
+            if progress is not None:
+                progress.advance(task)
+    finally:
+        if progress is not None:
+            progress.stop()
+    sys.stdout.flush()
+    if not as_json:
+        shown = ", ".join(f"{t(f'verdict.{v}', lang)} {n}" for v, n in counts.most_common())
+        print(t("batch.summary", lang, count=sum(counts.values()) + failed, counts=shown or "-"), file=sys.stderr)
+        if failed:
+            print(t("batch.errors", lang, count=failed), file=sys.stderr)
+    return 2 if failed else 0

@@ -1,0 +1,83 @@
+"""`cardguard check` over several messages or a folder: one line (or JSON object) per message, in the
+order given, errors inline without stopping the run; one message still prints exactly as before."""
+
+from __future__ import annotations
+
+import json
+
+from mailkit import message
+
+ALIAS = "amex.7f3k@icloud.com"
+PHISH = message(sender="info@amex-security-check.com", display="American Express")
+
+
+def write(folder, name, data):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def test_one_file_json_is_the_single_message_shape(cardguard, tmp_path):
+    path = write(tmp_path, "one.eml", message())
+    single = cardguard("check", "--offline", "--json", str(path))
+    assert single.code == 0, single.err
+    result = single.json()
+    assert "source" not in result and result["verdict"] == "suspicious"
+    again = cardguard("check", "--offline", "--json", "--jobs", "2", str(path))
+    assert {k: v for k, v in again.json().items() if k != "findings"} == \
+        {k: v for k, v in result.items() if k != "findings"}
+
+
+def test_many_files_and_a_folder_one_json_line_each_in_order(cardguard, tmp_path):
+    folder = tmp_path / "inbox"
+    write(folder / "b", "2.eml", PHISH)
+    write(folder / "a", "1.eml", message())
+    write(folder, "notes.txt", b"not a message file")  # only .eml, .msg and suffix-less files are read
+    empty = write(tmp_path, "empty.eml", b"")
+    for jobs in ("1", "2"):
+        run = cardguard("check", "--offline", "--json", "--jobs", jobs, str(folder), str(empty), str(tmp_path / "gone.eml"))
+        assert run.code == 2, run.err  # two could not be checked
+        lines = [json.loads(line) for line in run.out.splitlines()]
+        assert [line["source"] for line in lines] == [str(folder / "a" / "1.eml"), str(folder / "b" / "2.eml"),
+                                                      str(empty), str(tmp_path / "gone.eml")]
+        assert [line.get("verdict") for line in lines] == ["suspicious", "phishing", None, None]
+        assert lines[2]["error"]["code"] == "error.empty_message"
+        assert lines[3]["error"]["code"] == "error.input_unreadable" and "gone.eml" in lines[3]["error"]["message"]
+        assert "Traceback" not in run.err
+
+
+def test_many_files_as_text_one_line_each_and_a_summary(cardguard, tmp_path):
+    first = write(tmp_path, "1.eml", message())
+    second = write(tmp_path, "2.eml", PHISH)
+    run = cardguard("check", "--offline", "--lang", "ja", str(first), str(second))
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert len(lines) == 2 and str(first) in lines[0] and str(second) in lines[1]
+    assert "フィッシング" in lines[1]
+    assert "2 通を確認しました" in run.err
+
+
+def test_standard_input_among_paths(cardguard, tmp_path):
+    path = write(tmp_path, "1.eml", message())
+    run = cardguard("check", "--offline", "--json", str(path), "-", input=PHISH)
+    assert [json.loads(line)["source"] for line in run.out.splitlines()] == [str(path), "-"]
+    assert json.loads(run.out.splitlines()[1])["verdict"] == "phishing"
+
+
+def test_registered_aliases_apply_to_every_message(cardguard, tmp_path):
+    assert cardguard("cards", "add", "--nickname", "main", "--product", "amex", "--last4", "1005",
+                     "--alias", ALIAS).code == 0
+    to_alias = write(tmp_path, "1.eml", message(to=ALIAS))
+    elsewhere = write(tmp_path, "2.eml", message(to="someone@example.com"))
+    run = cardguard("check", "--offline", "--json", "--jobs", "2", str(to_alias), str(elsewhere))
+    codes = [{f["code"] for f in json.loads(line)["findings"]} for line in run.out.splitlines()]
+    assert "recipient.alias_match" in codes[0] and "recipient.other_address" in codes[1]
+
+
+def test_bad_jobs_is_a_clear_error(cardguard, tmp_path):
+    path = write(tmp_path, "1.eml", message())
+    run = cardguard("check", "--offline", "--json", "--jobs", "0", str(path), str(path))
+    assert run.code == 2 and run.json()["error"]["code"] == "batch.bad_jobs"
+    run = cardguard("check", "--jobs", "0", "--lang", "ja", str(path))
+    assert run.code == 2 and "1 以上" in run.err
