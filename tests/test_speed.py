@@ -112,7 +112,7 @@ def summary(result: dict) -> dict:
     if "error" in result:
         return {"error": result["error"]["code"]}
     return {"verdict": result["verdict"], "codes": sorted({f["code"] for f in result["findings"]}),
-            "decisive": sorted(f["code"] for f in result["findings"] if f["decisive"])}
+            "decisive": sorted({f["code"] for f in result["findings"] if f["decisive"]})}
 
 
 def test_checking_the_corpus_in_a_pool_gives_the_pinned_answers(cardguard):

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from cardguard import __version__
-from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input, verify_bytes
+from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input
 from cardguard.cli_incident import incident_app
 from cardguard.cli_mail import mail_app
 from cardguard.cli_wallet import cards_app, reissue_app, services_app
@@ -115,6 +115,8 @@ def check_cmd(
         raise typer.Exit(check_many(paths, language, as_json=as_json, jobs=jobs, offline=offline, resolver=resolver,
                                     trust=trust_authserv, alias=alias, card=card))
     try:
+        from cardguard.verify.run import verify_bytes
+
         verdict = verify_bytes(read_input(paths[0] if paths else None), language, offline=offline,
                                resolver=resolver, trust=trust_authserv, alias=alias, card=card)
     except UserError as error:

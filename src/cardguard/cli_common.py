@@ -48,5 +48,12 @@ def read_input(path: str | None) -> bytes:
         raise UserError("error.input_unreadable", path=path, reason=exc.strerror or str(exc)) from None
 
 
-# `check` is a core function; the CLI's commands import it from here as they always did.
-from cardguard.verify.run import check_options, check_setup, registered_aliases, verify_bytes  # noqa: E402,F401
+
+def __getattr__(name: str):
+    # `check` is a core function (verify/run.py); the CLI's commands import it from here as they always
+    # did, loaded only when asked so that --help and contacts never import the verifier.
+    if name in ("check_options", "check_setup", "registered_aliases", "verify_bytes"):
+        from cardguard.verify import run
+
+        return getattr(run, name)
+    raise AttributeError(name)

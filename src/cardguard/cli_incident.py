@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input, verify_bytes
+from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input
 from cardguard.cli_wallet import run
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, t
@@ -79,6 +79,8 @@ def incident_start(
 
             data = read_input(from_mail)
             mail = read_mail(data)
+            from cardguard.verify.run import verify_bytes
+
             checked = verify_bytes(data, language, offline=offline, resolver=resolver, trust=trust_authserv,
                                    alias=alias, card=None, mail=mail)
             # The verdict is kept in both languages, never the message or its HTML.

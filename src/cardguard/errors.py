@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cardguard.i18n import Lang, Text, t
+from cardguard.i18n import Lang, t
 
 
 class UserError(Exception):
@@ -18,7 +18,10 @@ class UserError(Exception):
 
     def message(self, lang: Lang) -> str:
         # A value named "x_key" is itself a message key, shown in the same language as "x"; a Text
-        # (a phrase in both languages) is shown in the reader's.
+        # (a phrase in both languages) is shown in the reader's. Text is imported here: it loads
+        # Pydantic, which --help and most commands never need.
+        from cardguard.i18n import Text
+
         values = {name[:-4] if name.endswith("_key") else name: t(value, lang) if name.endswith("_key")
                   else value(lang) if isinstance(value, Text) else value
                   for name, value in self.values.items()}

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from cardguard.directory.calls import Call, CallAnswer
 from cardguard.directory.load import Issuer
 from cardguard.directory.lookup import ContactLine
 from cardguard.i18n import Lang, Text, t
 from cardguard.output import console
+
+if TYPE_CHECKING:
+    from rich.console import Console  # printing only: JSON answers never load Rich
 
 _WEEKDAYS = {"ja": "月火水木金土日", "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
 

@@ -27,3 +27,7 @@ AUTH_NOT_ESTABLISHED = frozenset({
 # DKIM results that say the signature could not be verified, not that it is wrong: never forgery.
 UNVERIFIABLE_DKIM = frozenset({"dkim.key_missing", "dkim.dns_unavailable", "dkim.key_too_large", "dkim.key_testing",
                                "dkim.sha1_refused", "dkim.headers_uncovered", "dkim.not_tried"})
+
+# Enough for DKIM (5 signatures), ARC, DMARC at two levels and SPF's own RFC 7208 limit of 10
+# DNS-querying terms (each of which may need a second query), with room to spare.
+MAX_LOOKUPS_PER_MAIL = 40

@@ -26,7 +26,7 @@ from cardguard.verify.identity import Claim, claimed_issuer, from_findings, is_o
 from cardguard.verify.message import Mail, read_mail
 from cardguard.verify.model import Authentication, Finding, Verdict, finding
 from cardguard.verify.recipient import recipient_findings
-from cardguard.verify.resolver import MAX_LOOKUPS_PER_MAIL
+from cardguard.verify.auth_codes import MAX_LOOKUPS_PER_MAIL
 
 
 @dataclass

@@ -18,9 +18,7 @@ import dns.resolver
 
 from cardguard.errors import UserError
 
-# Enough for DKIM (5 signatures), ARC, DMARC at two levels and SPF's own RFC 7208 limit of 10
-# DNS-querying terms (each of which may need a second query), with room to spare.
-MAX_LOOKUPS_PER_MAIL = 40
+from cardguard.verify.auth_codes import MAX_LOOKUPS_PER_MAIL  # noqa: E402,F401  (one limit for every caller)
 # Largest TXT answer read: a 4096-bit DKIM key is about 800 characters; a policy never needs more.
 MAX_TXT_BYTES = 8192
 # A 4096-bit RSA key in SubjectPublicKeyInfo DER is 550 bytes; a longer one is a larger key.
