@@ -21,14 +21,14 @@ class Settings(BaseModel):
     aliases: dict[str, list[str]] = {}  # issuer id -> addresses registered with it
 
 
-def load_settings(lang: Lang) -> Settings:
+def load_settings(lang: Lang | None = None) -> Settings:  # noqa: ARG001 - errors carry both languages
     from cardguard.directory.load import _parse_toml, _validation_error
 
     path = paths.config_dir() / "config.toml"
     if not path.is_file():
         return Settings()
-    raw, text = _parse_toml(path, lang)
+    raw, text = _parse_toml(path)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        raise _validation_error(path, text, exc, lang) from None
+        raise _validation_error(path, text, exc) from None
