@@ -281,3 +281,19 @@ def test_an_incidents_call_step_is_the_cores_answer_for_its_card(cardguard):
     (step,) = [s for s in doc["steps"] if s["id"] == "call-lost"]
     assert [(c["number"], c["origin"], c["open_now"]) for c in step["call"]] == \
         [("0120-941760", "card", True), ("0120-941760", "directory", True)]
+
+
+def test_a_settings_file_is_read_and_its_errors_are_in_the_readers_language(cardguard, profile):
+    # config.toml shares the directory's file reader: it lost its language argument with the directory.
+    import mailkit
+
+    mail = profile / "mail.eml"
+    mail.write_bytes(mailkit.message(sender="safekey@americanexpress-safekey.com", to="shop.9qz@icloud.com"))
+    config = profile / "config" / "config.toml"
+    config.write_text('[aliases]\namex-jp = ["amex.7f3k@icloud.com"]\n', encoding="utf-8")
+    run = cardguard("check", "--offline", str(mail), "--json")
+    assert run.code == 0, run.err
+    assert run.json()["verdict"] == "phishing"
+    config.write_text('[check]\nresolvr = "127.0.0.1:53"\n', encoding="utf-8")
+    ja = cardguard("check", "--offline", str(mail), "--lang", "ja")
+    assert ja.code != 0 and "resolvr" in ja.err and "Traceback" not in ja.err and "内部" not in ja.err
