@@ -21,17 +21,20 @@ from cardguard.errors import UserError
 # Separators people put between groups of a card number. NFKC has already folded the full-width
 # forms (＿ ／ ． － and the ideographic space) to these; the dashes NFKC leaves alone are listed.
 _SEP = r"[ \t\-._/\u2010-\u2015\u2212\u30fc\uff70]"
-# Digits joined by at most two separators at a time ("4242 - 4242"), as one run.
-_RUN = re.compile(rf"(?<!\d)\d(?:{_SEP}{{0,2}}\d)*(?!\d)")
+# Digits joined by at most three separators at a time ("4242 - 4242"), as one run.
+_RUN = re.compile(rf"(?<!\d)\d(?:{_SEP}{{0,3}}\d)*(?!\d)")
 # A date is not a card number: "2025-12-05 2026-01-05" has sixteen digits but is two dates.
-_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?(?!\d)")
+# Only a date that stands apart: "2015.1.1.4242.4242" is a grouped number, not a date and digits.
+_DATE = re.compile(rf"(?<!\d)(?<!\d{_SEP})(?:19|20)\d\d\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}(?:\s*日)?"
+                   rf"(?!\d)(?![-._/]\d)")
 _SECURITY_LABEL = r"(?:cvv2?|cvc2?|cid|cav2?|security\s*code|セキュリティー?コード|ｾｷｭﾘﾃｨｰ?ｺｰﾄﾞ)"
 _SECURITY_FIELD = re.compile(rf"({_SECURITY_LABEL}|security.?code|セキュリティ|確認番号|card.?verification)",
                              re.IGNORECASE)
 # The label, then a few characters of punctuation or particles, then the code: "CVV: 123",
 # "セキュリティコードは123", "cvv=1234"; or the code then its label: "123 (CVV)".
 _CODE_NEAR_LABEL = re.compile(
-    rf"(?<![a-z]){_SECURITY_LABEL}(?![a-z])[^0-9a-z]{{0,6}}\d{{3,4}}(?!\d)"
+    rf"(?<![a-z]){_SECURITY_LABEL}(?![a-z])[^0-9a-z]{{0,4}}(?:(?:is|was|no|number|code|番号)[^0-9a-z]{{0,4}})?"
+    rf"\d{{3,4}}(?!\d)"
     rf"|(?<!\d)\d{{3,4}}[^0-9a-z]{{0,3}}{_SECURITY_LABEL}(?![a-z])",
     re.IGNORECASE)
 

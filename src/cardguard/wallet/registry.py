@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from cardguard.directory.load import Directory
 from cardguard.directory.lookup import normalize, resolve_card
 from cardguard.errors import UserError
-from cardguard.store.models import Card, Checklist, ChecklistItem, Service
+from cardguard.store.models import Card, Checklist, ChecklistItem, Incident, IncidentEvent, Service
 from cardguard.wallet import values as v
 from cardguard.wallet.guard import check_fields
 
@@ -132,6 +132,8 @@ def edit_card(session: Session, directory: Directory, ref: str, raw: dict[str, s
     fields = card_fields(directory, {**raw, "issuer": raw.get("issuer") or card.issuer}, partial=True)
     if "nickname" in fields and card.status in LIVE_STATUSES:
         refuse_duplicate_nickname(session, fields["nickname"], other_than=card)
+    if fields.get("status") and fields["status"] != card.status:
+        _tell_incidents(session, card, IncidentEvent(kind="card", text=f"****{card.last4}", reference=fields["status"]))
     for name, value in fields.items():
         setattr(card, name, value)
     return card
@@ -140,7 +142,9 @@ def edit_card(session: Session, directory: Directory, ref: str, raw: dict[str, s
 def retire_card(session: Session, ref: str) -> Card:
     """The card is stopped (after a call to the issuer, say) but not yet replaced or closed."""
     card = find_card(session, ref)
-    card.status = "stopped"
+    if card.status != "stopped":
+        card.status = "stopped"
+        _tell_incidents(session, card, IncidentEvent(kind="card", text=f"****{card.last4}", reference="stopped"))
     return card
 
 
@@ -269,8 +273,17 @@ def reissue(session: Session, ref: str, last4: str, expiry: str | None, today: d
             position=position, service_id=service.id, title=service.name,
             follows_by_itself=service.holds_card_as == "wallet", due_on=service.next_charge, status="todo"))
     session.add(checklist)
+    _tell_incidents(session, old, IncidentEvent(kind="card", text=f"****{old.last4}", reference="replaced"))
     session.flush()
     return checklist
+
+
+def _tell_incidents(session: Session, card: Card, event: IncidentEvent) -> None:
+    """What happened to a card goes on the timeline of every open incident about it, where the
+    incident's plan reads it (a reissue is its "stop and reissue" step done)."""
+    event.at = event.at or datetime.now(timezone.utc)
+    for incident in session.scalars(select(Incident).where(Incident.status == "open", Incident.card_id == card.id)):
+        incident.events.append(IncidentEvent(at=event.at, kind=event.kind, text=event.text, reference=event.reference))
 
 
 def close_card(session: Session, directory: Directory, ref: str | Card) -> Checklist:
@@ -291,6 +304,7 @@ def close_card(session: Session, directory: Directory, ref: str | Card) -> Check
         position += 1
     card.status = "closed"
     session.add(checklist)
+    _tell_incidents(session, card, IncidentEvent(kind="card", text=f"****{card.last4}", reference="closed"))
     session.flush()
     return checklist
 
@@ -338,6 +352,11 @@ def mark_item(session: Session, item_id: int | str, status: str, today: date) ->
             service.card_updated_on = today
         if status == "cancelled":
             service.status = "cancelled"
+    state = progress(checklist)
+    if state.total and state.done == state.total and status != "todo":
+        old = session.get(Card, checklist.card_id)
+        if old is not None:
+            _tell_incidents(session, old, IncidentEvent(kind="checklist", text=checklist.kind, reference="done"))
     return item
 
 
