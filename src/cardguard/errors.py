@@ -5,6 +5,10 @@ from __future__ import annotations
 from cardguard.i18n import Lang, catalog, t
 
 
+class AsWritten(str):
+    """A name shown exactly as the user wrote it (a column of their own file), never translated."""
+
+
 class UserError(Exception):
     """Bad input or an unusable environment; shown as a message, never as a traceback."""
 
@@ -23,7 +27,7 @@ class UserError(Exception):
         # A field is named in the reader's language (支払い設定URL, not payment_url); a column of the
         # user's own file or an option as typed (--last4) has no entry and is shown as it is.
         field = values.get("field")
-        if isinstance(field, str) and f"fieldname.{field}" in catalog():
+        if isinstance(field, str) and not isinstance(field, AsWritten) and f"fieldname.{field}" in catalog():
             values["field"] = t(f"fieldname.{field}", lang)
         return t(self.key, lang, **values)
 

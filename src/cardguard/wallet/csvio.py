@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardguard.directory.lookup import normalize
-from cardguard.errors import UserError
+from cardguard.errors import AsWritten, UserError
 from cardguard.i18n import Lang, t
 from cardguard.store.models import Card, Service
 from cardguard.wallet import registry
@@ -367,7 +367,7 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
             # Name the column as the user's file names it, not cardguard's field.
             named = _FIELD_OF_LABEL.get(error.values.get("field"), error.values.get("field"))
             if named in column_of:
-                error.values["field"] = column_of[named]
+                error.values["field"] = AsWritten(column_of[named])
             message = error.message(lang)
             if error.details:
                 message += " " + ", ".join(error.details)
