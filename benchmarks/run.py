@@ -4,6 +4,8 @@
     python3 tasks.py bench corpus FOLDER   verdict counts over real phishing; none may be genuine
     python3 tasks.py bench urls CSV        JPCERT/CC phishing URLs: none may be official for the brand it imitates
     python3 tasks.py bench fuzz FOLDER     mutated messages (fixed seed): every one a verdict or a clear error
+    python3 tasks.py bench import-scale N  services import of N rows: time and peak memory (benchmarks/imports.py)
+    python3 tasks.py bench import-fuzz N   N mutated spreadsheets and JSON files: every one imported or a clear error
 
 Figures are ratios against a baseline measured in the same run, so they travel between machines.
 """
@@ -145,6 +147,10 @@ def fuzz(folder: Path, iterations: int = 5000) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] in ("import-scale", "import-fuzz"):
+        import imports
+
+        return {"import-scale": imports.import_scale, "import-fuzz": imports.import_fuzz}[argv[0]](argv[1])
     if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2
