@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import pytest
 
@@ -102,3 +101,36 @@ def test_export_headers_follow_the_language(with_card, tmp_path):
     assert with_card("services", "export", "-o", str(out), "--lang", "ja").code == 0
     header = out.read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("サービス名,支払い設定URL,カード下4桁,請求周期,金額")
+
+
+def test_a_long_import_shows_a_progress_bar_on_a_terminal(with_card, tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    rows = "".join(f"Service {n},{n}\n" for n in range(5000))
+    path = write(tmp_path, "long.csv", ("name,amount\n" + rows).encode())
+    env = {**os.environ, "LANG": "C.UTF-8", "COLUMNS": "120", "TERM": "xterm"}
+    main, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "cardguard", "services", "import", path, "--card", "1005"],
+                            stdin=child, stdout=child, stderr=child, env=env)
+    os.close(child)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=300)
+    os.close(main)
+    text = seen.decode("utf-8", "replace")
+    assert proc.returncode == 0, text[-2000:]
+    assert "long.csv" in text and "━" in text  # the bar, drawn while the file was read
+    assert "5000 added, 0 updated, 0 unchanged." in text
+    # Piped (no terminal): no bar in the output a script reads.
+    piped = with_card("services", "import", path, "--card", "1005", timeout=300)
+    assert "━" not in piped.out + piped.err and "0 added, 0 updated, 5000 unchanged." in piped.out

@@ -134,9 +134,8 @@ def start(session: Session, kind: str | None, *, at: datetime, card: str | None 
         raise UserError("error.field_choices_named", field="--kind", choices=", ".join(plans.KINDS))
     plan = plans.plan(kind)
     found = find_card(session, card) if card else None
-    # Which issuer: the card's own record, else the mail's claimed issuer, else what the holder said.
-    incident = Incident(kind=kind, issuer=(found.issuer if found else None) or (verdict or {}).get("issuer") or issuer,
-                        card_id=found.id if found else None, status="open", started_at=at)
+    incident = Incident(kind=kind, issuer=(found.issuer if found else None) or (verdict or {}).get("issuer") or issuer
+                        or "amex-jp", card_id=found.id if found else None, status="open", started_at=at)
     for position, step in enumerate(plan.steps):
         incident.steps.append(IncidentStep(step_id=step.id, position=position, status="todo"))
     if verdict is not None:

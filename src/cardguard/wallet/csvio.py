@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from cardguard.directory.lookup import normalize
 from cardguard.errors import AsWritten, UserError
 from cardguard.i18n import Lang, t
-from cardguard.store.models import Card, Service
+from cardguard.store.models import Service
 from cardguard.wallet import registry
 from cardguard.wallet import values as v
 from cardguard.wallet.guard import has_card_number, looks_like_security_code_field, refuse_card_data
@@ -272,12 +272,15 @@ class _Cards:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.known: dict[str, int | UserError] = {}
+        self.shown: dict[int, dict] = {}
 
     def resolve(self, ref: str) -> int:
         key = v.card_reference(ref)
         if key not in self.known:
             try:
-                self.known[key] = registry.find_card(self.session, key).id
+                card = registry.find_card(self.session, key)
+                self.known[key] = card.id
+                self.shown[card.id] = {"id": card.id, "nickname": card.nickname, "last4": card.last4}
             except UserError as error:
                 self.known[key] = error
         found = self.known[key]
@@ -309,6 +312,7 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
     stream = _text_stream(handle, encoding)
     cards = _Cards(session)
     default_card_id = cards.resolve(default_card) if default_card else None
+    fresh: dict[tuple, dict] = {}  # services this batch adds, written together at its end
     head = stream.read(1)
     while head and head.isspace():
         head = stream.read(1)
@@ -331,7 +335,6 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
     existing = {_same_service_key(name, card_id): service_id for service_id, name, card_id
                 in session.execute(select(Service.id, Service.name, Service.card_id))}
     pending = 0
-    fresh: list[tuple] = []  # keys of services added in this batch
     for line, row in rows:
         if progress is not None and line % 500 == 0:
             progress(handle.tell())
@@ -380,14 +383,11 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
             if len(result.without_card) < PREVIEW_ROWS:
                 result.without_card.append(fields["name"])
         if len(result.rows) < PREVIEW_ROWS:
-            result.rows.append((line, _preview(session, fields, outcome)))
+            result.rows.append((line, _preview(cards, fields, outcome)))
         pending += 1
         if pending >= BATCH and not dry_run:
             # Written in batches and let go of: memory stays that of one batch, however long the file.
-            session.flush()
-            for added in fresh:
-                existing[added] = existing[added].id
-            fresh.clear()
+            _write(session, fresh)
             session.expunge_all()
             pending = 0
     if progress is not None:
@@ -398,7 +398,7 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
                         details=[t("wallet.bad_row", lang, line=line, message=message)
                                  for line, message in shown_errors])
     if not dry_run:
-        session.flush()
+        _write(session, fresh)
     result.written = 0 if dry_run else result.added + result.updated
     return result
 
@@ -408,29 +408,59 @@ _COMPARED = ("payment_url", "billing_cycle", "amount", "currency", "next_charge"
 
 
 _SEEN = object()  # a dry run's stand-in for a service the file adds
+_WRITTEN = object()  # added by an earlier batch of this import
+_COLUMNS = ("name", "payment_url", "card_id", "billing_cycle", "amount", "currency", "next_charge", "last_charged_on",
+            "alias_email", "category", "notes", "holds_card_as", "card_updated_on", "status")
 
 
-def _add_or_update(session: Session, existing: dict, key: tuple, fields: dict, dry_run: bool,
-                   fresh: list) -> str:
+def _write(session: Session, fresh: dict) -> None:
+    """The batch's new services in one statement: the ORM's per-object work is most of an import's time."""
+    from sqlalchemy import insert
+
+    from cardguard.store.models import utcnow
+
+    session.flush()
+    if fresh:
+        now = utcnow()
+        session.execute(insert(Service), [{**{name: None for name in _COLUMNS}, "status": "active",
+                                           "created_at": now, "updated_at": now, **fields}
+                                          for fields in fresh.values()])
+    fresh.clear()
+
+
+def _add_or_update(session: Session, existing: dict, key: tuple, fields: dict, dry_run: bool, fresh: dict) -> str:
     known = existing.get(key)
     if known is None:
-        if dry_run:
-            existing[key] = _SEEN
-        else:
-            service = Service(**fields)
-            session.add(service)
-            existing[key] = service
-            fresh.append(key)
+        existing[key] = _SEEN if dry_run else _WRITTEN
+        if not dry_run:
+            fresh[key] = dict(fields)
         return "added"
     if known is _SEEN:
         return "unchanged"
-    # Already in the registry, or earlier in this file: the row updates it.
-    service = known if isinstance(known, Service) else session.get(Service, known)
+    if known is _WRITTEN and key in fresh:
+        # The same service twice in one file: the later row is what the file means.
+        before = fresh[key]
+        merged = {**before, **{name: value for name, value in _changes_of(before, fields).items()}}
+        fresh[key] = merged
+        return "updated" if merged != before else "unchanged"
+    service = _find_written(session, key) if known is _WRITTEN else session.get(Service, known)
     if service is None:
         return "unchanged"
     if dry_run:
         return "updated" if _changes(service, fields) else "unchanged"
     return "updated" if _apply(service, fields) else "unchanged"
+
+
+def _find_written(session: Session, key: tuple) -> Service | None:
+    name, card_id = key
+    query = select(Service).where(Service.card_id == card_id if card_id is not None else Service.card_id.is_(None))
+    return next((s for s in session.scalars(query.order_by(Service.id.desc())) if normalize(s.name) == name), None)
+
+
+def _changes_of(current: dict, fields: dict) -> dict:
+    return {name: fields[name] for name in _COMPARED
+            if name in fields and not (name in ("billing_cycle", "holds_card_as") and fields[name] == "unknown")
+            and _differs(current.get(name), fields[name])}
 
 
 def _changes(service: Service, fields: dict) -> dict:
@@ -453,10 +483,10 @@ def _apply(service: Service, fields: dict) -> bool:
     return bool(changes)
 
 
-def _preview(session: Session, fields: dict, outcome: str) -> dict:
+def _preview(cards: _Cards, fields: dict, outcome: str) -> dict:
     from cardguard.wallet.render import amount_text
 
-    card = session.get(Card, fields["card_id"]) if fields.get("card_id") else None
+    card = cards.shown.get(fields["card_id"]) if fields.get("card_id") else None
     preview = {name: fields.get(name) for name in ("name", "payment_url", "billing_cycle", "currency",
                                                      "next_charge", "last_charged_on", "alias_email", "category",
                                                      "notes", "holds_card_as", "card_updated_on")}
@@ -464,7 +494,7 @@ def _preview(session: Session, fields: dict, outcome: str) -> dict:
     preview.update({
         "amount": str(amount) if amount is not None else None, "amount_text": amount_text(amount, fields.get("currency")),
         "status": fields.get("status", "active"), "outcome": outcome,
-        "card": {"id": card.id, "nickname": card.nickname, "last4": card.last4} if card else None,
+        "card": card,
     })
     return preview
 

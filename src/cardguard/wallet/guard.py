@@ -75,12 +75,20 @@ def _card_like(run: str) -> bool:
     return False
 
 
+_DIGIT = re.compile(r"\d")  # any script's digits, full-width too
+_THREE_DIGITS = re.compile(r"\d{3}")
+
+
 def has_card_number(text: str) -> bool:
+    if len(_DIGIT.findall(text)) < 13:
+        return False  # the common case, decided without folding or parsing
     folded = _DATE.sub("#", _folded(text))
     return any(_card_like(match.group(0)) for match in _RUN.finditer(folded))
 
 
 def has_security_code(text: str) -> bool:
+    if not _THREE_DIGITS.search(text):
+        return False
     return bool(_CODE_NEAR_LABEL.search(_folded(text)))
 
 

@@ -77,7 +77,7 @@ def checklist_card_issuer(checklist: Checklist) -> str:
 
     session = object_session(checklist)
     card = session.get(Card, checklist.card_id) if session else None
-    return card.issuer if card else ""
+    return card.issuer if card else "amex-jp"
 
 
 def item_json(directory: Directory, checklist: Checklist, item: ChecklistItem, lang: Lang) -> dict:
@@ -100,8 +100,8 @@ def checklist_json(directory: Directory, checklist: Checklist, lang: Lang) -> di
 
 def print_cards(directory: Directory, cards: list[tuple[Card, int]], lang: Lang, hidden: int = 0) -> None:
     out = console()
-    if not cards:
-        out.print(t("wallet.no_cards", lang) if not hidden else "")
+    if not cards and not hidden:
+        out.print(t("wallet.no_cards", lang))
     if hidden:
         out.print(t("wallet.closed_hidden", lang, count=hidden), style="dim")
     if not cards:

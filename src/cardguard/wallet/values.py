@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import cache
 from decimal import Decimal, InvalidOperation
 
 from cardguard.errors import UserError
@@ -182,6 +183,7 @@ def parse_currency(value: str | None, field: str = "currency") -> str | None:
     raise bad(field, given, "expected.currency")
 
 
+@cache
 def _iso_codes() -> frozenset[str]:
     from babel.numbers import list_currencies
 
