@@ -10,6 +10,8 @@
     python3 tasks.py bench property N      the never-genuine-after-a-visible-change property, N examples
     python3 tasks.py bench hostile-keys    four 16384-bit DKIM keys vs one honest check, same run
     python3 tasks.py bench mailscan FOLDER [COUNT]   `mail scan` over a built mbox vs bare mbox parsing (mailscan.py)
+    python3 tasks.py bench import-scale N  services import of N rows: time and peak memory (benchmarks/imports.py)
+    python3 tasks.py bench import-fuzz N   N mutated spreadsheets and JSON files: every one imported or a clear error
 
 Figures are ratios against a baseline measured in the same run, so they travel between machines.
 """
@@ -218,6 +220,10 @@ def main(argv: list[str]) -> int:
         import batch
 
         return batch.main(argv[1:])
+    if len(argv) == 2 and argv[0] in ("import-scale", "import-fuzz"):
+        import imports
+
+        return {"import-scale": imports.import_scale, "import-fuzz": imports.import_fuzz}[argv[0]](argv[1])
     if len(argv) != 2 or argv[0] not in ("speed", "corpus", "urls", "fuzz"):
         print(__doc__)
         return 2

@@ -67,7 +67,7 @@ def test_reissue_flow_end_to_end(holder):
 
 
 def test_close_card_gives_the_seed_checklist(holder):
-    run = holder("cards", "close", "1005", "--json", "--lang", "ja")
+    run = holder("cards", "close", "1005", "--yes", "--json", "--lang", "ja")
     assert run.code == 0, run.err
     titles = [i["title"] for i in run.json()["items"]]
     assert titles[0] == "メンバーシップ・リワードのポイントが失効する"
@@ -78,7 +78,7 @@ def test_close_card_gives_the_seed_checklist(holder):
 
 
 def test_review(holder):
-    (entry,) = holder("cards", "review", "--json").json()
+    (entry,) = holder("cards", "review", "--json").json()["cards"]
     assert entry["services"] == 4 and entry["age_days"] > 365 * 5
     assert [s["name"] for s in entry["idle_services"]] == ["Old VPN"]
     assert "再発行は" in holder("cards", "review", "--lang", "ja").out

@@ -48,9 +48,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="cardguard version")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=h("opt.version"))] = False,
+    lang: LangOpt = None,
 ) -> None:
-    pass
+    # --lang before the command (`cardguard --lang ja --help`) was read before parsing (HELP_LANG)
+    # and holds for the command (language_of); here it is only checked.
+    if lang is not None:
+        language_of(lang)
 
 
 @app.command("contacts", help=h("cmd.contacts"))

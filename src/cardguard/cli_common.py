@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Annotated, Optional
 
@@ -20,13 +21,85 @@ def h(key: str) -> str:
     return t(key, HELP_LANG)
 
 
+def _click_words(lang: Lang) -> list[tuple[re.Pattern, str]]:
+    """The [click] messages as (pattern of Click's English, replacement in ``lang``), longest first.
+    A placeholder ({name}, {name!r}) matches what Click put there and is carried over."""
+    from cardguard.i18n import catalog
+
+    out = []
+    for key, entry in catalog().items():
+        if not key.startswith("click."):
+            continue
+        names = re.findall(r"\{(\w+)(?:![rs])?\}", entry["en"])
+        pattern = re.escape(entry["en"])
+        for index, name in enumerate(names):
+            last = index == len(names) - 1 and entry["en"].endswith("}")
+            pattern = re.sub(r"\\\{" + name + r"(?:!r|!s)?\\\}", f"(?P<{name}>.+)" if last else f"(?P<{name}>.+?)",
+                             pattern, count=1)
+        replacement = re.sub(r"\{(\w+)(?:![rs])?\}", r"\\g<\1>", entry[lang])
+        if entry["en"] in ("Options", "Commands", "Arguments", "Usage:"):
+            # Headings only where Click writes them, not the word inside a sentence.
+            pattern = r"(?m)^" + pattern + (r"(?=:?$| )" if entry["en"] == "Usage:" else r"(?=:$)")
+        out.append((re.compile(pattern), replacement, len(entry["en"])))
+    return [(pattern, replacement) for pattern, replacement, _ in sorted(out, key=lambda item: -item[2])]
+
+
+def _speak_click(lang: Lang) -> None:
+    """Click (and the copy of it Typer ships) word their own help and usage errors in English
+    ("Usage:", "Options", "Show this message and exit.", "No such option"). In Japanese these words
+    get the [click] messages: through gettext where Click asks it, and on what it prints otherwise."""
+    if lang == "en":
+        return
+    import importlib
+
+    words = _click_words(lang)
+    table = {pattern.pattern: replacement for pattern, replacement in words}
+
+    def translated(text: str) -> str:
+        for pattern, replacement in words:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def gettext(message: str) -> str:
+        return translated(message)
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        return gettext(singular if count == 1 else plural)
+
+    for name in ("click.core", "click.decorators", "click.exceptions", "click.formatting", "click.parser",
+                 "click.termui", "click.types", "click.utils", "typer.core"):
+        module = importlib.import_module(name)
+        if hasattr(module, "_"):
+            module._ = gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext
+    try:
+        vendored = [importlib.import_module(f"typer._click.{name}") for name in ("decorators", "exceptions", "core")]
+    except ImportError:
+        return
+    for module in vendored:
+        original = getattr(module, "echo", None)
+        if original is None:
+            continue
+
+        def echo(message=None, *args, _original=original, **kwargs):
+            return _original(translated(message) if isinstance(message, str) else message, *args, **kwargs)
+
+        module.echo = echo
+    del table
+
+
+_speak_click(HELP_LANG)
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help=h("opt.json"))]
 LangOpt = Annotated[Optional[str], typer.Option("--lang", help=h("opt.lang"))]
 
 
 def language_of(given: str | None) -> Lang:
     if given is None:
-        return detect_lang(env=os.environ)
+        # `cardguard --lang ja cards list`: the root's --lang holds for the command under it.
+        return detect_lang(sys.argv, env=os.environ)
     if given not in ("ja", "en"):
         fallback = detect_lang(env=os.environ)
         raise typer.Exit(report_error(UserError("error.bad_lang", given=given), fallback, "--json" in sys.argv))
@@ -34,18 +107,31 @@ def language_of(given: str | None) -> Lang:
 
 
 def read_input(path: str | None) -> bytes:
-    """The raw message from a file or standard input, never more than the size limit plus one byte."""
+    """The raw message from a file or standard input, never more than the size limit in memory. A
+    larger input is refused with its real size (what is past the limit is counted, not kept)."""
     from cardguard.verify.message import MAX_BYTES
 
     if path in (None, "-"):
         if path is None and sys.stdin.isatty():
             raise UserError("error.stdin_tty")
-        return sys.stdin.buffer.read(MAX_BYTES + 1)
+        return _within_limit(sys.stdin.buffer, MAX_BYTES)
     try:
         with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
+            return _within_limit(handle, MAX_BYTES)
     except OSError as exc:
         raise UserError("error.input_unreadable", path=path, reason=exc.strerror or str(exc)) from None
+
+
+def _within_limit(handle, limit: int) -> bytes:
+    data = handle.read(limit + 1)
+    if len(data) <= limit:
+        return data
+    size = len(data)
+    while chunk := handle.read(1 << 20):
+        size += len(chunk)
+    mb = 1024 * 1024
+    shown = f"{size / mb:.0f}" if size % mb == 0 or size >= 10 * mb else f"{size / mb:.1f}"
+    raise UserError("error.message_too_large", size=shown, limit=limit // mb)
 
 
 

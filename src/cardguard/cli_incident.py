@@ -73,7 +73,7 @@ def incident_start(
     from cardguard.incident import record
 
     def work(session, directory, language):
-        verdicts = verdict = mail_at = None
+        checked = mail_at = None
         if from_mail:
             from cardguard.verify.message import read_mail
 
@@ -83,12 +83,10 @@ def incident_start(
 
             checked = verify_bytes(data, language, offline=offline, resolver=resolver, trust=trust_authserv,
                                    alias=alias, card=None, mail=mail)
-            # The verdict is kept in both languages, never the message or its HTML.
-            verdicts = {"ja": checked.as_json("ja"), "en": checked.as_json("en")}
-            verdict = verdicts["en"]
             mail_at = record.received_at(mail.headers)
-        incident = record.start(session, kind, at=record.parse_at(at), card=card, verdict=verdict,
-                                verdicts=verdicts, mail_at=mail_at)
+        # The verdict is kept as what it is (codes and values), never the message, its HTML or prose.
+        incident = record.start(session, kind, at=record.parse_at(at), card=card, checked=checked,
+                                mail_at=mail_at)
         return _show(session, directory, incident, language)
 
     run(lang, as_json, work)
@@ -98,14 +96,17 @@ def incident_start(
 def incident_list(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from sqlalchemy import select
 
-    from cardguard.incident import plans
+    from cardguard.incident import plans, progress
     from cardguard.incident.report import shown
-    from cardguard.store.models import Incident
+    from cardguard.store.models import Card, Incident
 
     def work(session, directory, language):
         rows = []
+        now = datetime.now(timezone.utc)
         for incident in session.scalars(select(Incident).order_by(Incident.id.desc())):
-            done = sum(1 for s in incident.steps if s.status != "todo")
+            card = session.get(Card, incident.card_id) if incident.card_id else None
+            states = progress.step_states(incident, progress.call_purposes_for(directory, incident, card, now))
+            done = sum(1 for state in states.values() if state.status != "todo")
             rows.append({"id": incident.id, "kind": incident.kind, "title": plans.plan(incident.kind).title(language),
                          "status": incident.status, "started_at": shown(incident.started_at),
                          "progress": {"done": done, "total": len(incident.steps)}})
@@ -124,30 +125,87 @@ def incident_list(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
 
 
 @incident_app.command("show", help=h("cmd.incident_show"))
-def incident_show(incident: Annotated[Optional[str], typer.Argument(help=h("opt.incident_ref"))] = None,
-                  as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+def incident_show(incident_arg: Annotated[Optional[str], typer.Argument(help=h("opt.incident_ref"))] = None,
+                  incident: IncidentRef = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from cardguard.incident import record
 
     run(lang, as_json, lambda session, directory, language: _show(
-        session, directory, record.find_incident(session, incident), language))
+        session, directory, record.find_incident(session, incident or incident_arg), language))
+
+
+def _changed(session, directory, found, language, before: dict, logged: str | None = None):
+    """After a step or a log entry: what changed and what comes next, not the whole plan again."""
+    data = _show(session, directory, found, language)[0]
+    changed = [step for step in data["steps"] if step["status"] != "todo" and before.get(step["id"]) == "todo"]
+    upcoming = next((step for step in data["steps"] if step["status"] == "todo" and not step["optional"]),
+                    None) or next((step for step in data["steps"] if step["status"] == "todo"), None)
+    value = {**data, "changed": [step["id"] for step in changed], "next_step": upcoming}
+
+    def show():
+        out = console()
+        if logged:
+            out.print(t("incident.changed_logged", language, text=logged), markup=False)
+        for step in changed:
+            key = "incident.changed_skipped" if step["status"] == "skipped" else "incident.changed_done"
+            out.print(t(key, language, title=step["title"]), style="green", markup=False)
+        out.print(t("incident.progress", language, done=data["progress"]["done"], total=data["progress"]["total"]))
+        if upcoming is None:
+            out.print(t("incident.all_done", language, id=data["id"]), style="bold", markup=False)
+            return
+        out.print(t("incident.next_step", language, title=upcoming["title"], id=upcoming["id"]), style="bold",
+                  markup=False)
+        if upcoming["detail"]:
+            out.print(f"  {upcoming['detail']}", style="dim", markup=False)
+        for line in upcoming["call"] or []:
+            state = t("contacts.open_always", language) if line["always_open"] else (
+                t("contacts.closed_opens", language, when=line["opens_at"]) if not line["open_now"] else "")
+            out.print(f"  ☎ {line['number']}  {state}", markup=False)
+        out.print(t("incident.show_all", language, id=data["id"]), style="dim", markup=False)
+
+    return value, show
+
+
+def _states(session, directory, found) -> dict:
+    from cardguard.incident.report import view
+
+    return {step["id"]: step["status"] for step in view(session, directory, found, "en", datetime.now(timezone.utc))["steps"]}
+
+
+def _incident_and_rest(given: list[str] | None, option: str | None) -> tuple[str | None, list[str]]:
+    """`incident step 3 call-fraud` and `incident step call-fraud --incident 3` mean the same; the
+    incident is a leading argument that is a number (#3 or 3)."""
+    given = list(given or [])
+    if given and len(given) > 1 and given[0].lstrip("#").isdigit():
+        return (option or given[0]), given[1:]
+    return option, given
 
 
 @incident_app.command("step", help=h("cmd.incident_step"))
-def incident_step(step: Annotated[str, typer.Argument(help=h("opt.step_id"))], incident: IncidentRef = None,
+def incident_step(args: Annotated[list[str], typer.Argument(help=h("opt.step_args"), metavar="[INCIDENT] STEP")],
+                  incident: IncidentRef = None,
                   skip: Annotated[Optional[str], typer.Option("--skip", help=h("opt.skip_reason"))] = None,
                   at: At = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from cardguard.incident import record
 
     def work(session, directory, language):
-        found = record.find_incident(session, incident)
-        record.tick(session, found, step, record.parse_at(at), skip)
-        return _show(session, directory, found, language)
+        ref, rest = _incident_and_rest(args, incident)
+        if len(rest) != 1:
+            raise UserError("error.field_required", field="STEP")
+        found = record.find_incident(session, ref)
+        before = _states(session, directory, found)
+        record.tick(session, found, rest[0], record.parse_at(at), skip)
+        session.flush()
+        return _changed(session, directory, found, language, before)
 
     run(lang, as_json, work)
 
 
+IncidentArg = Annotated[Optional[str], typer.Argument(help=h("opt.incident_ref"))]
+
+
 @incident_app.command("log", help=h("cmd.incident_log"))
 def incident_log(
+    incident_arg: IncidentArg = None,
     incident: IncidentRef = None,
     note: Annotated[Optional[str], typer.Option("--note", help=h("opt.note"))] = None,
     call: Annotated[Optional[str], typer.Option("--call", help=h("opt.call"))] = None,
@@ -159,32 +217,53 @@ def incident_log(
     at: At = None, as_json: JsonOpt = False, lang: LangOpt = None,
 ) -> None:
     from cardguard.incident import record
+    from cardguard.incident.report import event_text
 
     def work(session, directory, language):
-        found = record.find_incident(session, incident)
-        record.log(session, found, record.parse_at(at), note=note, call=call, answered_by=answered_by,
-                   reference=reference, agreed=agreed, card=card, card_status=card_status)
-        return _show(session, directory, found, language)
+        found = record.find_incident(session, incident or incident_arg)
+        before = _states(session, directory, found)
+        event = record.log(session, found, record.parse_at(at), note=note, call=call, answered_by=answered_by,
+                           reference=reference, agreed=agreed, card=card, card_status=card_status)
+        return _changed(session, directory, found, language, before, event_text(event, found, language))
 
     run(lang, as_json, work)
 
 
 @incident_app.command("close", help=h("cmd.incident_close"))
-def incident_close(incident: IncidentRef = None,
+def incident_close(incident_arg: IncidentArg = None, incident: IncidentRef = None,
                    summary: Annotated[Optional[str], typer.Option("--summary", help=h("opt.summary"))] = None,
+                   yes: Annotated[bool, typer.Option("--yes", "-y", help=h("opt.yes"))] = False,
                    at: At = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+    import sys
+
     from cardguard.incident import record
 
     def work(session, directory, language):
-        found = record.find_incident(session, incident)
-        record.close(session, found, record.parse_at(at), summary)
+        found = record.find_incident(session, incident or incident_arg)
+        moment = record.parse_at(at)
+        confirmed = yes
+        try:
+            record.close(session, found, moment, summary, confirmed=confirmed, directory=directory, lang=language)
+        except UserError as error:
+            if error.key != "error.steps_open":
+                raise
+            if not sys.stdin.isatty() or as_json:
+                error.details.append(t("incident.close_anyway", language, id=found.id))
+                raise
+            out = console()
+            out.print(error.message(language), markup=False)
+            for line in error.details:
+                out.print("  " + line, markup=False)
+            if not typer.confirm(t("incident.close_confirm", language, id=found.id), default=False, err=True):
+                raise UserError("error.not_confirmed") from None
+            record.close(session, found, moment, summary, confirmed=True, directory=directory, lang=language)
         return _show(session, directory, found, language)
 
     run(lang, as_json, work)
 
 
 @incident_app.command("export", help=h("cmd.incident_export"))
-def incident_export(incident: Annotated[Optional[str], typer.Argument(help=h("opt.incident_ref"))] = None,
+def incident_export(incident_arg: IncidentArg = None, incident: IncidentRef = None,
                     fmt: Annotated[str, typer.Option("--format", help=h("opt.report_format"))] = "md",
                     output: Annotated[Optional[Path], typer.Option("--output", "-o", help=h("opt.output"))] = None,
                     as_json: JsonOpt = False, lang: LangOpt = None) -> None:
@@ -202,7 +281,8 @@ def incident_export(incident: Annotated[Optional[str], typer.Argument(help=h("op
             raise UserError("error.field_choices_named", field="--format", choices="md, html, json")
         directory = load_directory()
         with registry_session() as session:
-            found = (record.find_incident(session, incident) if incident else _latest(session))
+            ref = incident or incident_arg
+            found = (record.find_incident(session, ref) if ref else _latest(session))
             data = report.view(session, directory, found, language, datetime.now(timezone.utc))
         text = {"md": report.markdown, "html": report.html}[fmt](data, language) if fmt != "json" \
             else json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"

@@ -106,11 +106,11 @@ def cards_list(all_cards: Annotated[bool, typer.Option("--all", help=h("opt.all_
     from cardguard.wallet.render import card_json, print_cards
 
     def work(session, directory, language):
-        cards = [c for c in session.scalars(select(Card).order_by(Card.id))
-                 if all_cards or c.status in ("active", "stopped")]
+        every = list(session.scalars(select(Card).order_by(Card.id)))
+        cards = [c for c in every if all_cards or c.status in registry.LIVE_STATUSES]
         counted = [(c, len(registry.active_services(session, c))) for c in cards]
         return [card_json(directory, c, language, n) for c, n in counted], \
-            lambda: print_cards(directory, counted, language)
+            lambda: print_cards(directory, counted, language, hidden=len(every) - len(cards))
 
     run(lang, as_json, work)
 
@@ -171,14 +171,53 @@ def cards_retire(card: CardArg, as_json: JsonOpt = False, lang: LangOpt = None) 
     run(lang, as_json, work)
 
 
+Yes = Annotated[bool, typer.Option("--yes", "-y", help=h("opt.yes"))]
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask before a change the holder may not mean; without a terminal to ask on, --yes is required."""
+    import sys
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UserError("error.confirm_needed")
+    if not typer.confirm(question, default=False, err=True):
+        raise UserError("error.not_confirmed")
+
+
 @cards_app.command("close", help=h("cmd.cards_close"))
-def cards_close(card: CardArg, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+def cards_close(card: CardArg, yes: Yes = False, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from cardguard.wallet import registry
     from cardguard.wallet.render import checklist_json, print_checklist
 
     def work(session, directory, language):
-        checklist = registry.close_card(session, directory, card)
-        return checklist_json(directory, checklist, language), lambda: print_checklist(directory, checklist, language)
+        found = registry.find_card(session, card)
+        if found.status == "closed":
+            raise UserError("error.card_already_closed", card=found.nickname)
+        confirm(t("wallet.close_confirm", language, nickname=found.nickname, last4=found.last4,
+                  count=len(registry.active_services(session, found))), yes)
+        checklist = registry.close_card(session, directory, found)
+        undo = t("wallet.closed_undo", language, nickname=found.nickname, last4=found.last4, id=found.id)
+
+        def show():
+            print_checklist(directory, checklist, language)
+            console().print(undo, markup=False)
+
+        return {**checklist_json(directory, checklist, language), "undo": f"cardguard cards reopen {found.id}"}, show
+
+    run(lang, as_json, work)
+
+
+@cards_app.command("reopen", help=h("cmd.cards_reopen"))
+def cards_reopen(card: CardArg, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+    from cardguard.wallet import registry
+    from cardguard.wallet.render import card_json
+
+    def work(session, directory, language):
+        found = registry.reopen_card(session, card)
+        return card_json(directory, found, language), lambda: console().print(
+            t("wallet.reopened", language, nickname=found.nickname, last4=found.last4), markup=False)
 
     run(lang, as_json, work)
 
@@ -190,7 +229,9 @@ def cards_review(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
 
     def work(session, directory, language):
         reviews = registry.review(session, today())
-        return review_json(directory, reviews, language), lambda: print_review(directory, reviews, language)
+        loose = registry.services_without_card(session)
+        return review_json(directory, reviews, language, loose), \
+            lambda: print_review(directory, reviews, language, loose)
 
     run(lang, as_json, work)
 
@@ -290,45 +331,56 @@ def services_import(path: Annotated[Path, typer.Argument(help=h("opt.import_file
                     mapping: Annotated[Optional[list[str]], typer.Option("--map", help=h("opt.map"))] = None,
                     dry_run: Annotated[bool, typer.Option("--dry-run", help=h("opt.dry_run"))] = False,
                     skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help=h("opt.skip_bad"))] = False,
+                    card: Annotated[Optional[str], typer.Option("--card", help=h("opt.import_card"))] = None,
                     as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from cardguard.wallet.csvio import import_services
-    from cardguard.wallet.render import amount_text
+    from cardguard.wallet.render import print_import
 
     def work(session, directory, language):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise UserError("error.input_unreadable", path=str(path), reason=exc.strerror or str(exc)) from None
         overrides = {}
         for item in mapping or []:
             column, sep, target = item.partition("=")
             if not sep:
                 raise UserError("error.bad_map", given=item)
             overrides[column] = target.strip()
-        result = import_services(session, data, overrides=overrides, skip_bad_rows=skip_bad_rows, dry_run=dry_run,
-                                 lang=language)
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise UserError("error.input_unreadable", path=str(path), reason=exc.strerror or str(exc)) from None
+        with handle, _import_progress(path, as_json) as progress:
+            result = import_services(session, handle, overrides=overrides, skip_bad_rows=skip_bad_rows,
+                                     dry_run=dry_run, lang=language, default_card=card, progress=progress)
         if dry_run:
             session.rollback()
-        value = {"dry_run": dry_run, "written": result.written, "rows": [r for _, r in result.rows],
+        value = {"dry_run": dry_run, "written": result.written, "added": result.added, "updated": result.updated,
+                 "unchanged": result.unchanged, "total": result.total, "rows": [r for _, r in result.rows],
                  "errors": [{"line": line, "message": message} for line, message in result.errors],
+                 "without_card": result.without_card, "without_card_count": result.without_card_count,
                  "ignored_columns": result.ignored_columns}
-
-        def show():
-            out = console()
-            key = "wallet.import_preview" if dry_run else "wallet.import_done"
-            out.print(t(key, language, count=len(result.rows) if dry_run else result.written), markup=False)
-            for line, row in result.rows:
-                card = f"****{row['card']['last4']}" if row["card"] else "-"
-                out.print(f"  {line}: {row['name']}  {card}  {amount_text(row['amount'], row['currency'])}", markup=False)
-            for line, message in result.errors:
-                out.print("  ✗ " + t("wallet.bad_row", language, line=line, message=message), style="red", markup=False)
-            if result.ignored_columns:
-                out.print(t("wallet.ignored_columns", language, columns=", ".join(result.ignored_columns)), style="dim",
-                          markup=False)
-
-        return value, show
+        return value, lambda: print_import(result, dry_run, language)
 
     run(lang, as_json, work)
+
+
+@contextmanager
+def _import_progress(path: Path, as_json: bool):
+    """A Rich progress bar on a terminal (a long import shows it is alive); nothing when piped."""
+    import sys
+
+    if as_json or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    try:
+        total = path.stat().st_size
+    except OSError:
+        total = None
+    with Progress("{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(path.name, total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 @services_app.command("export", help=h("cmd.services_export"))
@@ -353,7 +405,7 @@ def services_export(fmt: Annotated[str, typer.Option("--format", help=h("opt.exp
         with registry_session() as session:
             services = list(session.scalars(select(Service).order_by(Service.id)))
             if fmt == "csv":
-                data = export_csv(services)
+                data = export_csv(services, language)
             elif fmt == "json":
                 cards = list(session.scalars(select(Card).order_by(Card.id)))
                 doc = {"cards": [card_json(directory, c, language) for c in cards],

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cardguard.i18n import Lang, t
+from cardguard.i18n import Lang, catalog, t
+
+
+class AsWritten(str):
+    """A name shown exactly as the user wrote it (a column of their own file), never translated."""
 
 
 class UserError(Exception):
@@ -25,6 +29,11 @@ class UserError(Exception):
         values = {name[:-4] if name.endswith("_key") else name: t(value, lang) if name.endswith("_key")
                   else value(lang) if isinstance(value, Text) else value
                   for name, value in self.values.items()}
+        # A field is named in the reader's language (支払い設定URL, not payment_url); a column of the
+        # user's own file or an option as typed (--last4) has no entry and is shown as it is.
+        field = values.get("field")
+        if isinstance(field, str) and not isinstance(field, AsWritten) and f"fieldname.{field}" in catalog():
+            values["field"] = t(f"fieldname.{field}", lang)
         return t(self.key, lang, **values)
 
     def as_json(self, lang: Lang) -> dict:

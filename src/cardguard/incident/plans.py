@@ -36,6 +36,11 @@ class Step(Strict):
     call: Literal["fraud", "lost", "general"] | None = None  # a call to the issuer, with the line from the directory
     optional: bool = False
     sources: list[str]
+    # What on the timeline also means this step is done, besides ticking it: "call:fraud" (a call to
+    # a fraud line of the card's issuer or to the number on the card), "card:stopped" (the card's
+    # status set so), "checklist:reissue" (the reissue checklist finished), "verdict" (a mail checked).
+    done_when: list[Literal["call:fraud", "call:lost", "card:stopped", "card:replaced", "card:closed",
+                            "checklist:reissue", "verdict"]] = []
 
 
 class Plan(Strict):

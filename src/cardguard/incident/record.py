@@ -9,17 +9,19 @@ from __future__ import annotations
 import email.utils
 import json
 import os
-from datetime import datetime, timezone, tzinfo
+import re
+from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardguard.errors import UserError
+from cardguard.i18n import Lang, Text
 from cardguard.incident import plans
 from cardguard.store.models import Card, Incident, IncidentEvent, IncidentStep
 from cardguard.wallet.guard import check_fields
-from cardguard.wallet.registry import CARD_STATUSES, find_card
+from cardguard.wallet.registry import CARD_STATUSES, by_id, find_card
 from cardguard.when import HOLDER_ZONE, parse_moment, zone_named
 
 
@@ -40,9 +42,28 @@ def holder_zone() -> tzinfo:
     return datetime.now().astimezone().tzinfo or timezone.utc
 
 
-def parse_at(given: str | None) -> datetime:
+# A timeline records what happened; a moment past this is a typo (2099), not a plan.
+FUTURE_SLACK = timedelta(hours=1)
+
+
+def parse_at(given: str | None, now: datetime | None = None) -> datetime:
     """A moment typed by the holder, in UTC for storage; without an offset it is their own time."""
-    return parse_moment(given, holder_zone()).astimezone(timezone.utc)
+    moment = parse_moment(given, holder_zone()).astimezone(timezone.utc)
+    if given is not None and moment > (now or datetime.now(timezone.utc)) + FUTURE_SLACK:
+        raise UserError("error.moment_future", field="at", given=given[:40])
+    return moment
+
+
+_PHONE = re.compile(r"\+?[\d\s\-()‐－ー.]+")
+
+
+def parse_phone(given: str, field: str = "call") -> str:
+    """A number as the holder typed it ("0120-020120", "+44 20 7946 0000", "188"), or an error."""
+    text = given.strip()
+    digits = re.sub(r"\D", "", text)
+    if not _PHONE.fullmatch(text) or not 3 <= len(digits) <= 15:
+        raise UserError("error.phone_invalid", field=field, given=text[:40])
+    return text
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -65,6 +86,39 @@ def received_at(headers: list[tuple[str, str]]) -> datetime | None:
     return None
 
 
+def _stored_value(value: object) -> object:
+    if isinstance(value, Text):
+        return {"ja": value.ja, "en": value.en}  # a name from the directory, both of its spellings
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def verdict_facts(verdict) -> dict:
+    """What a check found, as facts: the verdict, the finding codes with their values, the links, the
+    claimed issuer. No sentence in any language: it is worded when shown, in the reader's language,
+    with the hours of any line computed for when it is read."""
+    return {
+        "format": 2,
+        "verdict": verdict.verdict,
+        "issuer": verdict.issuer,
+        "from": {"address": verdict.from_address, "domain": verdict.from_domain,
+                 "display_name": verdict.from_display_name},
+        "subject": verdict.subject,
+        "recipients": list(verdict.recipients),
+        "authentication": verdict.authentication.as_json(),
+        "findings": [{"code": f.code, "severity": f.severity, "evidence": f.evidence,
+                      "values": {key: _stored_value(value) for key, value in f.values},
+                      "decisive": f.code in verdict.decisive} for f in verdict.ordered_findings()],
+        "links": [link.as_json() for link in verdict.links],
+        "otp": {"detected": verdict.otp.detected, "code": verdict.otp.code, "merchant": verdict.otp.merchant,
+                "amount": verdict.otp.amount},
+        "next_steps": list(verdict.next_steps),
+        "call_cards": [list(cards) for _, cards in verdict.calls],
+        "checked_at": verdict.checked_at.isoformat() if isinstance(verdict.checked_at, datetime) else None,
+    }
+
+
 def kind_from_verdict(verdict: dict) -> str:
     if verdict["otp"]["detected"] and verdict["verdict"] in ("genuine", "suspicious"):
         return "unknown-code"
@@ -72,7 +126,12 @@ def kind_from_verdict(verdict: dict) -> str:
 
 
 def start(session: Session, kind: str | None, *, at: datetime, card: str | None = None, issuer: str | None = None,
-          verdict: dict | None = None, verdicts: dict | None = None, mail_at: datetime | None = None) -> Incident:
+          verdict: dict | None = None, verdicts: dict | None = None, mail_at: datetime | None = None,
+          checked=None) -> Incident:
+    """``checked``: the Verdict of the mail that started it, stored as facts (verdict_facts). The
+    older ``verdict``/``verdicts`` (worded JSON) are still accepted and stored as they were."""
+    if checked is not None:
+        verdict, verdicts = verdict_facts(checked), None
     if kind is None:
         if verdict is None:
             raise UserError("error.incident_kind_required", choices=", ".join(plans.KINDS))
@@ -89,7 +148,8 @@ def start(session: Session, kind: str | None, *, at: datetime, card: str | None 
     if verdict is not None:
         incident.events.append(IncidentEvent(
             at=(mail_at or at).astimezone(timezone.utc), kind="verdict", text=f"{verdict['verdict']}: {verdict['subject']}"[:500],
-            data=json.dumps(verdicts or {"en": verdict}, ensure_ascii=False, default=str)))
+            data=json.dumps(verdict if verdict.get("format") == 2 else (verdicts or {"en": verdict}),
+                            ensure_ascii=False, default=str)))
     incident.events.append(IncidentEvent(at=at, kind="opened", text=kind))
     session.add(incident)
     session.flush()
@@ -98,10 +158,7 @@ def start(session: Session, kind: str | None, *, at: datetime, card: str | None 
 
 def find_incident(session: Session, ref: str | int | None) -> Incident:
     if ref is not None:
-        try:
-            found = session.get(Incident, int(str(ref).lstrip("#")))
-        except ValueError:
-            found = None
+        found = by_id(session, Incident, ref)
         if found is None:
             raise UserError("error.incident_not_found", given=str(ref))
         return found
@@ -117,9 +174,7 @@ def tick(session: Session, incident: Incident, step_id: str, at: datetime, skip_
     step = next((s for s in incident.steps if s.step_id == step_id), None)
     if step is None:
         raise UserError("error.step_not_found", details=[f"{s.id}  {s.title.en}" for s in plan.steps], given=step_id)
-    step.status = "skipped" if skip_reason else "done"
-    step.done_at = at
-    step.skip_reason = skip_reason
+    # Only the timeline records it: a step's state is read from the timeline (incident/progress.py).
     incident.events.append(IncidentEvent(at=at, kind="skip" if skip_reason else "step", text=step_id,
                                          agreed=skip_reason))
     return step
@@ -130,8 +185,8 @@ def log(session: Session, incident: Incident, at: datetime, *, note: str | None 
         card: str | None = None, card_status: str | None = None) -> IncidentEvent:
     check_fields({"note": note, "call": call, "answered-by": answered_by, "reference": reference, "agreed": agreed})
     if call:
-        event = IncidentEvent(at=at, kind="call", number=call.strip(), answered_by=answered_by, reference=reference,
-                              agreed=agreed, text=note)
+        event = IncidentEvent(at=at, kind="call", number=parse_phone(call), answered_by=answered_by,
+                              reference=reference, agreed=agreed, text=note)
     elif card_status:
         if card_status not in CARD_STATUSES:
             raise UserError("error.field_choices_named", field="--card-status", choices=", ".join(CARD_STATUSES))
@@ -153,10 +208,25 @@ def log(session: Session, incident: Incident, at: datetime, *, note: str | None 
     return event
 
 
-def close(session: Session, incident: Incident, at: datetime, summary: str | None = None) -> Incident:
+def close(session: Session, incident: Incident, at: datetime, summary: str | None = None, *,
+          confirmed: bool = False, directory=None, lang: Lang = "en") -> Incident:
+    """Closing over steps not yet done needs ``confirmed``: nobody closes an incident with a step
+    forgotten by accident. The open steps are listed (in ``lang``) in the error."""
     check_fields({"summary": summary})
     if incident.status == "closed":
         raise UserError("error.incident_closed", id=incident.id)
+    if not confirmed:
+        from cardguard.incident import progress
+
+        if directory is None:
+            from cardguard.directory import load_directory
+
+            directory = load_directory(lang)
+        card = session.get(Card, incident.card_id) if incident.card_id else None
+        remaining = progress.open_steps(incident, progress.call_purposes_for(directory, incident, card, at))
+        if remaining:
+            raise UserError("error.steps_open", count=len(remaining), id=incident.id,
+                            details=[f"☐ {step.title(lang)}  ({step.id})" for step in remaining])
     incident.status = "closed"
     incident.closed_at = at
     incident.summary = summary

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from cardguard.directory.load import Directory
 from cardguard.directory.calls import HolderCard, whom_to_call
-from cardguard.i18n import Lang, t
-from cardguard.incident import plans
+from cardguard.i18n import Lang, Text, catalog, t
+from cardguard.incident import plans, progress
 from cardguard.incident.record import as_utc, holder_zone
 from cardguard.store.models import Card, Incident
+from cardguard.verify.model import Finding
 from cardguard.wallet.registry import CARD_STATUSES
 
 
@@ -49,11 +50,15 @@ def _cards(session: Session, incident: Incident, directory: Directory, lang: Lan
     return out
 
 
+def event_text(event, incident: Incident, lang: Lang) -> str:
+    """One timeline entry as the holder reads it."""
+    return _event_text(event, plans.plan(incident.kind), lang)
+
+
 def _event_text(event, plan: plans.Plan, lang: Lang) -> str:
     step = plan.step(event.text or "") if event.kind in ("step", "skip") else None
     if event.kind == "verdict":
-        data = json.loads(event.data or "{}")
-        verdict = data.get(lang) or data.get("en") or {}
+        verdict = stored_verdict(event.data, lang) or {}
         return t("incident.event_verdict", lang, verdict=verdict.get("verdict_label", ""),
                  subject=verdict.get("subject", ""))
     if event.kind == "opened":
@@ -70,6 +75,8 @@ def _event_text(event, plan: plans.Plan, lang: Lang) -> str:
         return f"{text} {event.agreed}" if event.agreed else text
     if event.kind == "closed":
         return t("incident.event_closed", lang)
+    if event.kind == "checklist":
+        return t("incident.event_checklist_done", lang, title=t(f"wallet.checklist_{event.text}", lang))
     return event.text or ""
 
 
@@ -82,18 +89,54 @@ def _whom_to_call(directory: Directory, incident: Incident, card: Card | None, p
     return whom_to_call(directory, at=now, card=holder, purpose=purpose)
 
 
+def _stored_value(value: object) -> object:
+    return Text(**value) if isinstance(value, dict) and set(value) == {"ja", "en"} else value
+
+
+def stored_verdict(data: str | None, lang: Lang, directory: Directory | None = None,
+                   now: datetime | None = None) -> dict | None:
+    """A verdict kept on the timeline, worded now in ``lang``. Stored as facts (format 2) it is worded
+    from its codes and values; an older entry kept fully worded in ja and en is read as it was."""
+    if not data:
+        return None
+    stored = json.loads(data)
+    if stored.get("format") != 2:
+        return stored.get(lang) or stored.get("en")
+    findings = []
+    for item in stored["findings"]:
+        found = Finding(item["code"], item["severity"], item.get("evidence", ""),
+                        tuple(sorted((k, _stored_value(v)) for k, v in item.get("values", {}).items())))
+        findings.append(found.as_json(lang, item.get("decisive", False)))
+    issuer = directory.issuers.get(stored["issuer"]) if directory and stored.get("issuer") else None
+    calls = []
+    if issuer is not None and stored.get("call_cards") is not None and now is not None:
+        # The fraud lines the check pointed to, with whether they answer at the moment it is read.
+        answer = whom_to_call(directory, at=now, issuer=issuer.id, purpose="fraud")
+        calls = [group.call.as_json(lang) for group in answer.by_number()]
+    return {
+        "verdict": stored["verdict"], "verdict_label": t(f"verdict.{stored['verdict']}", lang),
+        "issuer": stored.get("issuer"), "issuer_name": issuer.data.issuer.name(lang) if issuer else None,
+        "from": stored["from"], "subject": stored["subject"], "recipients": stored.get("recipients", []),
+        "authentication": stored.get("authentication"), "findings": findings, "links": stored.get("links", []),
+        "otp": stored.get("otp"), "next_steps": [t(key, lang) for key in stored.get("next_steps", []) if key in catalog()],
+        "calls": calls, "checked_at": stored.get("checked_at"),
+    }
+
+
 def view(session: Session, directory: Directory, incident: Incident, lang: Lang, now: datetime) -> dict:
     plan = plans.plan(incident.kind)
     card = session.get(Card, incident.card_id) if incident.card_id else None
+    states = progress.step_states(incident, progress.call_purposes_for(directory, incident, card, now))
     steps = []
     for row in incident.steps:
         step = plan.step(row.step_id)
         if step is None:
             continue
+        state = states[step.id]
         entry = {"id": step.id, "title": step.title(lang), "detail": step.detail(lang) if step.detail else None,
-                 "optional": step.optional, "status": row.status, "done_at": shown(row.done_at),
-                 "skip_reason": row.skip_reason, "sources": [plans.sources()[s].title for s in step.sources],
-                 "call": None}
+                 "optional": step.optional, "status": state.status, "done_at": shown(state.at),
+                 "done_by": state.by, "skip_reason": state.reason,
+                 "sources": [plans.sources()[s].title for s in step.sources], "call": None}
         if step.call:
             answer = _whom_to_call(directory, incident, card, step.call, now)
             entry["call"] = [{**group.call.as_json(lang), "card_names": [name(lang) for name in group.card_names]}
@@ -109,8 +152,7 @@ def view(session: Session, directory: Directory, incident: Incident, lang: Lang,
     verdict = None
     for event in incident.events:
         if event.kind == "verdict" and event.data:
-            data = json.loads(event.data)
-            verdict = data.get(lang) or data.get("en")
+            verdict = stored_verdict(event.data, lang, directory, now)
     done = sum(1 for s in steps if s["status"] != "todo")
     return {
         "id": incident.id, "kind": incident.kind, "title": plan.title(lang), "plan_summary": plan.summary(lang),

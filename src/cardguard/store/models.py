@@ -122,7 +122,9 @@ class IncidentStep(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     step_id: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="todo")  # todo, done, skipped
+    # Not read any more: a step's state is derived from the timeline (incident/progress.py), which
+    # older databases hold too; the columns stay so they need no migration.
+    status: Mapped[str] = mapped_column(String(16), default="todo")
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     skip_reason: Mapped[str | None] = mapped_column(Text)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,33 +16,50 @@ from sqlalchemy.orm import Session
 from cardguard.directory.load import Directory
 from cardguard.directory.lookup import normalize, resolve_card, resolve_product
 from cardguard.errors import UserError
-from cardguard.store.models import Card, Checklist, ChecklistItem, Service
+from cardguard.store.models import Card, Checklist, ChecklistItem, Incident, IncidentEvent, Service
 from cardguard.wallet import values as v
 from cardguard.wallet.guard import check_fields
 
 CARD_STATUSES = ("active", "stopped", "replaced", "closed")
+LIVE_STATUSES = ("active", "stopped")
+# SQLite's INTEGER is 64-bit signed: a larger id can name no row, and asking for it would overflow.
+MAX_ROW_ID = 2**63 - 1
+
+
+def by_id(session: Session, model, given: object):
+    """The row whose id the user typed ("3", "#3", 3), or None: never an overflow for a huge number."""
+    text = v.nfkc(str(given)).lstrip("#")
+    if not re.fullmatch(r"\d{1,19}", text) or int(text) > MAX_ROW_ID:
+        return None
+    return session.get(model, int(text))
 REISSUE_ITEM_STATUSES = ("todo", "updated", "cancelled", "not-needed")
 CLOSE_ITEM_STATUSES = ("todo", "done", "not-needed")
 
 
 # ----------------------------------------------------------------------------------------- cards
 
-def card_fields(directory: Directory, raw: dict[str, str | None], *, partial: bool = False) -> dict:
+def card_fields(directory: Directory, raw: dict[str, str | None], *, partial: bool = False,
+                today: date | None = None) -> dict:
     """Typed card fields from what the user typed; ``partial`` for an edit (only what was given)."""
     check_fields(raw)
+    today = today or date.today()
     given = {key: value for key, value in raw.items() if value is not None}
     out: dict = {}
     out.update(_issuer_and_product(directory, given, partial))
     if "nickname" in given:
         if not v.nfkc(given["nickname"]):
             raise UserError("error.field_required", field="nickname")
-        out["nickname"] = v.nfkc(given["nickname"])
+        out["nickname"] = v.as_written(given["nickname"])
     if "last4" in given:
         out["last4"] = v.parse_last4(given["last4"])
     if "expiry" in given:
         out["expiry"] = v.parse_expiry(given["expiry"])
+        if out["expiry"] and expired(out["expiry"], today) and given.get("status") not in ("replaced", "closed"):
+            raise UserError("error.expiry_past", field="expiry", given=out["expiry"])
     if "issued_on" in given:
-        out["issued_on"] = v.parse_date(given["issued_on"], "issued")
+        out["issued_on"] = v.parse_date(given["issued_on"], "issued", today=today)
+        if out["issued_on"] and out["issued_on"] > today:
+            raise UserError("error.date_in_future", field="issued", given=str(out["issued_on"]))
     if "alias_email" in given:
         out["alias_email"] = v.parse_email(given["alias_email"], "alias")
     if "back_number" in given:
@@ -89,8 +106,22 @@ def _issuer_and_product(directory: Directory, given: dict[str, str], partial: bo
     return out
 
 
+def expired(expiry: str, today: date) -> bool:
+    """MM/YY: a card is valid through the last day of that month."""
+    month, year = int(expiry[:2]), 2000 + int(expiry[3:])
+    return (year, month) < (today.year, today.month)
+
+
+def refuse_duplicate_nickname(session: Session, nickname: str, *, other_than: Card | None = None) -> None:
+    """Two live cards with one name would make every "--card NAME" ambiguous."""
+    for card in session.scalars(select(Card).where(Card.status.in_(LIVE_STATUSES))):
+        if card is not other_than and normalize(card.nickname) == normalize(nickname):
+            raise UserError("error.nickname_taken", nickname=nickname, id=card.id, last4=card.last4)
+
+
 def add_card(session: Session, directory: Directory, raw: dict[str, str | None]) -> Card:
     card = Card(**card_fields(directory, raw))
+    refuse_duplicate_nickname(session, card.nickname)
     session.add(card)
     session.flush()
     return card
@@ -100,7 +131,10 @@ def find_card(session: Session, ref: str, *, active_first: bool = True) -> Card:
     """A card by its number in the list (#3 or 3), nickname, last four digits or product id."""
     from cardguard.wallet import choose_card
 
-    return choose_card(list(session.scalars(select(Card).order_by(Card.id))), ref, active_first=active_first)
+    cards = list(session.scalars(select(Card).order_by(Card.id)))
+    if not cards:
+        raise UserError("error.no_cards_yet", given=ref)
+    return choose_card(cards, ref, active_first=active_first)
 
 
 def edit_card(session: Session, directory: Directory, ref: str, raw: dict[str, str | None]) -> Card:
@@ -108,6 +142,10 @@ def edit_card(session: Session, directory: Directory, ref: str, raw: dict[str, s
     fields = card_fields(directory, {**raw, "issuer": raw.get("issuer") or card.issuer}, partial=True)
     if not fields.get("issuer"):
         fields.pop("issuer", None)
+    if "nickname" in fields and card.status in LIVE_STATUSES:
+        refuse_duplicate_nickname(session, fields["nickname"], other_than=card)
+    if fields.get("status") and fields["status"] != card.status:
+        _tell_incidents(session, card, IncidentEvent(kind="card", text=f"****{card.last4}", reference=fields["status"]))
     for name, value in fields.items():
         setattr(card, name, value)
     return card
@@ -116,8 +154,15 @@ def edit_card(session: Session, directory: Directory, ref: str, raw: dict[str, s
 def retire_card(session: Session, ref: str) -> Card:
     """The card is stopped (after a call to the issuer, say) but not yet replaced or closed."""
     card = find_card(session, ref)
-    card.status = "stopped"
+    if card.status != "stopped":
+        card.status = "stopped"
+        _tell_incidents(session, card, IncidentEvent(kind="card", text=f"****{card.last4}", reference="stopped"))
     return card
+
+
+def services_without_card(session: Session) -> list[Service]:
+    rows = session.scalars(select(Service).where(Service.card_id.is_(None), Service.status == "active"))
+    return sorted(rows, key=lambda s: (s.next_charge is None, s.next_charge or date.max, s.name))
 
 
 def active_services(session: Session, card: Card) -> list[Service]:
@@ -138,7 +183,7 @@ def service_fields(session: Session, raw: dict[str, str | None], *, partial: boo
     if "name" in given:
         if not v.nfkc(given["name"]):
             raise UserError("error.field_required", field="name")
-        out["name"] = v.nfkc(given["name"])
+        out["name"] = v.as_written(given["name"])
     elif not partial:
         raise UserError("error.field_required", field="name")
     if "payment_url" in given:
@@ -147,7 +192,7 @@ def service_fields(session: Session, raw: dict[str, str | None], *, partial: boo
             raise v.bad("url", url, "expected.url")
         out["payment_url"] = url or None
     if "card" in given:
-        out["card_id"] = find_card(session, given["card"]).id if v.nfkc(given["card"]) else None
+        out["card_id"] = find_card(session, v.card_reference(given["card"])).id if v.nfkc(given["card"]) else None
     if "billing_cycle" in given or not partial:
         out["billing_cycle"] = v.parse_cycle(given.get("billing_cycle"))
     if "amount" in given:
@@ -159,12 +204,13 @@ def service_fields(session: Session, raw: dict[str, str | None], *, partial: boo
     for name, label in (("next_charge", "next-charge"), ("last_charged_on", "last-charged"),
                         ("card_updated_on", "card-updated")):
         if name in given:
-            out[name] = v.parse_date(given[name], label)
+            # No subscription charged anyone before 2000: an earlier next charge is a placeholder.
+            out[name] = v.parse_date(given[name], label, earliest_year=2000 if name == "next_charge" else v.EARLIEST_YEAR)
     if "alias_email" in given:
         out["alias_email"] = v.parse_email(given["alias_email"], "alias")
     for name in ("category", "notes"):
         if name in given:
-            out[name] = v.nfkc(given[name]) or None
+            out[name] = v.as_written(given[name]) or None
     if "holds_card_as" in given or not partial:
         out["holds_card_as"] = v.parse_holds(given.get("holds_card_as"))
     return out
@@ -179,10 +225,9 @@ def add_service(session: Session, raw: dict[str, str | None]) -> Service:
 
 def find_service(session: Session, ref: str) -> Service:
     text = v.nfkc(ref)
-    if re.fullmatch(r"#?\d+", text):
-        found = session.get(Service, int(text.lstrip("#")))
-        if found:
-            return found
+    found = by_id(session, Service, text)
+    if found:
+        return found
     matches = [s for s in session.scalars(select(Service)) if normalize(s.name) == normalize(text)]
     if len(matches) == 1:
         return matches[0]
@@ -220,25 +265,42 @@ def reissue(session: Session, ref: str, last4: str, expiry: str | None, today: d
     old = find_card(session, ref)
     if old.status in ("replaced", "closed"):
         raise UserError("error.card_not_reissuable", card=old.nickname, status=old.status)
-    new = Card(issuer=old.issuer, product=old.product, nickname=old.nickname, last4=v.parse_last4(last4),
-               expiry=v.parse_expiry(expiry), issued_on=today, alias_email=old.alias_email,
+    new_last4 = v.parse_last4(last4)
+    if new_last4 == old.last4:
+        # Then the number did not change (a renewal), and no service needs updating; or a typo.
+        raise UserError("error.reissue_same_last4", card=old.nickname, last4=old.last4)
+    new_expiry = v.parse_expiry(expiry)
+    if new_expiry and expired(new_expiry, today):
+        raise UserError("error.expiry_past", field="expiry", given=new_expiry)
+    new = Card(issuer=old.issuer, product=old.product, nickname=old.nickname, last4=new_last4,
+               expiry=new_expiry, issued_on=today, alias_email=old.alias_email,
                back_number=old.back_number, status="active", replaces_id=old.id)
     old.status = "replaced"
     session.add(new)
     session.flush()
     checklist = Checklist(kind="reissue", card_id=old.id, new_card_id=new.id)
-    for position, service in enumerate(active_services(session, old)):
+    # A service with no card recorded may well hold the old number: it is asked, never dropped.
+    for position, service in enumerate(active_services(session, old) + services_without_card(session)):
         checklist.items.append(ChecklistItem(
             position=position, service_id=service.id, title=service.name,
             follows_by_itself=service.holds_card_as == "wallet", due_on=service.next_charge, status="todo"))
     session.add(checklist)
+    _tell_incidents(session, old, IncidentEvent(kind="card", text=f"****{old.last4}", reference="replaced"))
     session.flush()
     return checklist
 
 
-def close_card(session: Session, directory: Directory, ref: str) -> Checklist:
+def _tell_incidents(session: Session, card: Card, event: IncidentEvent) -> None:
+    """What happened to a card goes on the timeline of every open incident about it, where the
+    incident's plan reads it (a reissue is its "stop and reissue" step done)."""
+    event.at = event.at or datetime.now(timezone.utc)
+    for incident in session.scalars(select(Incident).where(Incident.status == "open", Incident.card_id == card.id)):
+        incident.events.append(IncidentEvent(at=event.at, kind=event.kind, text=event.text, reference=event.reference))
+
+
+def close_card(session: Session, directory: Directory, ref: str | Card) -> Checklist:
     """Close the card and list what closing costs (the seed's caveats) and what must move."""
-    card = find_card(session, ref)
+    card = ref if isinstance(ref, Card) else find_card(session, ref)
     if card.status == "closed":
         raise UserError("error.card_already_closed", card=card.nickname)
     checklist = Checklist(kind="close", card_id=card.id)
@@ -254,8 +316,21 @@ def close_card(session: Session, directory: Directory, ref: str) -> Checklist:
         position += 1
     card.status = "closed"
     session.add(checklist)
+    _tell_incidents(session, card, IncidentEvent(kind="card", text=f"****{card.last4}", reference="closed"))
     session.flush()
     return checklist
+
+
+def reopen_card(session: Session, ref: str) -> Card:
+    """Undo a close: the card is active again and its closing checklist is dropped."""
+    card = find_card(session, ref, active_first=False)
+    if card.status != "closed":
+        raise UserError("error.card_not_closed", card=card.nickname, status=card.status)
+    refuse_duplicate_nickname(session, card.nickname, other_than=card)
+    card.status = "active"
+    for checklist in session.scalars(select(Checklist).where(Checklist.card_id == card.id, Checklist.kind == "close")):
+        session.delete(checklist)
+    return card
 
 
 def find_checklist(session: Session, card: str | None = None, kind: str | None = None) -> Checklist:
@@ -271,8 +346,8 @@ def find_checklist(session: Session, card: str | None = None, kind: str | None =
     return found
 
 
-def mark_item(session: Session, item_id: int, status: str, today: date) -> ChecklistItem:
-    item = session.get(ChecklistItem, item_id)
+def mark_item(session: Session, item_id: int | str, status: str, today: date) -> ChecklistItem:
+    item = by_id(session, ChecklistItem, item_id)
     if item is None:
         raise UserError("error.item_not_found", given=str(item_id))
     checklist = item.checklist
@@ -289,6 +364,11 @@ def mark_item(session: Session, item_id: int, status: str, today: date) -> Check
             service.card_updated_on = today
         if status == "cancelled":
             service.status = "cancelled"
+    state = progress(checklist)
+    if state.total and state.done == state.total and status != "todo":
+        old = session.get(Card, checklist.card_id)
+        if old is not None:
+            _tell_incidents(session, old, IncidentEvent(kind="checklist", text=checklist.kind, reference="done"))
     return item
 
 

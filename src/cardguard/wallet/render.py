@@ -62,7 +62,14 @@ def item_title(directory: Directory, checklist: Checklist, item: ChecklistItem, 
                 return caveat.ja if lang == "ja" else caveat.en
     if checklist.kind == "close" and item.service_id:
         return t("wallet.move_service", lang, name=item.title)
+    if item_card_unknown(checklist, item):
+        return t("wallet.no_card_item", lang, name=item.title)
     return item.title
+
+
+def item_card_unknown(checklist: Checklist, item: ChecklistItem) -> bool:
+    """A reissue item for a service that records no card: it may hold the old number, so it is asked."""
+    return checklist.kind == "reissue" and item.service is not None and item.service.card_id is None
 
 
 def checklist_card_issuer(checklist: Checklist) -> str | None:
@@ -77,7 +84,7 @@ def item_json(directory: Directory, checklist: Checklist, item: ChecklistItem, l
     return {"id": item.id, "title": item_title(directory, checklist, item, lang), "status": item.status,
             "status_label": t(f"wallet.item_{item.status.replace('-', '_')}", lang),
             "follows_by_itself": item.follows_by_itself, "due_on": item.due_on, "service_id": item.service_id,
-            "caveat_id": item.caveat_id}
+            "caveat_id": item.caveat_id, "card_unknown": item_card_unknown(checklist, item)}
 
 
 def checklist_json(directory: Directory, checklist: Checklist, lang: Lang) -> dict:
@@ -91,10 +98,13 @@ def checklist_json(directory: Directory, checklist: Checklist, lang: Lang) -> di
     }
 
 
-def print_cards(directory: Directory, cards: list[tuple[Card, int]], lang: Lang) -> None:
+def print_cards(directory: Directory, cards: list[tuple[Card, int]], lang: Lang, hidden: int = 0) -> None:
     out = console()
-    if not cards:
+    if not cards and not hidden:
         out.print(t("wallet.no_cards", lang))
+    if hidden:
+        out.print(t("wallet.closed_hidden", lang, count=hidden), style="dim")
+    if not cards:
         return
     for card, count in cards:
         product = product_name(directory, card, lang) or card.issuer or t("wallet.issuer_unknown", lang)
@@ -110,11 +120,11 @@ def print_services(services: list[Service], lang: Lang) -> None:
         out.print(t("wallet.no_services", lang))
         return
     for service in services:
-        card = f"****{service.card.last4}" if service.card else "-"
+        card = f"****{service.card.last4}" if service.card else f"[{t('wallet.no_card', lang)}]"
         amount = amount_text(service.amount, service.currency)
         cycle = t(f"wallet.cycle_{service.billing_cycle.replace('-', '_')}", lang)
         nxt = f" · {t('wallet.next_charge', lang)} {service.next_charge}" if service.next_charge else ""
-        out.print(f"#{service.id}  [bold]{service.name}[/bold]  {card}  {amount} {cycle}{nxt}", highlight=False)
+        out.print(f"#{service.id}  {service.name}  {card}  {amount} {cycle}{nxt}", markup=False, highlight=False)
 
 
 def print_checklist(directory: Directory, checklist: Checklist, lang: Lang) -> None:
@@ -127,12 +137,15 @@ def print_checklist(directory: Directory, checklist: Checklist, lang: Lang) -> N
     for item in data["items"]:
         box = "☐" if item["status"] == "todo" else "☑"
         extra = f"  ({t('wallet.follows', lang)})" if item["follows_by_itself"] else ""
+        if item["card_unknown"] and item["status"] == "todo":
+            extra += f"  [{t('wallet.no_card', lang)}]"
         due = f"  {t('wallet.next_charge', lang)} {item['due_on']}" if item["due_on"] else ""
         out.print(f" {box} [{item['id']}] {item['title']} — {item['status_label']}{due}{extra}", markup=False)
     out.print(t(f"wallet.mark_hint_{checklist.kind}", lang), style="dim")
 
 
-def print_review(directory: Directory, reviews: list[CardReview], lang: Lang) -> None:
+def print_review(directory: Directory, reviews: list[CardReview], lang: Lang,
+                 without_card: list[Service] | None = None) -> None:
     out = console()
     for entry in reviews:
         card = entry.card
@@ -141,10 +154,39 @@ def print_review(directory: Directory, reviews: list[CardReview], lang: Lang) ->
                   + t("wallet.review_line", lang, years=years, count=len(entry.services), idle=len(entry.idle)))
         for service in entry.idle:
             out.print("   ・" + t("wallet.review_idle", lang, name=service.name), markup=False)
+    if without_card:
+        out.print(t("wallet.review_no_card", lang, count=len(without_card)), style="bold")
+        for service in without_card:
+            out.print(f"   ・{service.name}  [{t('wallet.no_card', lang)}]", markup=False)
     out.print(t("wallet.review_advice", lang), style="bold")
 
 
-def review_json(directory: Directory, reviews: list[CardReview], lang: Lang) -> list[dict]:
-    return [{"card": card_json(directory, r.card, lang, len(r.services)), "age_days": r.age_days,
-             "services": len(r.services), "idle_services": [service_json(s) for s in r.idle],
-             "advice": t("wallet.review_advice", lang)} for r in reviews]
+def review_json(directory: Directory, reviews: list[CardReview], lang: Lang,
+                without_card: list[Service] | None = None) -> dict:
+    return {"cards": [{"card": card_json(directory, r.card, lang, len(r.services)), "age_days": r.age_days,
+                       "services": len(r.services), "idle_services": [service_json(s) for s in r.idle]}
+                      for r in reviews],
+            "without_card": [{**service_json(s), "check": t("wallet.no_card", lang)} for s in without_card or []],
+            "advice": t("wallet.review_advice", lang)}
+
+
+def print_import(result, dry_run: bool, lang: Lang) -> None:
+    out = console()
+    counts = dict(added=result.added, updated=result.updated, unchanged=result.unchanged)
+    out.print(t("wallet.import_counts_preview" if dry_run else "wallet.import_counts", lang, **counts), markup=False)
+    for line, row in result.rows:
+        card = f"****{row['card']['last4']}" if row["card"] else f"[{t('wallet.no_card', lang)}]"
+        out.print(f"  {line}: {row['name']}  {card}  {row['amount_text']}", markup=False)
+    if result.total > len(result.rows):
+        out.print("  " + t("wallet.import_more_rows", lang, count=result.total - len(result.rows)), markup=False)
+    for line, message in result.errors:
+        out.print("  ✗ " + t("wallet.bad_row", lang, line=line, message=message), style="red", markup=False)
+    if result.without_card_count:
+        names = "、".join(result.without_card[:20]) if lang == "ja" else ", ".join(result.without_card[:20])
+        if result.without_card_count > 20:
+            names += " …"
+        out.print(t("wallet.import_without_card", lang, count=result.without_card_count, names=names),
+                  style="yellow", markup=False)
+    if result.ignored_columns:
+        out.print(t("wallet.ignored_columns", lang, columns=", ".join(result.ignored_columns)), style="dim",
+                  markup=False)

@@ -9,17 +9,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import cache
 from decimal import Decimal, InvalidOperation
 
 from cardguard.errors import UserError
 
-CYCLES = ("monthly", "yearly", "other", "one-off")
+# "unknown" is what a service gets when nothing says how often it is charged: a monthly default
+# would be a guess shown as a fact.
+CYCLES = ("monthly", "yearly", "weekly", "quarterly", "half-yearly", "other", "one-off", "unknown")
 HOLDS = ("typed", "wallet", "unknown")
 _CYCLE_WORDS = {
-    "monthly": ["monthly", "month", "月額", "毎月", "月払い", "月", "1ヶ月", "1か月", "mensal"],
-    "yearly": ["yearly", "annual", "annually", "year", "年額", "毎年", "年払い", "年", "12ヶ月", "12か月"],
-    "one-off": ["one-off", "oneoff", "once", "one-time", "単発", "一回", "1回", "都度"],
-    "other": ["other", "その他", "weekly", "quarterly", "週", "四半期"],
+    "monthly": ["monthly", "month", "per month", "月額", "毎月", "月払い", "月", "1ヶ月", "1か月", "1ヵ月", "月次",
+                "月間", "月1回", "月会費", "mensal"],
+    "yearly": ["yearly", "annual", "annually", "year", "per year", "年額", "毎年", "年払い", "年", "1年", "年間",
+               "年1回", "年次", "年契約", "年会費", "12ヶ月", "12か月", "12ヵ月"],
+    "weekly": ["weekly", "week", "毎週", "週", "週額", "週払い"],
+    "quarterly": ["quarterly", "quarter", "四半期", "3ヶ月", "3か月", "3ヵ月"],
+    "half-yearly": ["half-yearly", "semiannual", "semi-annual", "半年", "半年払い", "6ヶ月", "6か月", "6ヵ月"],
+    "one-off": ["one-off", "oneoff", "once", "one-time", "単発", "一回", "1回", "都度", "買い切り"],
+    "other": ["other", "その他"],
+    "unknown": ["unknown", "不明"],
 }
 _HOLDS_WORDS = {
     "typed": ["typed", "card", "カード番号", "カード", "手入力", "登録"],
@@ -31,7 +40,13 @@ _SYMBOLS = {"¥": "JPY", "円": "JPY", "$": "USD", "€": "EUR", "£": "GBP", "�
 
 
 def nfkc(text: str) -> str:
+    """For reading a value (digits, codes, words to match), never for storing what the user wrote."""
     return unicodedata.normalize("NFKC", text).strip()
+
+
+def as_written(text: str) -> str:
+    """User text as it will be stored: "①ネット～" stays "①ネット～", only the ends trimmed."""
+    return text.strip()
 
 
 def bad(field: str, given: str, expected_key: str) -> UserError:
@@ -48,6 +63,21 @@ def parse_last4(value: str, field: str = "last4") -> str:
     return text
 
 
+_MASK = r"[*xX•●・＊✕×#]"
+
+
+def card_reference(value: str) -> str:
+    """What a card cell names: a masked number ("****-****-****-1005", "XXXX XXXX XXXX 1005") or
+    "下4桁 1005" / "末尾1005" / "ending 1005" is the card's last four digits; anything else (a
+    nickname, "1005") is passed on as written."""
+    text = nfkc(value)
+    masked = re.fullmatch(rf"(?:{_MASK}+[\s\-.]*)+(\d{{4}})", text)
+    labelled = re.fullmatch(r"(?:下\s*4\s*桁|末尾\s*4?\s*桁?|ending(?:\s+in)?|last\s*4)\s*[:：]?\s*(\d{4})", text,
+                            re.IGNORECASE)
+    found = masked or labelled
+    return found.group(1) if found else text
+
+
 def parse_expiry(value: str | None, field: str = "expiry") -> str | None:
     if value is None or not nfkc(value):
         return None
@@ -58,16 +88,28 @@ def parse_expiry(value: str | None, field: str = "expiry") -> str | None:
     return f"{int(found.group(1)):02d}/{found.group(2)[-2:]}"
 
 
-def parse_date(value: str | None, field: str) -> date | None:
+# A date outside these years is a typo or a spreadsheet's placeholder (1900-01-01), not a charge.
+EARLIEST_YEAR = 1950
+LATEST_YEARS_AHEAD = 20
+
+
+def parse_date(value: str | None, field: str, *, earliest_year: int = EARLIEST_YEAR,
+               today: date | None = None) -> date | None:
     if value is None or not nfkc(value):
         return None
     text = nfkc(value)
     found = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?", text)
     if found:
         try:
-            return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+            parsed = date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
         except ValueError:
-            pass
+            parsed = None
+        latest = (today or date.today()).year + LATEST_YEARS_AHEAD
+        if parsed is not None and not earliest_year <= parsed.year <= latest:
+            raise UserError("error.date_out_of_range", field=field, given=text[:40], earliest=earliest_year,
+                            latest=latest)
+        if parsed is not None:
+            return parsed
     raise bad(field, text, "expected.date")
 
 
@@ -87,6 +129,9 @@ def parse_amount(value: str | None, field: str = "amount") -> tuple[Decimal | No
         currency = code.group(1)
         text = text.replace(code.group(1), "")
     number = text.replace(",", "").replace(" ", "")
+    # Only plain decimal numbers: Decimal also reads "NaN", "Infinity" and "1e999", none of them a price.
+    if not re.fullmatch(r"\d{1,15}(?:\.\d{1,6})?|\.\d{1,6}", number):
+        raise bad(field, nfkc(value), "expected.amount")
     try:
         amount = Decimal(number)
     except InvalidOperation:
@@ -107,7 +152,7 @@ def _choice(value: str | None, field: str, words: dict[str, list[str]], expected
 
 
 def parse_cycle(value: str | None, field: str = "billing_cycle") -> str:
-    return _choice(value, field, _CYCLE_WORDS, "expected.cycle", "monthly")
+    return _choice(value, field, _CYCLE_WORDS, "expected.cycle", "unknown")
 
 
 def parse_holds(value: str | None, field: str = "holds_card_as") -> str:
@@ -124,10 +169,39 @@ def parse_email(value: str | None, field: str) -> str | None:
 
 
 def parse_currency(value: str | None, field: str = "currency") -> str | None:
+    """An ISO 4217 code (jpy, JPY) or a symbol (¥, 円); a word such as "yen" is refused with the code it
+    most likely means, rather than stored as a code nobody uses ("YEN")."""
     if value is None or not nfkc(value):
         return None
-    text = nfkc(value).upper()
-    text = _SYMBOLS.get(text, text)
-    if not re.fullmatch(r"[A-Z]{3}", text):
-        raise bad(field, text, "expected.currency")
-    return text
+    given = nfkc(value)
+    text = _SYMBOLS.get(given, given).upper()
+    if re.fullmatch(r"[A-Z]{3}", text) and text in _iso_codes():
+        return text
+    suggestion = _currency_named(given)
+    if suggestion:
+        raise UserError("error.currency_word", field=field, given=given[:40], code=suggestion)
+    raise bad(field, given, "expected.currency")
+
+
+@cache
+def _iso_codes() -> frozenset[str]:
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
+def _currency_named(word: str) -> str | None:
+    """The one currency whose English or Japanese name is, or ends in, ``word`` ("yen", "日本円")."""
+    from babel import Locale
+
+    folded = word.casefold().rstrip("s")
+    found = set()
+    for locale in ("en", "ja"):
+        for code, name in Locale.parse(locale).currencies.items():
+            if code not in _iso_codes():
+                continue
+            lowered = name.casefold()
+            if folded and (lowered == folded or lowered.endswith(" " + folded) or (locale == "ja" and lowered == folded)):
+                found.add(code)
+    # "dollar" names a dozen currencies: no guess then.
+    return found.pop() if len(found) == 1 else None

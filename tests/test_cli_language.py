@@ -1,0 +1,41 @@
+"""The whole command line speaks the holder's language: Click's own words in help and usage errors,
+--lang before the command, and the size of a file too large to read."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_lang_before_the_command_and_japanese_help(cardguard):
+    run = cardguard("--lang", "ja", "--help")
+    assert run.code == 0, run.err
+    assert "使い方：" in run.out and "オプション:" in run.out and "コマンド:" in run.out
+    assert "このヘルプを表示して終了します。" in run.out
+    for english in ("Usage:", "Options", "Show this message and exit"):
+        assert english not in run.out
+    sub = cardguard("services", "import", "--help", "--lang", "ja")
+    assert "使い方：" in sub.out and "Usage" not in sub.out and "引数:" in sub.out
+    assert "Usage:" in cardguard("--help").out  # English stays English
+
+
+def test_usage_errors_in_japanese(cardguard):
+    run = cardguard("--lang", "ja", "cards", "list", "--bogus")
+    assert run.code == 2 and "エラー：そのオプションはありません：--bogus" in run.err and "Error" not in run.err
+    missing = cardguard("services", "add", "--lang", "ja")
+    assert missing.code == 2 and "引数 'name' がありません" in missing.err
+
+
+def test_lang_given_before_the_command_holds_for_it(cardguard):
+    run = cardguard("--lang", "ja", "cards", "list")
+    assert "カードはまだ登録されていません" in run.out
+
+
+@pytest.mark.parametrize("lang,expected", [("en", "The message is 60 MB"), ("ja", "メッセージが 60 MB あります")])
+def test_a_60_mb_file_is_reported_with_its_real_size(cardguard, tmp_path, lang, expected):
+    big = tmp_path / "big.eml"
+    with big.open("wb") as handle:
+        handle.truncate(60 * 1024 * 1024)
+    run = cardguard("check", str(big), "--offline", "--lang", lang)
+    assert run.code == 2 and expected in run.err, run.err
+    piped = cardguard("check", "-", "--offline", "--lang", lang, input=b"x" * (60 * 1024 * 1024))
+    assert expected in piped.err, piped.err
