@@ -391,3 +391,29 @@ def test_call_for_a_card_lists_the_numbers_contacts_lists(client, cardguard):
                                                           "--json").json()["calls"]]
             unique = list(dict.fromkeys(cli))
             assert web == unique, (card, purpose)
+
+
+def test_closing_an_incident_with_steps_open_asks_first_and_can_close_anyway(client):
+    """The core refuses to close over open steps unless confirmed; the web says which, in place."""
+    token = csrf_of(client, "/incidents")
+    started = client.post("/incidents", data={"csrf": token, "kind": "unknown-code"}, headers=JA)
+    number = re.search(r"#(\d+)", started.text).group(1)
+    refused = client.post(f"/incidents/{number}/close", data={"csrf": token, "summary": "未遂"}, headers=JA)
+    assert refused.status_code == 409
+    assert "未完了の手順" in refused.text and 'value="未遂"' in refused.text
+    assert "未完了の手順があっても閉じる" in refused.text
+    closed = client.post(f"/incidents/{number}/close", headers=JA,
+                         data={"csrf": token, "summary": "未遂", "confirmed": "yes"})
+    assert closed.status_code == 200 and "未完了の手順" not in closed.text
+    assert "未遂" in closed.text and 'action="/incidents/' + number + '/close"' not in closed.text
+
+
+def test_an_incident_from_an_english_check_stores_facts_and_reads_in_japanese(client):
+    token = csrf_of(client, "/check")
+    page = client.post("/check", data={"csrf": token, "offline": "1"}, headers={"accept-language": "en"},
+                       files={"file": ("m.eml", message(), "message/rfc822")}).text
+    verdict = re.search(r'name="verdict" value="([^"]+)"', page).group(1)
+    incident = client.post("/incidents", data={"csrf": token, "verdict": verdict}, headers=JA)
+    number = re.search(r"/incidents/(\d+)", str(incident.url)).group(1)
+    report = client.get(f"/incidents/{number}/report.md", headers=JA).text
+    assert "Not authenticated" not in report and "could not" not in report.lower()

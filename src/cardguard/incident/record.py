@@ -114,7 +114,7 @@ def verdict_facts(verdict) -> dict:
         "otp": {"detected": verdict.otp.detected, "code": verdict.otp.code, "merchant": verdict.otp.merchant,
                 "amount": verdict.otp.amount},
         "next_steps": list(verdict.next_steps),
-        "call_cards": [list(cards) for _, cards in verdict.calls],
+        "call_cards": [list(group.cards) for group in verdict.calls],
         "checked_at": verdict.checked_at.isoformat() if isinstance(verdict.checked_at, datetime) else None,
     }
 

@@ -90,6 +90,7 @@ async def check(request: Request):
     subject, body, preview = mask_codes([verdict.subject, body, preview])
     token = request.app.state.checked.add({
         "verdicts": {"ja": verdict.as_json("ja"), "en": verdict.as_json("en")},
+        "checked": verdict,  # kept in memory only: an incident stores its facts, never the message
         "mail_at": received_at(mail.headers), "preview": preview,
         # The alias the mail came to says which of the holder's cards it is about: the incident carries it.
         "card_id": card_by_alias(mail.recipients, request.app.state.store),

@@ -52,10 +52,10 @@ async def start_incident(request: Request):
     if card is None and entry and entry.get("card_id"):
         card = f"#{entry['card_id']}"
     with store(request).session() as session:
-        incident = record.start(
-            session, _text(form, "kind"), at=now(), card=card,
-            verdict=entry["verdicts"]["en"] if entry else None,
-            verdicts=entry["verdicts"] if entry else None, mail_at=entry["mail_at"] if entry else None)
+        # The verdict is stored as what it is (codes and values) and worded when the incident is read.
+        incident = record.start(session, _text(form, "kind"), at=now(), card=card,
+                                checked=entry.get("checked") if entry else None,
+                                mail_at=entry["mail_at"] if entry else None)
         incident_id = incident.id
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
@@ -136,8 +136,21 @@ async def close_incident(request: Request, incident_id: str):
     form = await form_of(request)
     on_form_error(request, lambda errors, values, status: incident_view(
         request, number, errors=errors, values=values, status_code=status), CLOSE_FIELDS, form)
-    with store(request).session() as session:
-        record.close(session, record.find_incident(session, number), now(), _text(form, "summary"))
+    from cardguard.directory import load_directory
+    from cardguard.errors import UserError
+
+    lang = request.state.lang
+    try:
+        with store(request).session() as session:
+            record.close(session, record.find_incident(session, number), now(), _text(form, "summary"),
+                         confirmed=form.get("confirmed") == "yes", directory=load_directory(), lang=lang)
+    except UserError as error:
+        if error.key != "error.steps_open":
+            raise
+        # Shown beside the close button, with the steps still open and a box to close anyway.
+        message = " ".join([error.message(lang), *error.details])
+        return incident_view(request, number, errors={"confirmed": message},
+                             values={"summary": _text(form, "summary") or ""}, status_code=409)
     return RedirectResponse(f"/incidents/{number}", status_code=303)
 
 
