@@ -30,10 +30,9 @@ def alert_line(verdict: Verdict, lang: Lang) -> str | None:
                 None) or t("mail.alert.code_generic", lang)
     if not verdict.calls:
         return t("mail.alert.genuine_code_nocall", lang, code_name=name, issuer=issuer)
-    line = verdict.calls[0][0]
-    status = line.status(verdict.checked_at)
-    hours = t("mail.alert.hours_always", lang) if status.always_open else line.schedule.text(lang)
-    return t("mail.alert.genuine_code", lang, code_name=name, number=line.number, hours=hours)
+    call = verdict.calls[0].call  # the core's answer, with its state at the moment of the check
+    hours = t("mail.alert.hours_always", lang) if call.always_open else call.hours(lang)
+    return t("mail.alert.genuine_code", lang, code_name=name, number=call.number, hours=hours)
 
 
 def push_ntfy(url: str, line: str, verdict: str, timeout: float = 10.0) -> bool:

@@ -8,17 +8,18 @@ from collections import Counter
 from cardguard.mailbox import imap
 from cardguard.mailbox.imap import Account
 from cardguard.verify import authres
-from cardguard.verify.message import read_mail
+from cardguard.errors import UserError
+from cardguard.verify.message import glance
 
 LOOK_AT = 20  # recent messages whose headers are read
 
 
 def topmost_authserv(head: bytes) -> str | None:
     try:
-        mail = read_mail(head, unwrap_forward=False)
-    except Exception:  # noqa: BLE001 - an unreadable header says nothing about the provider
+        headers = glance(head)[0]
+    except UserError:  # an unreadable header block says nothing about the provider
         return None
-    for name, value in mail.headers:
+    for name, value in headers:
         if name.lower() == "authentication-results":
             parsed = authres.parse(value)
             return parsed.authserv_id if parsed else None
