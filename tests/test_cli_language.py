@@ -39,3 +39,25 @@ def test_a_60_mb_file_is_reported_with_its_real_size(cardguard, tmp_path, lang, 
     assert run.code == 2 and expected in run.err, run.err
     piped = cardguard("check", "-", "--offline", "--lang", lang, input=b"x" * (60 * 1024 * 1024))
     assert expected in piped.err, piped.err
+
+
+def test_japanese_help_names_every_option_as_it_is_typed(cardguard):
+    """Click's words are translated in help text, never inside an option name (--ca-file is not
+    --ca-ファイル): what the help shows must be what the command accepts."""
+    import re
+
+    import typer.main
+
+    from cardguard.cli import app
+
+    root = typer.main.get_command(app)
+    for path in (["mail", "add"], ["services", "import"], ["services", "export"], ["check"], ["incident", "export"],
+                 ["cards", "add"]):
+        command = root
+        for name in path:
+            command = command.commands[name]
+        declared = {opt for param in command.params for opt in getattr(param, "opts", []) if opt.startswith("--")}
+        shown = cardguard("--lang", "ja", *path, "--help")
+        assert shown.code == 0, shown
+        named = set(re.findall(r"(?<![\w-])--[A-Za-z][\w-]*", shown.out))
+        assert named <= declared | {"--help"}, (path, sorted(named - declared))

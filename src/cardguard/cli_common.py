@@ -37,6 +37,11 @@ def _click_words(lang: Lang) -> list[tuple[re.Pattern, str]]:
             pattern = re.sub(r"\\\{" + name + r"(?:!r|!s)?\\\}", f"(?P<{name}>.+)" if last else f"(?P<{name}>.+?)",
                              pattern, count=1)
         replacement = re.sub(r"\{(\w+)(?:![rs])?\}", r"\\g<\1>", entry[lang])
+        # A word of Click's never inside a longer word or an option name ("file" in --ca-file).
+        if entry["en"][:1].isalnum():
+            pattern = r"(?<![\w-])" + pattern
+        if entry["en"][-1:].isalnum():
+            pattern = pattern + r"(?![\w-])"
         if entry["en"] in ("Options", "Commands", "Arguments", "Usage:"):
             # Headings only where Click writes them, not the word inside a sentence.
             pattern = r"(?m)^" + pattern + (r"(?=:?$| )" if entry["en"] == "Usage:" else r"(?=:$)")

@@ -28,4 +28,9 @@ def parse_moment(given: str | None, zone: tzinfo) -> datetime:
         moment = datetime.fromisoformat(given.strip())
     except ValueError:
         raise UserError("error.bad_time", given=given) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    # Opening hours look days ahead and time zones shift a moment by hours: near the ends of the
+    # calendar Python can hold, neither is possible, and no card company's hours mean anything there.
+    if not 1900 <= moment.year <= 2999:
+        raise UserError("error.bad_time", given=given)
+    return moment

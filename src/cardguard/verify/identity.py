@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from cardguard.directory.load import Issuer
+from cardguard.i18n import both
 from cardguard.verify.domains import registered_domain, to_unicode, within
 from cardguard.verify.model import Finding, finding
 from cardguard.verify.skeleton import skeleton
@@ -114,7 +115,8 @@ def _lookalike(issuer: Issuer, host: str) -> tuple[str, str] | None:
         return None
     for entry in issuer.data.not_official:
         if within(host, entry.domain):
-            return "not_official", entry.domain
+            # Named by the official domain it passes for, not by itself.
+            return "not_official", resembled(issuer, entry.domain.split(".")[0])
     registered = registered_domain(host)
     label = registered.split(".")[0]
     shown = to_unicode(host)
@@ -171,7 +173,8 @@ def from_findings(claim: Claim | None, display: str, address: str, domain: str, 
         return out
     kind = lookalike(issuer, domain)
     if kind:
-        out.append(finding("from.lookalike", "bad", domain, domain=domain, kind=kind[0], official=kind[1]))
+        out.append(finding("from.lookalike", "bad", domain, domain=domain, kind=both(f"lookalike_kind.{kind[0]}"),
+                           official=kind[1]))
     elif domain and "." in domain:
         out.append(finding("from.foreign", "bad", domain, domain=domain, issuer=name))
     if "display_name" in claim.where:

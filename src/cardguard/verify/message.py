@@ -23,6 +23,7 @@ from cardguard.verify.htmltext import HtmlContent, read_html
 from cardguard.verify.outlook import is_outlook, read_outlook
 
 MAX_BYTES = 50 * 1024 * 1024
+MAX_HEADER_BYTES = 32 * 1024  # one header, continuation lines included
 MAX_HEADERS = 1000
 MAX_DEPTH = 20
 MAX_PARTS = 500
@@ -182,9 +183,22 @@ def _safe(callable_, default):
 
 def _check_header_count(data: bytes) -> None:
     head = data.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in data[:4_000_000] else data.split(b"\n\n", 1)[0]
-    count = sum(1 for line in head.splitlines() if _HEADER_LINE.match(line))
+    count, longest, name, size = 0, 0, b"", 0
+    for line in head.splitlines():
+        if _HEADER_LINE.match(line):
+            count += 1
+            name, size = line.split(b":", 1)[0], len(line)
+        else:
+            size += len(line)  # a continuation line of the header above
+        if size > longest:
+            longest, longest_name = size, name
     if count > MAX_HEADERS:
         raise UserError("error.too_many_headers", count=count, limit=MAX_HEADERS)
+    if longest > MAX_HEADER_BYTES:
+        # The standard library parses some headers (Content-Type parameters, nested comments) in
+        # quadratic time: one header of a few hundred KB would stall the check. No mail needs one.
+        raise UserError("error.header_too_long", name=longest_name.decode("ascii", "replace")[:60],
+                        size=longest // 1024, limit=MAX_HEADER_BYTES // 1024)
 
 
 def _attached_bytes(part: Message) -> bytes | None:
@@ -285,7 +299,8 @@ def sender(headers: list[tuple[str, str]]) -> tuple[str, str, str]:
             display, address = parsed[0]
         display = _decode_words(display).strip()
         if not address and "@" in from_values[0]:
-            found = re.search(r"[^\s<>\"']+@[^\s<>\"']+", from_values[0])
+            # Bounded: this search is quadratic on a long run without "@" (a From of nested comments).
+            found = re.search(r"[^\s<>\"']+@[^\s<>\"']+", from_values[0][:1000])
             address = found.group(0) if found else ""
     address = _decode_words(address).strip().strip("<>")
     domain = address.rsplit("@", 1)[1].lower().rstrip(".").strip("[]") if "@" in address else ""

@@ -82,7 +82,7 @@ def block_end(headers: list[tuple[str, str]], trusted_ids: list[str]) -> int:
                 break  # a hop that is not the trusted receiver's entry: the sender's side starts
             index += 1
         return index
-    index = found.index + 1
-    while index < len(headers) and headers[index][0].lower() in _STAMPS:
-        index += 1
-    return index
+    # Its stamps are what it wrote above its own Received line. A stamp just below that line may be
+    # the first header of the message it received: anyone can start a mail with one, so it is the
+    # sender's word.
+    return found.index + 1
