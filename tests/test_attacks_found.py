@@ -33,7 +33,7 @@ def test_the_receivers_own_stamp_above_its_received_line_still_counts(cardguard)
 
 
 def test_a_giant_header_is_refused_clearly_not_parsed_for_minutes(cardguard):
-    for header in ("Content-Type: text/plain;" + 'a="\\' * 20000, "X-Note: " + "(" * 40000 + ")" * 40000):
+    for header in ("Content-Type: text/plain;" + 'a="\\' * 20000, "Content-Disposition: inline;" + 'b="\\' * 20000):
         mail = "From: a@example.org\r\nSubject: s\r\n" + header + "\r\n\r\nhi\r\n"
         for lang, word in (("en", "KB"), ("ja", "ヘッダー")):
             run = cardguard("check", "-", "--offline", "--lang", lang, input=mail, timeout=60)
@@ -42,7 +42,7 @@ def test_a_giant_header_is_refused_clearly_not_parsed_for_minutes(cardguard):
 
 
 def test_a_from_of_nested_comments_is_read_without_stalling(cardguard):
-    mail = "From: " + "(" * 12000 + ")" * 12000 + "\r\nSubject: s\r\n\r\nhi\r\n"
+    mail = "From: " + "(" * 60000 + ")" * 60000 + "\r\nSubject: s\r\n\r\nhi\r\n"
     run = cardguard("check", "-", "--offline", "--json", input=mail, timeout=60)
     assert run.code in (0, 2) and "internal" not in run.out, run
 
