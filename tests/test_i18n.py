@@ -51,3 +51,44 @@ def test_every_command_has_json_and_lang_options():
     assert len(commands) >= 25
     for name, options in commands.items():
         assert {"--json", "--lang"} <= options, name
+
+
+def _messages(text: str) -> list[tuple[str, bytes]]:
+    return [("messages.toml", text.encode())]
+
+
+def test_messages_are_read_from_the_parsed_copy_only_while_the_files_are_unchanged(tmp_path, monkeypatch):
+    from cardguard.i18n import _catalog_from
+
+    monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    first = _catalog_from(_messages('[greet]\nja = "こんにちは"\nen = "Hello"\n'))
+    assert first == {"greet": {"ja": "こんにちは", "en": "Hello"}}
+    copies = list((tmp_path / "cache").glob("messages-*.json"))
+    assert len(copies) == 1
+    assert _catalog_from(_messages('[greet]\nja = "こんにちは"\nen = "Hello"\n')) == first
+
+    # An edited file is what the holder reads, and the stale copy is replaced, not accumulated.
+    edited = _catalog_from(_messages('[greet]\nja = "こんばんは"\nen = "Good evening"\n'))
+    assert edited["greet"]["en"] == "Good evening"
+    assert [p.name for p in (tmp_path / "cache").glob("messages-*.json")] != [copies[0].name]
+    assert len(list((tmp_path / "cache").glob("messages-*.json"))) == 1
+
+    # A duplicate key is refused whether or not a copy exists for other bytes.
+    with pytest.raises(RuntimeError, match="defined twice"):
+        _catalog_from([("a.toml", b'[x]\nja = "1"\nen = "1"\n'), ("b.toml", b'[x]\nja = "2"\nen = "2"\n')])
+
+
+def test_a_damaged_or_unwritable_copy_never_changes_a_message(tmp_path, monkeypatch):
+    from cardguard.i18n import _catalog_from
+
+    source = _messages('[greet]\nja = "こんにちは"\nen = "Hello"\n')
+    monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    _catalog_from(source)
+    (copy,) = (tmp_path / "cache").glob("messages-*.json")
+    for damage in ('{"greet": {"ja": 1}}', '{"greet": {"en": "Hello"}}', '[]', '{"gre', ''):
+        copy.write_text(damage, encoding="utf-8")
+        assert _catalog_from(source) == {"greet": {"ja": "こんにちは", "en": "Hello"}}, damage
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(blocked))
+    assert _catalog_from(source)["greet"]["ja"] == "こんにちは"

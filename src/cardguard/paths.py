@@ -21,6 +21,12 @@ def data_dir() -> Path:
     return Path(env) if env else platformdirs.user_data_path(APP)
 
 
+def cache_dir() -> Path:
+    """Copies cardguard can always rebuild (parsed message files): deleting it loses nothing."""
+    env = os.environ.get("CARDGUARD_CACHE_DIR")
+    return Path(env) if env else platformdirs.user_cache_path(APP)
+
+
 def overrides_file() -> Path:
     return config_dir() / "overrides.toml"
 
