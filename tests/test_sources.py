@@ -43,3 +43,18 @@ def test_every_published_source_has_an_address(issuer):
         if "seed document" in source.publisher:
             continue
         assert source.url and source.url.startswith("https://"), source.id
+
+
+def test_icloud_user_name_is_the_name_part_as_the_copies_of_apples_page_give_it():
+    # Apple's iCloud Mail server settings (as Lifewire's and clean.email's copies give it): the name
+    # part of the address, the whole address only if that does not connect. The help once said
+    # "your email address", which the README repeated.
+    from pathlib import Path
+
+    from cardguard.mailbox.presets import presets
+
+    icloud = presets()["icloud"]
+    assert "@ より前の部分" in icloud.password_help.ja and "before the @" in icloud.password_help.en
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `icloud` |"))
+    assert "before the @" in row
