@@ -177,3 +177,41 @@ def test_event_handlers_are_counted_as_before_on_the_corpus_html():
 def test_event_handlers_are_counted_as_before_on_generated_markup(pieces):
     markup = "".join(pieces)
     assert htmltext._EVENT_ATTR.findall(markup) == OLD_EVENT_ATTR.findall(markup)
+
+
+OLD_CONDITIONAL = re.compile(r"<!--\s*\[if[^\]]*\]>(.*?)<!\[endif\]\s*-->", re.IGNORECASE | re.DOTALL)
+
+
+def old_tidy(text: str) -> str:
+    return re.sub(r"\n\s*\n+", "\n", re.sub(r"[ \t\u3000]+", " ", text)).strip()
+
+
+def test_outlook_conditional_blocks_are_found_as_before_on_the_corpus_html():
+    blocks = 0
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            expected = [found.group(1) for found in OLD_CONDITIONAL.finditer(markup)]
+            assert list(htmltext.conditional_blocks(markup)) == expected
+            blocks += len(expected)
+    assert blocks > 100
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["<!--", "[if mso]>", "[IF gte mso 9]>", "[if", "]", ">", "<![endif]-->", "<![ENDIF] -->",
+                                 "<![endif]", "-->", " ", "\n", "<a href=x>", "x", "<!--<![endif]-->"]), max_size=14))
+def test_outlook_conditional_blocks_are_found_as_before_on_generated_markup(pieces):
+    markup = "".join(pieces)
+    assert list(htmltext.conditional_blocks(markup)) == [f.group(1) for f in OLD_CONDITIONAL.finditer(markup)]
+
+
+def test_shown_text_is_spaced_as_before_on_the_corpus_html():
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            raw = htmltext._read(markup, htmltext.HtmlContent(), [htmltext.MAX_NESTED_READS], with_text=True)
+            assert htmltext.tidy(raw) == old_tidy(raw)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.text(alphabet=" \t\u3000\n\r\x0b\x0c\x1c\u2028\u00a0ab", max_size=30))
+def test_shown_text_is_spaced_as_before_on_generated_text(text):
+    assert htmltext.tidy(text) == old_tidy(text)
