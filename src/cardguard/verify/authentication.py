@@ -4,7 +4,6 @@ trusted receiver's own Authentication-Results offline, combined into one fact th
 
 from __future__ import annotations
 
-import email.utils
 import time
 from typing import TYPE_CHECKING
 
@@ -12,7 +11,7 @@ from cardguard.verify import authres
 from cardguard.verify.auth_codes import UNVERIFIABLE_DKIM
 from cardguard.verify.dmarc import aligned
 from cardguard.verify.domains import to_ascii
-from cardguard.verify.message import Mail
+from cardguard.verify.message import Mail, addresses_of
 from cardguard.verify.model import Authentication, DmarcResult, Finding, finding
 
 if TYPE_CHECKING:
@@ -23,7 +22,7 @@ def _from_addresses(headers: list[tuple[str, str]]) -> list[str]:
     """Every address on every From line, as a mail app may show any of them."""
     values = [value for name, value in headers if name.lower() == "from"]
     try:
-        found = email.utils.getaddresses(values)
+        found = addresses_of(values)
     except Exception:  # noqa: BLE001 - hostile header text
         return []
     out: list[str] = []

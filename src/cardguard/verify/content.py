@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from cardguard.verify.message import Attachment
 from cardguard.verify.model import Finding, Otp, finding
+from cardguard.verify.wordscan import Words, words
 
 _CODE = re.compile(r"(?<![\d/.,\-年月])(\d{4,8})(?![\d/:.,\-年月日時分])")
 
@@ -22,9 +23,10 @@ def rules() -> dict:
     return tomllib.loads(text)
 
 
-@cache
-def _pattern(words: tuple[str, ...]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{w})" for w in words), re.IGNORECASE)
+def _pattern(alternatives: tuple[str, ...]) -> Words:
+    """Any of the words, case-insensitive: ``re``'s own matches, found without trying every word at
+    every position of a long text (wordscan.py)."""
+    return words(alternatives)
 
 
 def normalize(text: str) -> str:

@@ -45,12 +45,25 @@ def brand_tokens(issuer: Issuer) -> set[str]:
     return tokens
 
 
+# id of the issuer object -> (that issuer, its brand words folded): the same few issuers every message.
+_BRAND_WORDS: dict[int, tuple[Issuer, list[str]]] = {}
+
+
+def _brand_words(issuer: Issuer) -> list[str]:
+    entry = _BRAND_WORDS.get(id(issuer))
+    if entry is None or entry[0] is not issuer:
+        if len(_BRAND_WORDS) > 1000:  # directories reloaded many times in one process
+            _BRAND_WORDS.clear()
+        entry = _BRAND_WORDS[id(issuer)] = (issuer, [_fold(w) for w in issuer.data.issuer.brand_words])
+    return entry[1]
+
+
 def claimed_issuer(issuers: list[Issuer], display: str, subject: str, from_domain: str, body: str) -> Claim | None:
     best: Claim | None = None
     fields = {"display_name": _fold(display), "subject": _fold(subject), "body": _fold(body[:20000])}
     for issuer in issuers:
         where = []
-        words = [_fold(w) for w in issuer.data.issuer.brand_words]
+        words = _brand_words(issuer)
         for name, text in fields.items():
             if any(w and w in text for w in words):
                 where.append(name)
@@ -131,7 +144,9 @@ def _lookalike(issuer: Issuer, host: str) -> tuple[str, str] | None:
         if len(token) >= 6 and label.replace("-", "") == token:
             return "hyphenated", resembled(issuer, token)
         limit = 1 if len(token) < 9 else 2
-        typo = next((w for w in [label, *words] if len(token) >= 6 and 0 < _distance(w, token) <= limit), None)
+        # Two words whose lengths differ by more than the limit are further apart than it: not measured.
+        typo = next((w for w in [label, *words] if len(token) >= 6 and abs(len(w) - len(token)) <= limit
+                     and 0 < _distance(w, token) <= limit), None)
         if typo:
             return "typo", resembled(issuer, typo)
         if len(token) >= 5:

@@ -1,0 +1,217 @@
+"""The faster ways of reading a message find exactly what the plain ones found.
+
+Each speed change in verify/ replaced a regular expression or a scan by one that is cheaper to
+compile or to run; these tests hold every one equal to the original, as written before the change,
+on every text of the real phishing corpus and on generated strings built from the characters that
+matter (case variants, the characters IGNORECASE folds to ASCII, word boundaries, kana)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cardguard.errors import UserError
+from cardguard.verify import content, htmltext, links, wordscan
+from cardguard.verify.message import read_mail
+from corpus_pin import corpus_folder
+
+# The patterns as they were before they were made fast.
+OLD_DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9\u00a1-\uffff-]+\.)+[a-z\u00a1-\uffff]{2,})(?=[/:\s]|$)",
+                                re.IGNORECASE)
+OLD_EVENT_ATTR = re.compile(r"""(?<=[\s"'/])on[a-zA-Z]+\s*=(?=[^<>]*>)""")
+
+
+@cache
+def corpus_mails() -> tuple:
+    folder = corpus_folder()
+    if folder is None or not folder.is_dir():
+        pytest.fail("the phishing corpus was not found (shared/corpus/phishing above the checkout, or CARDGUARD_CORPUS)")
+    mails = []
+    for path in sorted(folder.iterdir()):
+        try:
+            mails.append(read_mail(path.read_bytes()))
+        except UserError:
+            continue
+    return tuple(mails)
+
+
+def corpus_texts() -> list[str]:
+    """Every text a check reads words in: plain parts, HTML as shown, attachments, subjects."""
+    out = []
+    for mail in corpus_mails():
+        out += [mail.subject, mail.text, *(h.text for h in mail.html), *(a.text for a in mail.attachments)]
+    return [text for text in out if text]
+
+
+def rule_lists() -> dict[str, tuple[str, ...]]:
+    rules = content.rules()
+    lists = {"otp.keywords": rules["otp"]["keywords"], "otp.merchant": rules["otp"]["merchant"],
+             "otp.amount": rules["otp"]["amount"], "request.verbs": rules["request"]["verbs"],
+             "urgency.phrases": rules["urgency"]["phrases"]}
+    lists |= {f"request.nouns.{kind}": nouns for kind, nouns in rules["request"]["nouns"].items()}
+    return {name: tuple(words) for name, words in lists.items()}
+
+
+def plain(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{w})" for w in words), re.IGNORECASE)
+
+
+def spans(matches) -> list:
+    return [(m.span(), m.groups()) for m in matches]
+
+
+def test_every_character_ignorecase_folds_onto_an_ascii_letter_is_known():
+    ascii_letter = re.compile("[a-z]", re.IGNORECASE)
+    folding = {chr(code) for code in range(0x80, 0x110000) if ascii_letter.fullmatch(chr(code))}
+    assert folding == set(wordscan.FOLDS_TO_ASCII)
+
+
+def test_every_content_rule_list_is_scanned_the_fast_way():
+    # Otherwise the equality below would only compare re with itself.
+    for name, words in rule_lists().items():
+        scanner = wordscan.words(words)
+        assert scanner._guard is not None, name
+        assert scanner._required, name
+
+
+def test_content_rules_find_what_re_finds_on_the_whole_corpus():
+    texts = [content.normalize(text) for text in corpus_texts()]
+    found = 0
+    for name, words in rule_lists().items():
+        fast, slow = wordscan.words(words), plain(words)
+        for text in texts:
+            expected = spans(slow.finditer(text))
+            assert spans(fast.finditer(text)) == expected, (name, text[:200])
+            assert fast.findall(text) == slow.findall(text)
+            first_fast, first_slow = fast.search(text), slow.search(text)
+            assert (first_fast and first_fast.span()) == (first_slow and first_slow.span())
+            found += len(expected)
+    assert found > 1000  # the corpus does exercise the rules
+
+
+_TRICKY = ("a", "A", "i", "I", "s", "S", "k", "K", "\u0130", "\u0131", "\u017f", "\u212a", " ", "-", "\n", "_",
+           "1", "2", "4", "8", "D", "d", "コ", "ー", "ド", "ワ", "ン", "タ", "イ", "ム", "パ", "ス", "認", "証", "番", "号", ".")
+
+
+def _fragments(words: tuple[str, ...]) -> list[str]:
+    """Pieces of text near the words: each word's letters, parts of them, in any case."""
+    literal = [re.sub(r"\\[bB]|[()?*+|\[\]{}:<!=^$\\]", "", w) for w in words]
+    return [piece for w in literal for piece in (w, w.upper(), w.title(), w[: len(w) // 2], w[len(w) // 2:]) if piece]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.data())
+def test_content_rules_find_what_re_finds_on_generated_text(data):
+    name = data.draw(st.sampled_from(sorted(rule_lists())))
+    words = rule_lists()[name]
+    piece = st.one_of(st.sampled_from(_fragments(words)), st.sampled_from(_TRICKY), st.text(max_size=3))
+    text = "".join(data.draw(st.lists(piece, max_size=12)))
+    fast, slow = wordscan.words(words), plain(words)
+    assert spans(fast.finditer(text)) == spans(slow.finditer(text))
+    assert fast.findall(text) == slow.findall(text)
+
+
+@pytest.mark.parametrize("words", [
+    (r"\w+day",), (r"(a)\1",), ("x?",), ("[^a]b",), ("(?-i:Card)", "pin"), (r"\bCVV2?\b", "(?<!one )time"),
+    ("caf\u00e9", "STRASSE"), ("(a)(b)?", "c"), ("[a-f]{2}", "\u3042+"),
+])
+def test_words_beyond_the_fast_reading_still_find_what_re_finds(words):
+    fast, slow = wordscan.words(words), plain(words)
+    for text in ("Monday tuesday aa ab xb CVV cvv2 one time two time café CAFÉ straße STRASSE ab c de \u3042\u3042",
+                 "", "x", "\u0130\u0131\u017f\u212a", "AB Cb"):
+        assert spans(fast.finditer(text)) == spans(slow.finditer(text)), (words, text)
+        assert fast.findall(text) == slow.findall(text)
+
+
+def link_texts() -> list[str]:
+    return [text.strip() for mail in corpus_mails() for html in mail.html for _, text in html.anchors if text.strip()]
+
+
+def test_domain_shown_as_link_text_is_read_as_before_on_the_corpus():
+    texts = link_texts() + corpus_texts()
+    shown = 0
+    for text in texts:
+        old, new = OLD_DOMAIN_IN_TEXT.search(text), links._DOMAIN_IN_TEXT.search(text)
+        assert (old and (old.span(), old.groups())) == (new and (new.span(), new.groups())), text[:200]
+        shown += old is not None
+    assert shown > 100
+
+
+def test_domain_pattern_classes_are_exactly_what_ignorecase_matched():
+    old_char = re.compile(r"[a-z0-9\u00a1-\uffff-]", re.IGNORECASE)
+    old_letter = re.compile(r"[a-z\u00a1-\uffff]", re.IGNORECASE)
+    new_char, new_letter = re.compile(links._DOMAIN_CHAR), re.compile(links._DOMAIN_LETTER)
+    for code in range(0x110000):
+        char = chr(code)
+        assert bool(old_char.fullmatch(char)) == bool(new_char.fullmatch(char)), hex(code)
+        assert bool(old_letter.fullmatch(char)) == bool(new_letter.fullmatch(char)), hex(code)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(["http://", "HTTPS://", "hTtp\u017f://", "www", ".", "-", "co", "jp", "例え",
+                                           "ば", "\u00a1", "\u00a0", "\uffff", "\U00010400", "\U0001f600", "/", ":",
+                                           " ", "\n", "K", "\u212a", "é", "É", "1"]),
+                          st.text(max_size=4)), max_size=10))
+def test_domain_shown_as_link_text_is_read_as_before_on_generated_text(pieces):
+    text = "".join(pieces)
+    old, new = OLD_DOMAIN_IN_TEXT.search(text), links._DOMAIN_IN_TEXT.search(text)
+    assert (old and (old.span(), old.groups())) == (new and (new.span(), new.groups()))
+
+
+def test_event_handlers_are_counted_as_before_on_the_corpus_html():
+    counted = 0
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            assert htmltext._EVENT_ATTR.findall(markup) == OLD_EVENT_ATTR.findall(markup)
+            counted += len(OLD_EVENT_ATTR.findall(markup))
+    assert counted > 0
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["<a ", "<img", ">", "<", " on", "on", "onclick", "ONLOAD", "=", " =", '"', "'", "/",
+                                 "\t", "x", "\u3000", "no", "button"]), max_size=16))
+def test_event_handlers_are_counted_as_before_on_generated_markup(pieces):
+    markup = "".join(pieces)
+    assert htmltext._EVENT_ATTR.findall(markup) == OLD_EVENT_ATTR.findall(markup)
+
+
+OLD_CONDITIONAL = re.compile(r"<!--\s*\[if[^\]]*\]>(.*?)<!\[endif\]\s*-->", re.IGNORECASE | re.DOTALL)
+
+
+def old_tidy(text: str) -> str:
+    return re.sub(r"\n\s*\n+", "\n", re.sub(r"[ \t\u3000]+", " ", text)).strip()
+
+
+def test_outlook_conditional_blocks_are_found_as_before_on_the_corpus_html():
+    blocks = 0
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            expected = [found.group(1) for found in OLD_CONDITIONAL.finditer(markup)]
+            assert list(htmltext.conditional_blocks(markup)) == expected
+            blocks += len(expected)
+    assert blocks > 100
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["<!--", "[if mso]>", "[IF gte mso 9]>", "[if", "]", ">", "<![endif]-->", "<![ENDIF] -->",
+                                 "<![endif]", "-->", " ", "\n", "<a href=x>", "x", "<!--<![endif]-->"]), max_size=14))
+def test_outlook_conditional_blocks_are_found_as_before_on_generated_markup(pieces):
+    markup = "".join(pieces)
+    assert list(htmltext.conditional_blocks(markup)) == [f.group(1) for f in OLD_CONDITIONAL.finditer(markup)]
+
+
+def test_shown_text_is_spaced_as_before_on_the_corpus_html():
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            raw = htmltext._read(markup, htmltext.HtmlContent(), [htmltext.MAX_NESTED_READS], with_text=True)
+            assert htmltext.tidy(raw) == old_tidy(raw)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.text(alphabet=" \t\u3000\n\r\x0b\x0c\x1c\u2028\u00a0ab", max_size=30))
+def test_shown_text_is_spaced_as_before_on_generated_text(text):
+    assert htmltext.tidy(text) == old_tidy(text)
