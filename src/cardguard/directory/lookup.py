@@ -291,8 +291,11 @@ def _merged_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
     return lines
 
 
-def _digits(number: str) -> str:
-    return re.sub(r"\D", "", number)
+def same_number_key(number: str) -> str:
+    """What a number dials, for telling whether two written numbers are one line: the digits only,
+    and +81 3 … the same as 03 … (Japan's national form)."""
+    digits = re.sub(r"\D", "", number or "")
+    return "0" + digits[2:] if digits.startswith("81") and len(digits) >= 11 else digits
 
 
 NOT_STATED = Schedule(id="not-stated", unknown=True, text=Text(ja="カードの記載のとおり（受付時間の記載なし）",
@@ -308,7 +311,7 @@ def own_card_line(directory: Directory, issuer_id: str, product: str | None, num
     issuer = directory.issuer(issuer_id)
     wanted = purpose if purpose in URGENT else None
     same = [line for line in issuer_lines(directory, issuer)
-            if _digits(line.number) == _digits(number) and line.purpose in URGENT and _covers(line, product)
+            if same_number_key(line.number) == same_number_key(number) and line.purpose in URGENT and _covers(line, product)
             and line.kind == "phone"]
     same.sort(key=lambda line: (line.purpose != wanted, URGENT.index(line.purpose), line.card != product))
     like = same[0] if same else None

@@ -95,6 +95,7 @@ def call_json(call: Call, lang: Lang) -> dict:
         "note": call.note(lang) if call.note else None,
         "caveats": [{"code": c.code, "message": c.message(lang)} for c in call.caveats],
         "origin": call.origin,
+        "printed_on_card": call.printed_on_card,
         "source": call.source,
         "source_url": call.source_url,
         "as_of": call.as_of.isoformat(),
@@ -198,7 +199,8 @@ def _print_call(out: Console, call: Call, lang: Lang, *, show_card: bool) -> Non
     out.print(f"   [{style}]{status_text(call, lang=lang)}[/{style}]{hours}")
     for caveat in call.caveats:
         out.print("   ⚠ " + caveat.message(lang), markup=False)
-    if show_card or call.card is None:
+    if (show_card or call.card is None) and not (call.printed_on_card and call.card_name is None):
+        # The number on the holder's card is for that card, whichever of the directory's it is.
         out.print("   " + _card_label(call, lang), style="dim", markup=False)
 
 

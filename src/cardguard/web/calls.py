@@ -8,6 +8,7 @@ from datetime import datetime
 
 from cardguard.directory import CallAnswer, HolderCard, whom_to_call
 from cardguard.directory.load import Directory
+from cardguard.directory.lookup import same_number_key
 from cardguard.i18n import Lang
 
 
@@ -26,7 +27,7 @@ def shown_lines(answers: list[CallAnswer], lang: Lang) -> list[dict]:
     shown: dict[str, dict] = {}
     for answer in answers:
         for call in answer.calls:
-            key = "".join(ch for ch in call.number if ch.isdigit() or ch == "+")
+            key = same_number_key(call.number)
             entry = shown.setdefault(key, {**call.as_json(lang), "card_names": []})
             name = call.card_name(lang) if call.card_name and call.origin == "directory" else None
             if name and name not in entry["card_names"]:
