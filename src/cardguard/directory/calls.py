@@ -99,11 +99,23 @@ class Call:
     # The holder's card has this number printed on its back (a line of origin "card", or a line of the
     # directory or the holder's file that the back number is, told once).
     printed_on_card: bool = False
+    advice: tuple[str, ...] = ()  # ids of the issuer's advice that goes with this line
 
     def as_json(self, lang: Lang, at: datetime | None = None) -> dict:  # noqa: ARG002 - the state is already in the value
         from cardguard.directory.render import call_json
 
         return call_json(self, lang)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to do besides calling (report it to the police; when the new card arrives), said once
+    in an answer however many of its lines it goes with."""
+
+    issuer: str | None
+    id: str | None  # None: a note a user's file or overrides wrote on one line
+    text: Text
+    source: str
 
 
 @dataclass(frozen=True)
@@ -140,6 +152,7 @@ class CallAnswer:
     calls: tuple[Call, ...]
     notes: tuple[Note, ...]
     issuers: tuple[IssuerView, ...]
+    advice: tuple[Advice, ...] = ()
 
     @property
     def first(self) -> Call | None:
@@ -214,6 +227,7 @@ def whom_to_call(directory: Directory, *, at: datetime, card: HolderCard | None 
         card_name=one.cards[card_id].name if one and card_id else None,
         holder_card=card.nickname if card else None, back_number=card.back_number if card else None,
         calls=tuple(calls), notes=_unique(notes), issuers=tuple(_issuer_view(each, at) for each in issuers),
+        advice=_advice_for(issuers, calls),
     )
 
 
@@ -245,6 +259,21 @@ def _unique(notes: list[Note]) -> tuple[Note, ...]:
         if note not in seen:
             seen.append(note)
     return tuple(seen)
+
+
+def _advice_for(issuers: list[Issuer], calls: list[Call]) -> tuple[Advice, ...]:
+    """The advice that goes with the calls, in their order, each once: the theft and the loss lines
+    both ask for a police report, and it is one report."""
+    known = {(each.id, advice.id): (each, advice) for each in issuers for advice in each.data.advice}
+    out: dict[tuple, Advice] = {}
+    for call in calls:
+        for advice_id in call.advice:
+            issuer, advice = known[(call.issuer, advice_id)]
+            out.setdefault((call.issuer, advice_id), Advice(call.issuer, advice_id, advice.text(),
+                                                            issuer.sources[advice.source].title))
+        if call.note:
+            out.setdefault((call.issuer, call.note.ja, call.note.en), Advice(call.issuer, None, call.note, call.source))
+    return tuple(out.values())
 
 
 def _issuer_view(issuer: Issuer, at: datetime) -> IssuerView:
@@ -378,7 +407,7 @@ def _call(issuer: Issuer, line: ContactLine, at: datetime, caveats: tuple[Note, 
         not_covered_today=status.not_covered_today, not_covered_before_opening=status.not_covered_before_opening,
         not_covered_name=span, topic=line.topic, place=line.place, countries=line.countries, region=line.region,
         note=line.note, origin=line.origin, source=line.source_title, source_url=line.source_url, as_of=line.as_of,
-        caveats=caveats, printed_on_card=line.origin == "card",
+        caveats=caveats, printed_on_card=line.origin == "card", advice=line.advice,
     )
 
 

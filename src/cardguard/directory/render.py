@@ -120,6 +120,7 @@ def answer_json(answer: CallAnswer, lang: Lang) -> dict:
         "back_number": answer.back_number,
         "calls": [call_json(call, lang) for call in answer.calls],
         "notes": [{"code": n.code, "message": n.message(lang)} for n in answer.notes],
+        "advice": [{"id": a.id, "issuer": a.issuer, "message": a.text(lang), "source": a.source} for a in answer.advice],
         "issuers": [{"id": i.id, "name": i.name(lang), "now": i.local_now.isoformat(),
                      "holiday": i.holiday(lang) if i.holiday else None} for i in answer.issuers],
     }
@@ -158,12 +159,9 @@ def print_answer(answer: CallAnswer, lang: Lang) -> None:
         mine = [call for call in answer.calls if call.issuer == each.id]
         for call in mine:
             _print_call(out, call, lang, show_card=answer.card is None)
-        notes = []
-        for call in mine:
-            if call.note and call.note(lang) not in notes:
-                notes.append(call.note(lang))
-        for note in notes:
-            out.print("・" + note, markup=False)
+        for advice in answer.advice:
+            if advice.issuer == each.id:
+                out.print("・" + advice.text(lang), markup=False)
         sources = sorted({(t("contacts.source_card", lang) if call.origin == "card" and not call.hours_stated
                            else call.source, call.as_of.isoformat()) for call in mine})
         for title, as_of in sources:

@@ -39,6 +39,11 @@ def shown_notes(answers: list[CallAnswer], lang: Lang) -> list[str]:
     return list(dict.fromkeys(note.message(lang) for answer in answers for note in answer.notes))
 
 
+def shown_advice(answers: list[CallAnswer], lang: Lang) -> list[str]:
+    """What to do besides calling, each once (the police report goes with the theft and the loss lines)."""
+    return list(dict.fromkeys(advice.text(lang) for answer in answers for advice in answer.advice))
+
+
 def emergency_lines(directory: Directory, lang: Lang, at: datetime) -> list[dict]:
     """Every issuer's theft/fraud lines, for anyone: public numbers, no registry needed."""
     return shown_lines([answer_for(directory, purpose="fraud", at=at)], lang)
