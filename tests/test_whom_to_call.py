@@ -31,7 +31,8 @@ def test_back_number_answers_for_urgent_purposes_with_the_24_hour_hours(cardguar
     add(cardguard, "--nickname", "メインのアメックス", "--product", "amex", "--last4", "1005", "--back-number", "0120-020120")
     calls = answer(cardguard, "--card", "メインのアメックス", "--at", SEED_NIGHT)["calls"]
     first = calls[0]
-    assert (first["origin"], first["number"], first["purpose"]) == ("card", "0120-020120", "fraud")
+    # Also the directory's fraud line for this card: one entry, the directory's, said to be on the card.
+    assert (first["printed_on_card"], first["number"], first["purpose"]) == (True, "0120-020120", "fraud")
     assert first["open_now"] is True and first["always_open"] is True and first["hours_stated"] is True
     ja = cardguard("contacts", "--card", "メインのアメックス", "--at", SEED_NIGHT, "--lang", "ja").out.splitlines()
     assert "0120-020120" in ja[2] and "盗難・不正利用" in ja[2] and "新規入会" not in ja[2]
@@ -43,9 +44,9 @@ def test_back_number_answers_for_urgent_purposes_with_the_24_hour_hours(cardguar
 def test_back_number_for_lost_too_and_not_for_new_applications(cardguard):
     add(cardguard, "--nickname", "main", "--product", "amex", "--last4", "1005", "--back-number", "0120-020120")
     lost = answer(cardguard, "--card", "main", "--purpose", "lost", "--at", SEED_NIGHT)["calls"]
-    assert (lost[0]["origin"], lost[0]["purpose"], lost[0]["open_now"]) == ("card", "lost", True)
+    assert (lost[0]["printed_on_card"], lost[0]["purpose"], lost[0]["open_now"]) == (True, "lost", True)
     apply = answer(cardguard, "--card", "main", "--purpose", "apply", "--at", SEED_NIGHT)["calls"]
-    assert all(line["origin"] == "directory" for line in apply)
+    assert all(line["origin"] == "directory" and not line["printed_on_card"] for line in apply)
 
 
 def test_back_number_matching_no_line_is_the_cards_own_with_hours_not_stated(cardguard):
@@ -191,7 +192,7 @@ def test_abroad_the_country_line_comes_first_and_0120_is_said_to_be_undiallable(
     assert [c["code"] for c in first["caveats"]] == ["calls.caveat.overseas_not_for_card"]
     domestic = [c for c in doc["calls"] if c["number"].startswith("0120")]
     assert domestic and all(c["caveats"][0]["code"] == "calls.caveat.not_diallable_abroad" for c in domestic)
-    back = next(c for c in doc["calls"] if c["origin"] == "card")
+    back = next(c for c in doc["calls"] if c["printed_on_card"])
     assert doc["calls"].index(back) > 0 and "call this first" not in back["topic"]
     en = cardguard("contacts", "--country", "FR", "--card", "main", "--lang", "en").out.splitlines()
     assert "0800-90-86-29" in en[3] and "cannot be dialled from abroad" in "\n".join(en)
@@ -279,8 +280,10 @@ def test_an_incidents_call_step_is_the_cores_answer_for_its_card(cardguard):
     add(cardguard, "--nickname", "main", "--product", "amex-business", "--last4", "1005", "--back-number", "0120-941760")
     doc = cardguard("incident", "start", "--kind", "lost-or-stolen", "--card", "main", "--json").json()
     (step,) = [s for s in doc["steps"] if s["id"] == "call-lost"]
-    assert [(c["number"], c["origin"], c["open_now"]) for c in step["call"]] == \
-        [("0120-941760", "card", True), ("0120-941760", "directory", True)]
+    # The back number is the business card's general line: one entry with that line's topic, said
+    # to be on the card (it was listed twice).
+    assert [(c["number"], c["printed_on_card"], c["open_now"]) for c in step["call"]] == [("0120-941760", True, True)]
+    assert "Membership Services" in step["call"][0]["topic"] and "back of your card" in step["call"][0]["topic"]
 
 
 def test_a_settings_file_is_read_and_its_errors_are_in_the_readers_language(cardguard, profile):

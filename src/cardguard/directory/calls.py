@@ -20,6 +20,7 @@ from cardguard.directory.lookup import (
     ContactLine,
     find_lines,
     own_card_line,
+    same_number_key,
     resolve_card,
     resolve_country,
     resolve_product,
@@ -95,11 +96,26 @@ class Call:
     source_url: str | None
     as_of: date
     caveats: tuple[Note, ...] = ()
+    # The holder's card has this number printed on its back (a line of origin "card", or a line of the
+    # directory or the holder's file that the back number is, told once).
+    printed_on_card: bool = False
+    advice: tuple[str, ...] = ()  # ids of the issuer's advice that goes with this line
 
     def as_json(self, lang: Lang, at: datetime | None = None) -> dict:  # noqa: ARG002 - the state is already in the value
         from cardguard.directory.render import call_json
 
         return call_json(self, lang)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to do besides calling (report it to the police; when the new card arrives), said once
+    in an answer however many of its lines it goes with."""
+
+    issuer: str | None
+    id: str | None  # None: a note a user's file or overrides wrote on one line
+    text: Text
+    source: str
 
 
 @dataclass(frozen=True)
@@ -136,6 +152,7 @@ class CallAnswer:
     calls: tuple[Call, ...]
     notes: tuple[Note, ...]
     issuers: tuple[IssuerView, ...]
+    advice: tuple[Advice, ...] = ()
 
     @property
     def first(self) -> Call | None:
@@ -146,7 +163,8 @@ class CallAnswer:
         """Each number once (the holder's own entries kept apart), with the cards it serves."""
         groups: dict[str, list[Call]] = {}
         for call in self.calls:
-            key = call.number if call.origin == "directory" else f"{call.origin}:{call.number}"
+            key = same_number_key(call.number)
+            key = key if call.origin == "directory" else f"{call.origin}:{key}"
             groups.setdefault(key, []).append(call)
         out = []
         for calls in groups.values():
@@ -209,6 +227,7 @@ def whom_to_call(directory: Directory, *, at: datetime, card: HolderCard | None 
         card_name=one.cards[card_id].name if one and card_id else None,
         holder_card=card.nickname if card else None, back_number=card.back_number if card else None,
         calls=tuple(calls), notes=_unique(notes), issuers=tuple(_issuer_view(each, at) for each in issuers),
+        advice=_advice_for(issuers, calls),
     )
 
 
@@ -240,6 +259,21 @@ def _unique(notes: list[Note]) -> tuple[Note, ...]:
         if note not in seen:
             seen.append(note)
     return tuple(seen)
+
+
+def _advice_for(issuers: list[Issuer], calls: list[Call]) -> tuple[Advice, ...]:
+    """The advice that goes with the calls, in their order, each once: the theft and the loss lines
+    both ask for a police report, and it is one report."""
+    known = {(each.id, advice.id): (each, advice) for each in issuers for advice in each.data.advice}
+    out: dict[tuple, Advice] = {}
+    for call in calls:
+        for advice_id in call.advice:
+            issuer, advice = known[(call.issuer, advice_id)]
+            out.setdefault((call.issuer, advice_id), Advice(call.issuer, advice_id, advice.text(),
+                                                            issuer.sources[advice.source].title))
+        if call.note:
+            out.setdefault((call.issuer, call.note.ja, call.note.en), Advice(call.issuer, None, call.note, call.source))
+    return tuple(out.values())
 
 
 def _issuer_view(issuer: Issuer, at: datetime) -> IssuerView:
@@ -287,7 +321,7 @@ def _issuer_calls(directory: Directory, issuer: Issuer, card_id: str | None, hol
         lines.insert(0, own_card_line(directory, issuer.id, card_id, back, holder.nickname or "", purpose))
     if abroad_in is None:
         chosen = [line for line in lines if purpose is None or line.purpose == purpose]
-        return [_call(issuer, line, at) for line in _ordered(chosen, at)]
+        return _back_number_once([_call(issuer, line, at) for line in _ordered(chosen, at)])
 
     # Abroad: the line of the country the holder is in comes first for every urgent purpose; it is
     # listed even for a card the source does not name, with that said, since the domestic numbers
@@ -309,7 +343,43 @@ def _issuer_calls(directory: Directory, issuer: Issuer, card_id: str | None, hol
                 # Not "call this first" from abroad: the line of the country comes first.
                 call = replace(call, topic=both("calls.on_your_card", name=holder.nickname or ""))
             out.append(call)
+    return _back_number_once(out)
+
+
+def _back_number_once(calls: list[Call]) -> list[Call]:
+    """The number on the back of the holder's card, when a line of the same purpose has it too, is
+    that line: one entry, in the back number's place, with all the line says (its card, hours,
+    source, topic) and that it is the number on the card. Lines of other purposes that share the
+    number (0120-020120 also answers general questions) stay: they say what else it is for."""
+    backs = [call for call in calls if call.origin == "card"]
+    if not backs:
+        return calls
+
+    def same(call: Call, back: Call) -> bool:
+        return (call.origin != "card" and call.kind == "phone" and call.purpose == back.purpose
+                and same_number_key(call.number) == same_number_key(back.number))
+
+    folded = {id(call) for back in backs for call in calls if same(call, back)}
+    out: list[Call] = []
+    for call in calls:
+        if id(call) in folded:
+            continue
+        lines = [each for each in calls if call.origin == "card" and same(each, call)]
+        out.append(_as_back_number(call, lines) if lines else call)
     return out
+
+
+def _as_back_number(back: Call, lines: list[Call]) -> Call:
+    kept = lines[0]
+    cards = {line.card for line in lines}
+    topic = back.topic if kept.topic is None or back.topic is None else Text(
+        ja=f"{back.topic.ja}。{kept.topic.ja}", en=f"{back.topic.en}. {kept.topic.en}")
+    return replace(
+        kept, topic=topic, printed_on_card=True,
+        # Several cards' rows with this number (the card's product is not recorded): the holder's card
+        # is one of them, which one is not known.
+        card=kept.card if len(cards) == 1 else None, card_name=kept.card_name if len(cards) == 1 else None,
+        caveats=_unique([*back.caveats, *kept.caveats]))
 
 
 def _ordered(lines: list[ContactLine], at: datetime) -> list[ContactLine]:
@@ -337,7 +407,7 @@ def _call(issuer: Issuer, line: ContactLine, at: datetime, caveats: tuple[Note, 
         not_covered_today=status.not_covered_today, not_covered_before_opening=status.not_covered_before_opening,
         not_covered_name=span, topic=line.topic, place=line.place, countries=line.countries, region=line.region,
         note=line.note, origin=line.origin, source=line.source_title, source_url=line.source_url, as_of=line.as_of,
-        caveats=caveats,
+        caveats=caveats, printed_on_card=line.origin == "card", advice=line.advice,
     )
 
 
@@ -365,7 +435,7 @@ def _without_directory(directory: Directory, card: HolderCard, purpose: str | No
             topic=Text(ja=t("contacts.on_your_card", "ja", name=card.nickname or ""),
                        en=t("contacts.on_your_card", "en", name=card.nickname or "")),
             place=None, countries=(), region=None, note=None, origin="card", source=t("contacts.source_card", "en"),
-            source_url=None, as_of=at.date(), caveats=caveats))
+            source_url=None, as_of=at.date(), caveats=caveats, printed_on_card=True))
     elif card.nickname:
         notes.append(Note("calls.no_back_number", {"card": card.nickname}))
     return CallAnswer(

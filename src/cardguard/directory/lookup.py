@@ -177,6 +177,7 @@ class ContactLine:
     origin: str  # "directory", "override" (the user's file) or "card" (printed on the user's card)
     international: bool = False  # printed as 44-20-…: dialled with a "+"
     un_regions: tuple[str, ...] = ()
+    advice: tuple[str, ...] = ()  # ids of the issuer's advice that goes with this line
 
     def status(self, at: datetime) -> LineStatus:
         if self.schedule.emergency_always_open and self.purpose in URGENT:
@@ -231,7 +232,7 @@ def _directory_lines(issuer: Issuer) -> list[ContactLine]:
                 topic=table.topic, note=table.note, place=row.place,
                 countries=tuple(row.countries), region=row.region,
                 source_title=source.title, source_url=source.url, as_of=source.as_of, origin="directory",
-                international=row.international, un_regions=tuple(row.un_regions),
+                international=row.international, un_regions=tuple(row.un_regions), advice=tuple(table.advice),
             ))
     return lines
 
@@ -249,6 +250,7 @@ def _override_line(issuer: Issuer, entry: OverrideLine, replaced: list[ContactLi
         note=Text(ja=entry.note, en=entry.note) if entry.note else None,
         place=like.place if like else None, countries=tuple(entry.countries), region=None,
         source_title=entry.source, source_url=None, as_of=entry.as_of, origin="override",
+        advice=like.advice if like else (),
     )
 
 
@@ -291,8 +293,11 @@ def _merged_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
     return lines
 
 
-def _digits(number: str) -> str:
-    return re.sub(r"\D", "", number)
+def same_number_key(number: str) -> str:
+    """What a number dials, for telling whether two written numbers are one line: the digits only,
+    and +81 3 … the same as 03 … (Japan's national form)."""
+    digits = re.sub(r"\D", "", number or "")
+    return "0" + digits[2:] if digits.startswith("81") and len(digits) >= 11 else digits
 
 
 NOT_STATED = Schedule(id="not-stated", unknown=True, text=Text(ja="カードの記載のとおり（受付時間の記載なし）",
@@ -308,7 +313,7 @@ def own_card_line(directory: Directory, issuer_id: str, product: str | None, num
     issuer = directory.issuer(issuer_id)
     wanted = purpose if purpose in URGENT else None
     same = [line for line in issuer_lines(directory, issuer)
-            if _digits(line.number) == _digits(number) and line.purpose in URGENT and _covers(line, product)
+            if same_number_key(line.number) == same_number_key(number) and line.purpose in URGENT and _covers(line, product)
             and line.kind == "phone"]
     same.sort(key=lambda line: (line.purpose != wanted, URGENT.index(line.purpose), line.card != product))
     like = same[0] if same else None
@@ -319,6 +324,7 @@ def own_card_line(directory: Directory, issuer_id: str, product: str | None, num
         topic=Text(ja=t("contacts.on_your_card", "ja", name=nickname), en=t("contacts.on_your_card", "en", name=nickname)),
         note=None, place=None, countries=(), region=None, source_title=like.source_title if like else t("contacts.source_card", "en"),
         source_url=like.source_url if like else None, as_of=like.as_of if like else date.today(), origin="card",
+        advice=like.advice if like else (),
     )
 
 

@@ -95,6 +95,7 @@ def call_json(call: Call, lang: Lang) -> dict:
         "note": call.note(lang) if call.note else None,
         "caveats": [{"code": c.code, "message": c.message(lang)} for c in call.caveats],
         "origin": call.origin,
+        "printed_on_card": call.printed_on_card,
         "source": call.source,
         "source_url": call.source_url,
         "as_of": call.as_of.isoformat(),
@@ -119,6 +120,7 @@ def answer_json(answer: CallAnswer, lang: Lang) -> dict:
         "back_number": answer.back_number,
         "calls": [call_json(call, lang) for call in answer.calls],
         "notes": [{"code": n.code, "message": n.message(lang)} for n in answer.notes],
+        "advice": [{"id": a.id, "issuer": a.issuer, "message": a.text(lang), "source": a.source} for a in answer.advice],
         "issuers": [{"id": i.id, "name": i.name(lang), "now": i.local_now.isoformat(),
                      "holiday": i.holiday(lang) if i.holiday else None} for i in answer.issuers],
     }
@@ -157,12 +159,9 @@ def print_answer(answer: CallAnswer, lang: Lang) -> None:
         mine = [call for call in answer.calls if call.issuer == each.id]
         for call in mine:
             _print_call(out, call, lang, show_card=answer.card is None)
-        notes = []
-        for call in mine:
-            if call.note and call.note(lang) not in notes:
-                notes.append(call.note(lang))
-        for note in notes:
-            out.print("・" + note, markup=False)
+        for advice in answer.advice:
+            if advice.issuer == each.id:
+                out.print("・" + advice.text(lang), markup=False)
         sources = sorted({(t("contacts.source_card", lang) if call.origin == "card" and not call.hours_stated
                            else call.source, call.as_of.isoformat()) for call in mine})
         for title, as_of in sources:
@@ -198,7 +197,8 @@ def _print_call(out: Console, call: Call, lang: Lang, *, show_card: bool) -> Non
     out.print(f"   [{style}]{status_text(call, lang=lang)}[/{style}]{hours}")
     for caveat in call.caveats:
         out.print("   ⚠ " + caveat.message(lang), markup=False)
-    if show_card or call.card is None:
+    if (show_card or call.card is None) and not (call.printed_on_card and call.card_name is None):
+        # The number on the holder's card is for that card, whichever of the directory's it is.
         out.print("   " + _card_label(call, lang), style="dim", markup=False)
 
 

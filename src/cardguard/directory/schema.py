@@ -106,6 +106,7 @@ class Table(Strict):
     source: str
     topic: Text | None = None
     note: Text | None = None
+    advice: list[str] = []  # ids of the issuer's [[advice]] that go with these lines
     cards: list[str] | None = None  # cards the whole table is for (Overseas Assist's eligible cards)
     rows: list[Row]
 
@@ -200,6 +201,8 @@ class IssuerFile(Strict):
     phishing_report: list[ReportRoute] = []
     prepare: Prepare | None = None
     cancellation_caveats: list[SourcedText] = []
+    # What to do besides calling, each said once however many tables name it.
+    advice: list[SourcedText] = []
     hours_not_covered: list[DaySpan] = []
     sending_domains: list[DomainEntry] = []
     link_domains: list[DomainEntry] = []
@@ -216,7 +219,10 @@ class IssuerFile(Strict):
             if value not in known:
                 problems.append(f"unknown {kind} {value!r}")
 
+        advice = {a.id for a in self.advice}
         for table in self.tables:
+            for each in table.advice:
+                need("advice", each, advice)
             need("schedule", table.schedule, schedules)
             need("source", table.source, sources)
             for card in table.cards or []:
@@ -226,7 +232,8 @@ class IssuerFile(Strict):
                     need("card", row.card, cards)
         cited = [r.source for r in self.online_routes] + [r.source for r in self.phishing_report]
         cited += [d.source for d in self.sending_domains] + [d.source for d in self.link_domains]
-        cited += [c.source for c in self.cancellation_caveats]
+        cited += [c.source for c in self.cancellation_caveats] + [a.source for a in self.advice]
+        problems += [f"advice without an id: {a.ja!r}" for a in self.advice if not a.id]
         cited += [d.source for d in self.hours_not_covered]
         if self.prepare:
             for group in (self.prepare.before_call, self.prepare.no_connect, self.prepare.why_they_call):
@@ -234,7 +241,8 @@ class IssuerFile(Strict):
         for source in cited:
             need("source", source, sources)
         for kind, ids in (("source", [s.id for s in self.sources]), ("card", [c.id for c in self.cards]),
-                          ("schedule", [s.id for s in self.schedules])):
+                          ("schedule", [s.id for s in self.schedules]),
+                          ("advice", [a.id for a in self.advice])):
             dupes = {i for i in ids if ids.count(i) > 1}
             if dupes:
                 problems.append(f"duplicate {kind} ids {sorted(dupes)}")

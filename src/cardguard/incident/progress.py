@@ -8,7 +8,6 @@ keeps a second copy that could disagree with what the timeline shows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,9 +28,9 @@ class StepState:
 
 
 def _digits(number: str) -> str:
-    digits = re.sub(r"\D", "", number or "")
-    # +81 3 … and 03 … are the same Japanese number.
-    return "0" + digits[2:] if digits.startswith("81") and len(digits) >= 11 else digits
+    from cardguard.directory.lookup import same_number_key
+
+    return same_number_key(number)
 
 
 def call_purposes_for(directory, incident: Incident, card: Card | None, at: datetime) -> CallPurposes:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from cardguard.directory import CallAnswer, HolderCard, whom_to_call
 from cardguard.directory.load import Directory
+from cardguard.directory.lookup import same_number_key
 from cardguard.i18n import Lang
 
 
@@ -26,7 +27,7 @@ def shown_lines(answers: list[CallAnswer], lang: Lang) -> list[dict]:
     shown: dict[str, dict] = {}
     for answer in answers:
         for call in answer.calls:
-            key = "".join(ch for ch in call.number if ch.isdigit() or ch == "+")
+            key = same_number_key(call.number)
             entry = shown.setdefault(key, {**call.as_json(lang), "card_names": []})
             name = call.card_name(lang) if call.card_name and call.origin == "directory" else None
             if name and name not in entry["card_names"]:
@@ -36,6 +37,11 @@ def shown_lines(answers: list[CallAnswer], lang: Lang) -> list[dict]:
 
 def shown_notes(answers: list[CallAnswer], lang: Lang) -> list[str]:
     return list(dict.fromkeys(note.message(lang) for answer in answers for note in answer.notes))
+
+
+def shown_advice(answers: list[CallAnswer], lang: Lang) -> list[str]:
+    """What to do besides calling, each once (the police report goes with the theft and the loss lines)."""
+    return list(dict.fromkeys(advice.text(lang) for answer in answers for advice in answer.advice))
 
 
 def emergency_lines(directory: Directory, lang: Lang, at: datetime) -> list[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from cardguard.i18n import t
-from cardguard.web.calls import answer_for, shown_lines, shown_notes
+from cardguard.web.calls import answer_for, shown_advice, shown_lines, shown_notes
 from cardguard.web.common import now, render
 from cardguard.web.pages.home import my_cards
 
@@ -54,7 +54,8 @@ async def call_page(request: Request, card: str | None = None, purpose: str | No
     ids = {answer.issuer for answer in answers if answer.issuer}
     issuers = [directory.issuers[i] for i in ids if i in directory.issuers] or list(directory.issuers.values())
     selected = card if card is not None else ("#%d" % chosen[0].id if len(chosen) == 1 else ("mine" if chosen else ""))
-    return render(request, "call.html", lines=shown_lines(answers, lang), notes=shown_notes(answers, lang), mine=mine, selected=selected,
+    return render(request, "call.html", lines=shown_lines(answers, lang), notes=shown_notes(answers, lang),
+                  advice=shown_advice(answers, lang), mine=mine, selected=selected,
                   cards=[(c.id, c.name(lang)) for i in directory.issuers.values() for c in i.data.cards],
                   purpose=purpose_id, purposes=[(p, t(f"purpose.{p}", lang)) for p in PURPOSES],
                   country=country or "", places=_places(directory, lang),
