@@ -118,8 +118,9 @@ def test_a_huge_mbox_is_read_in_constant_memory(tmp_path):
     small_peak = None
     for _source, data in scan.messages(str(path)):
         count += 1
-        if isinstance(data, int):
-            sizes.append(data)
+        if isinstance(data, scan.TooLarge):
+            sizes.append(data.size)
+            assert data.head == b"Subject: big\n"
         if count == 100_000:
             small_peak = tracemalloc.get_traced_memory()[1]
     _, peak = tracemalloc.get_traced_memory()

@@ -330,19 +330,25 @@ def check_cmd(
 def scan_cmd(
     path: Annotated[str, typer.Argument(help=h("mail.arg.path"))],
     everything: Everything = False,
+    no_store: Annotated[bool, typer.Option("--no-store", help=h("mail.opt.no_store"))] = False,
     offline: Offline = False, resolver: Resolver = None, trust_authserv: Trust = None, alias: Alias = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
+    from contextlib import nullcontext
+
     from cardguard.cli_common import check_setup
     from cardguard.mailbox import scan
+    from cardguard.mailbox.accounts import Recorder
 
     language = language_of(lang)
     summary = {"read": 0, "issuer_mail": 0, "verdicts": {}}
     progress = None
+    recorder = None
     try:
+        store = None if no_store else _store()
         directory, options = check_setup(language, offline=offline, resolver=resolver, trust=trust_authserv,
-                                         alias=alias)
+                                         alias=alias, store=store)
         if sys.stderr.isatty() and not as_json:
             from rich.console import Console
             from rich.progress import Progress
@@ -350,28 +356,38 @@ def scan_cmd(
             progress = Progress(transient=True, console=Console(stderr=True))
             progress.start()
             task = progress.add_task(t("mail.scanning", language), total=scan.count_hint(path))
-        for source, data in scan.messages(path):
-            judged = scan.judge_scanned(source, data, directory, options, everything)
-            summary["read"] += 1
-            if judged.claims_issuer:
-                summary["issuer_mail"] += 1
-            if judged.claims_issuer or judged.unreadable or (everything and judged.verdict):
-                summary["verdicts"][judged.verdict_name] = summary["verdicts"].get(judged.verdict_name, 0) + 1
-            if progress is not None:
-                progress.advance(task)
-            if _shown(judged, everything):
-                if as_json:
-                    _line(judged.as_json(language))
-                else:
-                    _print_judged(judged, language)
+        recorder = None if store is None else Recorder(store)
+        # Whatever ends the scan (the end, a bad file, Ctrl-C), what was checked is recorded.
+        with recorder if recorder is not None else nullcontext():
+            for judged in scan.scan(path, directory, options, everything=everything, recorder=recorder):
+                summary["read"] += 1
+                if judged.claims_issuer:
+                    summary["issuer_mail"] += 1
+                if judged.claims_issuer or judged.unreadable or (everything and judged.verdict):
+                    summary["verdicts"][judged.verdict_name] = summary["verdicts"].get(judged.verdict_name, 0) + 1
+                if progress is not None:
+                    progress.advance(task)
+                if _shown(judged, everything):
+                    if as_json:
+                        _line(judged.as_json(language))
+                    else:
+                        _print_judged(judged, language)
     except UserError as error:
         if progress is not None:
             progress.stop()
         _fail(error, language, as_json)
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.stop()
+        console().__class__(stderr=True).print(t("mail.scan_stopped", language, read=summary["read"]), markup=False)
+        raise typer.Exit(130) from None
     if progress is not None:
         progress.stop()
     if not as_json:
         _print_summary(summary, language)
+        if recorder is not None:
+            console().print(t("mail.scan_stored", language, stored=recorder.stored, known=recorder.known),
+                            markup=False)
 
 
 @mail_app.command("watch", help=h("mail.cmd.watch"))

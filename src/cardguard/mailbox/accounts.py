@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, literal, select
 
 from cardguard.errors import UserError
 from cardguard.i18n import Lang
@@ -93,8 +94,8 @@ def checked_uids(store, account: str, folder: str, uidvalidity: int) -> set[int]
             MailChecked.account == account, MailChecked.folder == folder, MailChecked.uidvalidity == uidvalidity)))
 
 
-def record(store, judged: Judged) -> None:
-    """The verdict summary of one mailbox message: never its body, never a code in full."""
+def _summary_row(judged: Judged) -> MailChecked:
+    """The verdict summary of one message: never its body, never a code in full."""
     source = judged.source
     verdict = judged.verdict
     detail = None
@@ -103,20 +104,103 @@ def record(store, judged: Judged) -> None:
                             default=str)
     codes = " ".join(sorted({f.code for f in verdict.findings})) if verdict else (
         judged.unreadable.key if judged.unreadable else None)
-    with store.session() as session:
-        session.add(MailChecked(
-            account=source["account"], folder=source["folder"], uidvalidity=source["uidvalidity"], uid=source["uid"],
-            claims_issuer=judged.claims_issuer, sender=(judged.sender or "")[:500], subject=judged.subject,
-            mail_date=judged.date, verdict=judged.verdict_name, issuer=verdict.issuer if verdict else None,
-            findings=codes, detail=detail))
+    return MailChecked(
+        account=source.get("account"), folder=source.get("folder"), uidvalidity=source.get("uidvalidity"),
+        uid=source.get("uid"), source_file=_absolute(source.get("file")), source_key=source.get("key"),
+        identity=judged.identity, claims_issuer=judged.claims_issuer, sender=(judged.sender or "")[:500],
+        subject=judged.subject, mail_date=judged.date, verdict=judged.verdict_name,
+        issuer=verdict.issuer if verdict else None, findings=codes, detail=detail)
+
+
+def _absolute(path: str | None) -> str | None:
+    # The page is read from anywhere: a scanned file is named by where it is, not where the scan ran.
+    return os.path.abspath(path) if path else None
+
+
+def listed(judged: Judged) -> bool:
+    """What the Mail page lists: mail that claims an issuer, and mail that could not be read."""
+    return judged.claims_issuer or judged.unreadable is not None
+
+
+class Recorder:
+    """The one place a checked message is recorded, a batch at a time (one transaction per batch, so
+    a scan of 100,000 messages is not 100,000 commits). Used as a context manager, what was checked
+    is recorded however the run ends, Ctrl-C included.
+
+    A mailbox message is always recorded: its account, folder and UID say it was checked, so the
+    next `mail check` does not fetch it again. A scanned message is recorded only if the Mail page
+    lists it and only if no record of the same mail exists yet (from a scan or from the mailbox): the
+    first check of a mail, the one nearest its arrival (when its sender's keys were as they were
+    then), is the one the page shows; later sightings never double it."""
+
+    def __init__(self, store, every: int = 200) -> None:
+        self.store, self.every = store, every
+        self.pending: list[Judged] = []
+        self.stored = self.known = 0  # scanned messages newly recorded / already on record
+
+    def add(self, judged: Judged) -> None:
+        self.pending.append(judged)
+        if len(self.pending) >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        try:
+            stored, known = self._write(batch)
+        except KeyboardInterrupt:
+            # Ctrl-C while writing rolled the batch back: write it again, then stop as asked.
+            stored, known = self._write(batch)
+            self.stored, self.known = self.stored + stored, self.known + known
+            raise
+        self.stored, self.known = self.stored + stored, self.known + known
+
+    def _write(self, batch: list[Judged]) -> tuple[int, int]:
+        stored = known = 0
+        scanned = [j for j in batch if "file" in j.source and listed(j)]
+        identities = {j.identity for j in scanned if j.identity}
+        with self.store.session() as session:
+            seen = set(session.scalars(select(MailChecked.identity).where(MailChecked.identity.in_(identities)))) \
+                if identities else set()
+            for judged in batch:
+                if "file" in judged.source:
+                    if not listed(judged):
+                        continue
+                    if judged.identity in seen:
+                        known += 1
+                        continue
+                    stored += 1
+                    if judged.identity:
+                        seen.add(judged.identity)
+                session.add(_summary_row(judged))
+        return stored, known
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pending:
+            self.flush()
+
+
+def record(store, judged: Judged) -> None:
+    """Record one checked message at once (a mailbox message, as it is checked)."""
+    with Recorder(store, every=1) as recorder:
+        recorder.add(judged)
 
 
 def recent_issuer_mail(store, limit: int = 200) -> list[MailChecked]:
-    """Checked issuer mail (and unreadable mail), newest first."""
+    """The mail the page lists, newest first, each mail once: where the same mail was checked more
+    than once (scanned twice, scanned and read in the mailbox, in two folders), its first check."""
+    shown = (MailChecked.claims_issuer.is_(True)) | (MailChecked.verdict == "unreadable")
+    # Rows from before identities were kept have none: each stands for itself.
+    same_mail = func.coalesce(MailChecked.identity, literal("row:") + cast(MailChecked.id, String))
+    first = func.row_number().over(partition_by=same_mail, order_by=(MailChecked.checked_at, MailChecked.id))
+    ranked = select(MailChecked.id.label("id"), first.label("n")).where(shown).subquery()
     with store.session() as session:
-        rows = session.scalars(select(MailChecked).where(
-            (MailChecked.claims_issuer.is_(True)) | (MailChecked.verdict == "unreadable"))
-            .order_by(MailChecked.mail_date.desc().nulls_last(), MailChecked.id.desc()).limit(limit))
+        rows = session.scalars(select(MailChecked).join(ranked, ranked.c.id == MailChecked.id)
+                               .where(ranked.c.n == 1)
+                               .order_by(MailChecked.mail_date.desc().nulls_last(), MailChecked.id.desc())
+                               .limit(limit))
         return list(rows)
 
 

@@ -4,6 +4,7 @@ issuer?), the full check only when it does (or when asked for every message)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +28,7 @@ class Judged:
     subject: str = ""
     date: datetime | None = None
     size: int = 0
+    identity: str | None = None  # which stored entry it is (mailbox/identity.py)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -70,14 +72,40 @@ def look_at_headers(head: bytes, directory, source: dict) -> Judged:
     return judged
 
 
+def too_large(size: int) -> UserError:
+    return UserError("error.message_too_large", size=size // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))
+
+
+def judge_message(head: bytes, size: int, whole: Callable[[], bytes | None], directory, options: CheckOptions,
+                  source: dict, *, everything: bool) -> Judged | None:
+    """The one rule for a message of a mailbox or an export: its headers decide whether it is read
+    whole (it claims an issuer, or every message was asked for) and a message over the limit is
+    listed, never read. ``whole`` reads the message; None when it vanished meanwhile (then so does
+    the result)."""
+    from cardguard.mailbox.identity import header_identity, message_identity
+
+    judged = look_at_headers(head, directory, source)
+    judged.size = size
+    if judged.unreadable is None and (judged.claims_issuer or everything):
+        if size > MAX_BYTES:
+            judged.unreadable = too_large(size)
+        else:
+            data = whole()
+            if data is None:
+                return None
+            judged.identity = message_identity(data)
+            return judge(data, directory, options, judged)
+    judged.identity = header_identity(head)
+    return judged
+
+
 def judge(data: bytes, directory, options: CheckOptions, judged: Judged) -> Judged:
     """The full check of a message whose headers were already looked at."""
     from cardguard.incident.record import received_at
 
     judged.size = len(data)
     if len(data) > MAX_BYTES:
-        judged.unreadable = UserError("error.message_too_large", size=len(data) // (1024 * 1024),
-                                      limit=MAX_BYTES // (1024 * 1024))
+        judged.unreadable = too_large(len(data))
         return judged
     try:
         mail = read_mail(data)

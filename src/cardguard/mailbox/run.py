@@ -14,9 +14,8 @@ from imapclient import IMAPClient
 from cardguard.errors import UserError
 from cardguard.mailbox import accounts, imap
 from cardguard.mailbox.imap import Account
-from cardguard.mailbox.judge import Judged, judge, look_at_headers
+from cardguard.mailbox.judge import Judged, judge_message
 from cardguard.verify.check import CheckOptions
-from cardguard.verify.message import MAX_BYTES
 
 IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
 BACKOFF = (1, 2, 5, 10, 30, 60)  # seconds between reconnects after a drop
@@ -40,19 +39,12 @@ def check_folder(client: IMAPClient, store, account: Account, folder: str, direc
     results = []
     for uid, size, arrived, head in imap.headers_of(client, todo):
         source = {"account": account.name, "folder": folder, "uidvalidity": uidvalidity, "uid": uid}
-        judged = look_at_headers(head, directory, source)
-        judged.size = size
+        # A message over the limit is not even downloaded: listed with the reason, the rest goes on.
+        judged = judge_message(head, size, lambda: imap.body_of(client, uid), directory, options, source,
+                               everything=everything)
+        if judged is None:
+            continue  # expunged meanwhile
         judged.date = arrived or judged.date
-        if judged.unreadable is None and (judged.claims_issuer or everything):
-            if size > MAX_BYTES:
-                # Not even downloaded: a 60 MB message is listed with the reason, the rest goes on.
-                judged.unreadable = UserError("error.message_too_large", size=size // (1024 * 1024),
-                                              limit=MAX_BYTES // (1024 * 1024))
-            else:
-                body = imap.body_of(client, uid)
-                if body is None:
-                    continue
-                judge(body, directory, options, judged)
         accounts.record(store, judged)
         results.append(judged)
         on_result(judged)

@@ -5,33 +5,53 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from cardguard.errors import UserError
 from cardguard.verify.message import MAX_BYTES
 
 MESSAGE_SUFFIXES = (".eml", ".msg")
+HEAD_LIMIT = 1_000_000  # what is kept of a too-large message: its header, up to this much
+
+
+@dataclass(frozen=True)
+class TooLarge:
+    """A message over the check's limit: its size and header, never its body."""
+
+    size: int
+    head: bytes
+
+
+def _head_lines(lines: list[bytes]) -> bytes:
+    out, kept = [], 0
+    for line in lines:
+        if line in (b"\n", b"\r\n") or kept > HEAD_LIMIT:
+            break
+        out.append(line)
+        kept += len(line)
+    return b"".join(out)[:HEAD_LIMIT]
 
 
 def _is_maildir(path: Path) -> bool:
     return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
 
 
-def _mbox_messages(path: Path) -> Iterator[tuple[str, bytes | int]]:
+def _mbox_messages(path: Path) -> Iterator[tuple[str, bytes | TooLarge]]:
     """(key, raw bytes) per message of an mbox; the key is the message's ordinal. A message larger than
-    the limit yields its size instead of its bytes (it is listed, never held in memory)."""
+    the limit yields its size and header instead (it is listed, never held in memory)."""
     index = 0
     current: list[bytes] | None = None
     size = 0
-    too_large = False
+    too_large: TooLarge | None = None
     previous_blank = True
     with open(path, "rb") as handle:
         for line in handle:
             if line.startswith(b"From ") and (previous_blank or current is None):
                 if current is not None:
-                    yield str(index), (size if too_large else b"".join(current))
+                    yield str(index), (TooLarge(size, too_large.head) if too_large else b"".join(current))
                     index += 1
-                current, size, too_large = [], 0, False
+                current, size, too_large = [], 0, None
                 previous_blank = False
                 continue
             previous_blank = line in (b"\n", b"\r\n")
@@ -41,7 +61,7 @@ def _mbox_messages(path: Path) -> Iterator[tuple[str, bytes | int]]:
             if too_large:
                 continue
             if size > MAX_BYTES:
-                too_large = True
+                too_large = TooLarge(size, _head_lines(current))
                 current = []
                 continue
             # mboxrd/mboxo quoting: ">From " at the start of a body line was "From ".
@@ -50,14 +70,14 @@ def _mbox_messages(path: Path) -> Iterator[tuple[str, bytes | int]]:
             current.append(line)
     if current is not None:
         # The separator's blank line belongs to the format, not the last message.
-        yield str(index), (size if too_large else b"".join(current))
+        yield str(index), (TooLarge(size, too_large.head) if too_large else b"".join(current))
 
 
-def _read_file(path: Path) -> bytes | int:
+def _read_file(path: Path) -> bytes | TooLarge:
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        return size
     with open(path, "rb") as handle:
+        if size > MAX_BYTES:
+            return TooLarge(size, _head_lines(handle.read(HEAD_LIMIT).splitlines(keepends=True)))
         return handle.read(MAX_BYTES + 1)
 
 
@@ -71,8 +91,9 @@ def _files(root: Path, suffixes: tuple[str, ...] | None) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def messages(path: str) -> Iterator[tuple[dict, bytes | int]]:
-    """(source, raw bytes or the size of a message too large to read) for each message under ``path``."""
+def messages(path: str) -> Iterator[tuple[dict, bytes | TooLarge]]:
+    """(source, raw bytes, or the size and header of a message too large to read) for each message
+    under ``path``."""
     root = Path(path)
     if not root.exists():
         raise UserError("error.input_unreadable", path=path, reason=os.strerror(2))
@@ -100,18 +121,25 @@ def count_hint(path: str) -> int | None:
     return None
 
 
-def judge_scanned(source: dict, data: bytes | int, directory, options, everything: bool):
+def judge_scanned(source: dict, data: bytes | TooLarge, directory, options, everything: bool):
     """The headers decide whether the full check runs: mail that claims no issuer costs a header read."""
-    from cardguard.mailbox.judge import Judged, head_of, judge, look_at_headers
+    from cardguard.mailbox.identity import message_identity
+    from cardguard.mailbox.judge import Judged, head_of, judge, judge_message
     from cardguard.verify.outlook import is_outlook
 
-    if isinstance(data, int):
-        return Judged(source=source, size=data, unreadable=UserError(
-            "error.message_too_large", size=data // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024)))
+    if isinstance(data, TooLarge):
+        return judge_message(data.head, data.size, lambda: None, directory, options, source, everything=everything)
     if is_outlook(data):
         # An Outlook file has no header block to glance at: it is read whole.
-        return judge(data, directory, options, Judged(source=source))
-    judged = look_at_headers(head_of(data), directory, source)
-    if judged.unreadable is None and (judged.claims_issuer or everything):
-        judge(data, directory, options, judged)
-    return judged
+        return judge(data, directory, options, Judged(source=source, identity=message_identity(data)))
+    return judge_message(head_of(data), len(data), lambda: data, directory, options, source, everything=everything)
+
+
+def scan(path: str, directory, options, *, everything: bool, recorder=None):
+    """Each message under ``path`` judged, in order; recorded as it goes when a recorder is given
+    (accounts.Recorder: what the Mail page lists, each mail once)."""
+    for source, data in messages(path):
+        judged = judge_scanned(source, data, directory, options, everything)
+        if recorder is not None:
+            recorder.add(judged)
+        yield judged

@@ -169,16 +169,20 @@ class MailAccount(Base):
 
 
 class MailChecked(Base):
-    """One mailbox message that was judged: who, what, when and the verdict. Never the body, never a
-    one-time code in full (the verdict masks it)."""
+    """One message that was judged, in a mailbox (account, folder, UIDVALIDITY/UID) or in a scanned
+    export (file, key): who, what, when and the verdict. Never the body, never a one-time code in
+    full (the verdict masks it). ``identity`` says which rows are the same mail (mailbox/identity.py)."""
 
     __tablename__ = "mail_checked"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account: Mapped[str] = mapped_column(String(64))
-    folder: Mapped[str] = mapped_column(String(500))
-    uidvalidity: Mapped[int] = mapped_column(BigInteger)
-    uid: Mapped[int] = mapped_column(BigInteger)
+    account: Mapped[str | None] = mapped_column(String(64))
+    folder: Mapped[str | None] = mapped_column(String(500))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    source_file: Mapped[str | None] = mapped_column(Text)
+    source_key: Mapped[str | None] = mapped_column(Text)
+    identity: Mapped[str | None] = mapped_column(String(80), index=True)
     claims_issuer: Mapped[bool] = mapped_column(Boolean, default=False)
     sender: Mapped[str | None] = mapped_column(String(500))
     subject: Mapped[str | None] = mapped_column(Text)

@@ -21,8 +21,17 @@ async def mail_page(request: Request):
 
     rows = accounts.recent_issuer_mail(store(request)) if has_registry(request) else []
     items = [{"id": r.id, "when": _when(request, r.mail_date), "sender": r.sender, "subject": r.subject,
-              "verdict": r.verdict, "account": r.account, "folder": r.folder} for r in rows]
+              "verdict": r.verdict, "where": _where(request, r)} for r in rows]
     return render(request, "mail.html", items=items)
+
+
+def _where(request: Request, row) -> str:
+    """The mailbox and folder a message was read in, or the exported file it was scanned from."""
+    from cardguard.i18n import t
+
+    if row.account is None and row.source_file:
+        return t("mail.web.where_file", request.state.lang, file=row.source_file, key=row.source_key or "")
+    return t("mail.web.where", request.state.lang, account=row.account, folder=row.folder)
 
 
 @router.get("/mail/{entry_id}")
@@ -36,4 +45,4 @@ async def mail_verdict(request: Request, entry_id: str):
     detail = accounts.shown_detail(row, request.state.lang)
     return render(request, "mail_verdict.html", v=detail, row={
         "when": _when(request, row.mail_date), "sender": row.sender, "subject": row.subject, "verdict": row.verdict,
-        "account": row.account, "folder": row.folder, "findings": (row.findings or "").split()})
+        "where": _where(request, row), "findings": (row.findings or "").split()})
