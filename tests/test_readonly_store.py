@@ -111,3 +111,27 @@ def test_postgresql_registry_is_read_without_migrating(cardguard, tmp_path):
         mail = tmp_path / "mail.eml"
         mail.write_bytes(message(to=ALIAS))
         assert "recipient.alias_match" in codes(cardguard("check", "--offline", str(mail), "--json", env=env))
+
+
+def test_a_database_from_a_newer_cardguard_is_a_clear_error_and_left_as_it_is(registered, profile, tmp_path):
+    """A holder who ran a newer cardguard (another checkout, an upgrade undone) and then this one:
+    Alembic's own "Can't locate revision" used to reach them as an internal error."""
+    db = profile / "data" / "cardguard.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    def content():
+        with sqlite3.connect(db) as connection:
+            return list(connection.iterdump())
+
+    written = content()
+    mail = tmp_path / "mail.eml"
+    mail.write_bytes(message(to=ALIAS))
+    for args in (["cards", "list"], ["contacts", "--card", "メインのアメックス"], ["check", "--offline", str(mail)]):
+        run = registered(*args, "--json")
+        assert run.code not in (0, 1), args
+        error = run.json()["error"]
+        assert error["code"] == "error.db_newer" and "9999" in error["message"] and "newer version" in error["message"], args
+        assert "Traceback" not in run.err
+        japanese = registered(*args, "--lang", "ja")
+        assert "新しいバージョンの cardguard" in japanese.err + japanese.out, args
+    assert content() == written

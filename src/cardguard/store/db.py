@@ -54,11 +54,20 @@ def alembic_config(connection):
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "head", *, where: str | None = None) -> None:
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+        config = alembic_config(connection)
+        # A database a newer cardguard wrote is at a revision this one does not ship; Alembic says
+        # "Can't locate revision" in its own words. The holder's data is fine: this copy is older.
+        known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+        newer = sorted(set(MigrationContext.configure(connection).get_current_heads()) - known)
+        if newer:
+            raise UserError("error.db_newer", where=where or shown_url(str(engine.url)), revision=", ".join(newer))
+        command.upgrade(config, revision)
 
 
 class Store:
@@ -77,7 +86,7 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if upgrade:
             try:
-                migrate(self.engine)
+                migrate(self.engine, where=shown_url(self.url))
             except (OperationalError, SQLAlchemyError) as exc:
                 raise translate(exc, self.url) from None
 
