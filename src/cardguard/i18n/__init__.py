@@ -95,78 +95,37 @@ def catalog() -> dict[str, dict[str, str]]:
 
 
 def _catalog_from(files: list[tuple[str, bytes]]) -> dict[str, dict[str, str]]:
-    """The messages of ``files`` (name, content), from the parsed copy in the cache dir when one was
-    made from exactly these bytes: parsing 130 KB of TOML costs ~25 ms of every command's start-up,
-    reading the same as JSON ~2 ms. The copy is keyed by a digest of every file's name and bytes,
-    so an edited or upgraded message file is parsed (and checked for duplicates) again."""
-    import hashlib
+    """The messages of ``files`` (name, content). Parsing 130 KB of TOML costs ~25 ms of every
+    command's start-up; the parsed copy (cardguard.rebuilt) reads in ~2 ms, and an edited message
+    file is parsed, and checked for duplicate keys, again."""
+    from cardguard.rebuilt import derived
 
-    digest = hashlib.sha256()
-    for name, data in files:
-        digest.update(f"{name}\0{len(data)}\0".encode())
-        digest.update(data)
-    key = digest.hexdigest()[:32]
-    cached = _read_cached(key)
-    if cached is not None:
-        return cached
-    flat: dict[str, dict[str, str]] = {}
+    def parse() -> dict[str, dict[str, str]]:
+        import tomllib
 
-    def walk(prefix: str, node: dict, origin: str) -> None:
-        if "en" in node and "ja" in node and all(isinstance(v, str) for v in node.values()):
-            if prefix in flat:
-                raise RuntimeError(f"message {prefix!r} is defined twice (again in {origin})")
-            flat[prefix] = node
-            return
-        for key, value in node.items():
-            walk(f"{prefix}.{key}" if prefix else key, value, origin)
+        flat: dict[str, dict[str, str]] = {}
 
-    import tomllib
+        def walk(prefix: str, node: dict, origin: str) -> None:
+            if "en" in node and "ja" in node and all(isinstance(v, str) for v in node.values()):
+                if prefix in flat:
+                    raise RuntimeError(f"message {prefix!r} is defined twice (again in {origin})")
+                flat[prefix] = node
+                return
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else key, value, origin)
 
-    for name, data in files:
-        walk("", tomllib.loads(data.decode("utf-8")), name)
-    _write_cached(key, flat)
-    return flat
+        for name, data in files:
+            walk("", tomllib.loads(data.decode("utf-8")), name)
+        return flat
+
+    return derived("messages", files, parse, _every_entry_a_message)
 
 
-_CACHE_PREFIX = "messages-"
-
-
-def _read_cached(key: str) -> dict[str, dict[str, str]] | None:
-    import json
-
-    from cardguard import paths
-
-    try:
-        loaded = json.loads((paths.cache_dir() / f"{_CACHE_PREFIX}{key}.json").read_bytes())
-    except (OSError, ValueError):
-        return None
+def _every_entry_a_message(loaded: object) -> bool:
     # A damaged copy is parsed again, never trusted: every entry must be a message in both languages.
-    if not isinstance(loaded, dict) or not all(
+    return isinstance(loaded, dict) and all(
         isinstance(entry, dict) and all(isinstance(entry.get(lang), str) for lang in LANGS)
-        and all(isinstance(v, str) for v in entry.values()) for entry in loaded.values()
-    ):
-        return None
-    return loaded
-
-
-def _write_cached(key: str, flat: dict[str, dict[str, str]]) -> None:
-    import json
-    import tempfile
-
-    from cardguard import paths
-
-    folder = paths.cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".messages",
-                                         suffix=".tmp", delete=False) as out:
-            json.dump(flat, out, ensure_ascii=False)
-        os.replace(out.name, folder / f"{_CACHE_PREFIX}{key}.json")
-        for old in folder.glob(f"{_CACHE_PREFIX}*.json"):
-            if old.name != f"{_CACHE_PREFIX}{key}.json":
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only or full disk only costs the parse next time
+        and all(isinstance(v, str) for v in entry.values()) for entry in loaded.values())
 
 
 def t(key: str, lang: Lang, /, **values: object) -> str:

@@ -1,0 +1,66 @@
+"""Copies cardguard derives from files it ships (its messages, the Public Suffix List), kept as JSON
+in the user cache dir so that a command reads them in a millisecond or two instead of parsing the
+source at every start-up.
+
+A copy is named by a digest of the exact bytes it was made from, so an edited or upgraded source
+is derived again; a damaged copy (fails ``valid``) or a cache dir that cannot be written only costs
+the parse. Deleting the cache dir loses nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def derived(name: str, sources: Iterable[tuple[str, bytes]], build: Callable[[], T],
+            valid: Callable[[object], bool]) -> T:
+    """``build()``'s result, from the copy made from exactly ``sources`` (label, bytes) when one is
+    there and ``valid``; else built now and a copy written for next time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for label, data in sources:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+    filename = f"{name}-{digest.hexdigest()[:32]}.json"
+    cached = _read(filename)
+    if cached is not None and valid(cached):
+        return cached  # type: ignore[return-value]
+    made = build()
+    _write(name, filename, made)
+    return made
+
+
+def _read(filename: str) -> object | None:
+    import json
+
+    from cardguard import paths
+
+    try:
+        return json.loads((paths.cache_dir() / filename).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _write(name: str, filename: str, value: object) -> None:
+    import json
+    import tempfile
+
+    from cardguard import paths
+
+    folder = paths.cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{name}",
+                                         suffix=".tmp", delete=False) as out:
+            json.dump(value, out, ensure_ascii=False)
+        os.replace(out.name, folder / filename)
+        for old in folder.glob(f"{name}-*.json"):  # the copy of an older source is never read again
+            if old.name != filename:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
