@@ -86,3 +86,11 @@ def test_phishing_at_the_holders_alias_says_the_alias_is_known(cardguard):
     assert "recipient.alias_match" not in codes(phishing)
     genuine = check(cardguard, SAFEKEY_BODY, "--alias", alias)
     assert genuine["verdict"] == "genuine" and "recipient.alias_match" in codes(genuine)
+
+
+def test_a_code_spoken_of_but_not_written_is_said_in_words(cardguard):
+    for lang, words in (("en", "no code could be picked out"), ("ja", "コード自体は読み取れませんでした")):
+        verdict = check(cardguard, "SafeKey認証のご案内です。会員サイトをご確認ください。", lang=lang)
+        said = [f["message"] for f in verdict["findings"] if f["code"].startswith("content.otp")]
+        assert any(words in message for message in said), said
+        assert not any("(-)" in message or "（-）" in message for message in said), said
