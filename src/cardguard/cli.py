@@ -119,10 +119,13 @@ def check_cmd(
         raise typer.Exit(check_many(paths, language, as_json=as_json, jobs=jobs, offline=offline, resolver=resolver,
                                     trust=trust_authserv, alias=alias, card=card))
     try:
+        from cardguard.output import working
         from cardguard.verify.run import verify_bytes
 
-        verdict = verify_bytes(read_input(paths[0] if paths else None), language, offline=offline,
-                               resolver=resolver, trust=trust_authserv, alias=alias, card=card)
+        raw = read_input(paths[0] if paths else None)
+        with working(t("check.working_offline" if offline else "check.working_live", language)):
+            verdict = verify_bytes(raw, language, offline=offline, resolver=resolver, trust=trust_authserv,
+                                   alias=alias, card=card)
     except UserError as error:
         _fail(error, language, as_json)
     if as_json:
