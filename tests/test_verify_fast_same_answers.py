@@ -7,6 +7,9 @@ matter (case variants, the characters IGNORECASE folds to ASCII, word boundaries
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import re
 from functools import cache
 
@@ -15,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardguard.errors import UserError
-from cardguard.verify import content, htmltext, links, wordscan
+from cardguard.verify import content, htmltext, links, message, wordscan
 from cardguard.verify.message import read_mail
 from corpus_pin import corpus_folder
 
@@ -215,3 +218,94 @@ def test_shown_text_is_spaced_as_before_on_the_corpus_html():
 @given(st.text(alphabet=" \t\u3000\n\r\x0b\x0c\x1c\u2028\u00a0ab", max_size=30))
 def test_shown_text_is_spaced_as_before_on_generated_text(text):
     assert htmltext.tidy(text) == old_tidy(text)
+
+
+def read_every_way(markup: str, monkeypatch) -> tuple:
+    """``markup`` read as the check reads it, and read with every element query run."""
+    fast = htmltext.read_html(markup)
+    with monkeypatch.context() as patched:
+        patched.setattr(htmltext, "_written", lambda lowered, *starts: True)
+        slow = htmltext.read_html(markup)
+    return fast, slow
+
+
+def test_queries_skipped_for_elements_never_written_change_nothing_on_the_corpus(monkeypatch):
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            fast, slow = read_every_way(markup, monkeypatch)
+            assert fast == slow
+
+
+_MARKUP = ["<a href=x>", "<A HREF='y'>", "</a>", "<area alt href=u>", "<map>", "<AREA ALT=z HREF=v>", "<img src=i>",
+           "<IMAGE src=j>", "<svg>", "<use xlink:href=k>", "<feImage href=l>", "</svg>", "<isindex action=w>",
+           "<form action=f>", "<input formaction=g>", "<button formaction=h>", "<base href=b/>", "<meta http-equiv=refresh "
+           "content='0;url=r'>", "<div background=bg>", "<td BACKGROUND=bg2>", "<link href=s>", "<script src=t>",
+           "</script>", "<style>a{background:url(c)}</style>", "<p style='x:url(d)'>", "<noscript><a href=n>",
+           "</noscript>", "<video poster=p>", "<object data=o>", "<iframe src=fr>", "text", "&lt;img src=e&gt;",
+           "<!--[if mso]><a href=m><![endif]-->", "<template><a href=tp></template>", "<title>t</title>"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_MARKUP), max_size=12))
+def test_queries_skipped_for_elements_never_written_change_nothing_on_generated_markup(pieces):
+    import _pytest.monkeypatch
+
+    with _pytest.monkeypatch.MonkeyPatch.context() as monkeypatch:
+        fast, slow = read_every_way("".join(pieces), monkeypatch)
+    assert fast == slow
+
+
+def old_deepest(markup: str) -> int:
+    depth, deepest = 0, 0
+    for found in htmltext._TAG_START.finditer(markup):
+        name = found.group(2).lower()
+        if found.group(1):
+            depth = max(0, depth - 1)
+        elif name not in htmltext._VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+@pytest.mark.parametrize("markup", [
+    "<div>" * 1001, "<div>" * 1000, "<div>" * 1000 + "</p>" + "<div>", "<div>" * 999 + "<a>" * 5,
+    "</div>" * 50 + "<span>" * 1001, ("<b>" * 600 + "</b>" * 300) * 2, "<p>" * 5000, "<DIV>" * 1001 + "x",
+])
+def test_deep_nesting_is_found_as_before(markup):
+    assert htmltext._deeper_than_browsers(markup) == (old_deepest(markup) > htmltext.MAX_DEPTH)
+
+
+def test_deep_nesting_is_found_as_before_on_the_corpus():
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            assert htmltext._deeper_than_browsers(markup) == (old_deepest(markup) > htmltext.MAX_DEPTH)
+
+
+def old_base64(data: bytes) -> bytes:
+    return re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.binary(max_size=200))
+def test_base64_is_cleaned_as_before(data):
+    assert data.translate(None, message._NOT_BASE64) == old_base64(data)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet="AZaz09+/= \t\n\r\f\v\x1c\x1d\x1e\x1f\x85", max_size=200))
+def test_base64_size_is_estimated_as_before(text):
+    part = email.message.Message()
+    part["Content-Transfer-Encoding"] = "base64"
+    part.set_payload(text)
+    old = len(re.sub(r"\s", "", text)) * 3 // 4
+    assert message._estimated_size(part) == old
+
+
+def test_every_corpus_part_is_read_as_written():
+    parts = 0
+    for path in sorted(corpus_folder().iterdir()):
+        for part in email.message_from_bytes(path.read_bytes(), policy=email.policy.default).walk():
+            if not part.is_multipart():
+                assert message._as_written(part) == part.get_payload(decode=False)
+                parts += 1
+    assert parts > 1000

@@ -52,10 +52,25 @@ _URL_ATTR = re.compile(r"""(?:src|href|action|formaction|data|poster|background)
                        re.IGNORECASE)  # conditional comments and <noscript> blocks re-read as markup, per body
 
 
+def _deeper_than_browsers(markup: str) -> bool:
+    """Whether the tags nest deeper than MAX_DEPTH, counted as _flattened counts them: the same walk
+    with nothing kept, so the usual mail (tens of thousands of tags, none deep) costs a third."""
+    depth = 0
+    for closing, name in _TAG_START.findall(markup):
+        if closing:
+            if depth:
+                depth -= 1
+        elif name.lower() not in _VOID:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+    return False
+
+
 def _flattened(markup: str) -> tuple[str, list[str]] | None:
     """``markup`` with every element below MAX_DEPTH made a void one (its URLs kept aside), or None
     when it nests no deeper than a browser builds."""
-    if markup.count("<") <= MAX_DEPTH:
+    if markup.count("<") <= MAX_DEPTH or not _deeper_than_browsers(markup):
         return None
     depth, deepest, cuts = 0, 0, []
     for found in _TAG_START.finditer(markup):
@@ -105,35 +120,54 @@ def _attrs(node) -> dict[str, str]:
     return {name.lower(): (value or "") for name, value in node.attributes.items()}
 
 
-def _links(tree, out: HtmlContent) -> None:
-    for node in tree.css("a, area"):
-        attrs = _attrs(node)
+def _written(lowered: str, *starts: str) -> bool:
+    """Whether any of ``starts`` (a tag's "<name" or an attribute's name) is written in the markup.
+    An element exists only where its start tag is written (the parser adds html, head, body, tbody,
+    colgroup, p and br by itself, which no query below depends on), and names are ASCII, matched
+    without case, never entity-encoded: a query for an element the markup never names finds
+    nothing, so it is not run (each query walks the whole tree: 20,000 links make that costly)."""
+    return any(start in lowered for start in starts)
+
+
+# Every way to write an element _FETCHED finds (<image> is parsed as <img>; the obsolete <isindex>
+# made a form and an input in older parsers).
+_FETCHED_WRITTEN = ("<img", "<image", "<input", "<video", "<audio", "<source", "<embed", "<iframe", "<frame",
+                    "<object", "<track", "<use", "<feimage", "background", "<link", "<script", "<isindex")
+
+
+def _links(tree, out: HtmlContent, lowered: str) -> None:
+    # The tokenizer writes attribute names in lower case already (foreign content only adjusts
+    # names like viewBox): the node's own dictionary is read as it is.
+    for node in tree.css("a, area" if _written(lowered, "<area") else "a"):
+        attrs = node.attributes
         href = (attrs.get("href") or attrs.get("xlink:href") or "").strip()
         if href:
-            shown = attrs.get("alt", "") if node.tag == "area" else node.text(deep=True)
+            shown = (attrs.get("alt") or "") if node.tag == "area" else node.text(deep=True)
             out.anchors.append((href, " ".join(shown.split())))
-    for node in tree.css("form, button[formaction], input[formaction]"):
-        out.forms.append(node.attributes.get("action" if node.tag == "form" else "formaction") or "")
-    for node in tree.css("base[href]"):
+    if _written(lowered, "<form", "<button", "<input", "<isindex"):
+        for node in tree.css("form, button[formaction], input[formaction]"):
+            out.forms.append(node.attributes.get("action" if node.tag == "form" else "formaction") or "")
+    for node in tree.css("base[href]") if _written(lowered, "<base") else ():
         out.base = (node.attributes.get("href") or "").strip() or None
         break
-    for node in tree.css("meta[http-equiv]"):
+    for node in tree.css("meta[http-equiv]") if _written(lowered, "<meta") else ():
         if (node.attributes.get("http-equiv") or "").lower() == "refresh":
             found = re.search(r"url\s*=\s*['\"]?([^'\"]+)", node.attributes.get("content") or "", re.IGNORECASE)
             if found:
                 out.refresh.append(found.group(1).strip())
-    for node in tree.css(_FETCHED):
+    for node in tree.css(_FETCHED) if _written(lowered, *_FETCHED_WRITTEN) else ():
         attrs = _attrs(node)
         tag = node.tag
         names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag == "link" else ())
         out.remote += [attrs[name].strip() for name in names if attrs.get(name, "").strip()]
         if attrs.get("srcset"):
             out.remote += _srcset(attrs["srcset"])
-    for node in tree.css('[style*="url" i], [style*="@import" i]'):
+    for node in tree.css('[style*="url" i], [style*="@import" i]') if _written(lowered, "style") else ():
         out.remote += _css_urls(node.attributes.get("style") or "")
-    for node in tree.css("style"):
+    for node in tree.css("style") if _written(lowered, "<style") else ():
         out.remote += _css_urls(node.text(deep=True) or "")
-    out.scripts += len(tree.css("script"))
+    if _written(lowered, "<script"):
+        out.scripts += len(tree.css("script"))
 
 
 def conditional_blocks(markup: str) -> Iterator[str]:
@@ -154,7 +188,8 @@ def conditional_blocks(markup: str) -> Iterator[str]:
 def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> str:
     """Fills ``out`` with what ``markup`` links to and loads; returns its visible text."""
     tree = LexborHTMLParser(markup)
-    _links(tree, out)
+    lowered = markup.lower()
+    _links(tree, out, lowered)
     out.event_handlers += len(_EVENT_ATTR.findall(markup))
     for inner in conditional_blocks(markup):
         if not _MAY_LINK.search(inner):
@@ -165,7 +200,7 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
         _read(inner, out, budget, with_text=False)
     if not with_text:
         return ""
-    for node in tree.css("noscript"):
+    for node in tree.css("noscript") if _written(lowered, "<noscript") else ():
         # A mail app runs no script, so it shows what <noscript> holds, parsed as markup.
         inner = ""
         if budget[0] > 0:

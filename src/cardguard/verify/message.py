@@ -44,6 +44,9 @@ _TEXT_ATTACHMENT = ("txt", "ics", "ical", "ifb", "vcs", "csv", "vcf", "url", "we
 _PDF_URI = re.compile(rb"/URI\s*\(((?:\\.|[^\\)])*)\)|/URI\s*<([0-9A-Fa-f\s]*)>")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_NOT_BASE64 = bytes(byte for byte in range(256) if byte not in _BASE64_ALPHABET)
+_ASCII_SPACES = b" \t\n\r\f\v\x1c\x1d\x1e\x1f"
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 
 
@@ -156,8 +159,18 @@ def _decode_bytes(payload: bytes, charset: str | None) -> str:
     return payload.decode("utf-8", "replace")
 
 
+def _as_written(part: Message):
+    """``part.get_payload(decode=False)``. An ASCII payload (every base64 one) is returned as it is
+    without first being encoded whole to look for surrogates, which cannot be in ASCII text (44 ms
+    per look at a 45 MB attachment)."""
+    payload = getattr(part, "_payload", None)
+    if isinstance(payload, str) and payload.isascii():
+        return payload
+    return part.get_payload(decode=False)
+
+
 def _payload_bytes(part: Message, defects: list[str]) -> bytes:
-    raw = part.get_payload(decode=False)
+    raw = _as_written(part)
     if isinstance(raw, list):
         return b""
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
@@ -165,7 +178,7 @@ def _payload_bytes(part: Message, defects: list[str]) -> bytes:
         if encoding == "base64":
             data = raw.encode("ascii", "ignore") if isinstance(raw, str) else raw
             # Lenient like a mail client: stray characters dropped, a dangling group padded.
-            cleaned = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+            cleaned = data.translate(None, _NOT_BASE64)
             if len(cleaned) % 4 == 1:
                 cleaned = cleaned[:-1]
             return binascii.a2b_base64(cleaned + b"=" * (-len(cleaned) % 4))
@@ -178,15 +191,15 @@ def _payload_bytes(part: Message, defects: list[str]) -> bytes:
 
 
 def _estimated_size(part: Message) -> int:
-    raw = part.get_payload(decode=False)
+    raw = _as_written(part)
     if not isinstance(raw, str):
         return 0
     if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
         if not raw.isascii():
             return len(re.sub(r"\s", "", raw)) * 3 // 4
-        # Counted rather than copied without whitespace (what \s matches in ASCII): a 45 MB
-        # attachment was copied just to be measured.
-        return (len(raw) - sum(raw.count(space) for space in " \t\n\r\f\v\x1c\x1d\x1e\x1f")) * 3 // 4
+        # What \s matches in ASCII, dropped in one pass over bytes (a count per kind of space was ten
+        # passes over a 45 MB attachment; a regular expression, slower still).
+        return len(raw.encode("ascii").translate(None, _ASCII_SPACES)) * 3 // 4
     return len(raw)
 
 
@@ -198,7 +211,12 @@ def _safe(callable_, default):
 
 
 def _check_header_count(data: bytes) -> None:
-    head = data.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in data[:4_000_000] else data.split(b"\n\n", 1)[0]
+    # The header block: up to the first blank line (CRLF CRLF within the first 4 MB, else LF LF),
+    # found without copying the body (splitting copied all of a 45 MB mail).
+    end = data.find(b"\r\n\r\n", 0, 4_000_000)
+    if end < 0:
+        end = data.find(b"\n\n")
+    head = data if end < 0 else data[:end]
     count, longest, name, size = 0, 0, b"", 0
     for line in head.splitlines():
         if _HEADER_LINE.match(line):
@@ -338,7 +356,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
     """``data`` read as a mail app would; ``attached_depth`` counts how deep inside other messages it was carried."""
     if len(data) > MAX_BYTES:
         raise UserError("error.message_too_large", size=len(data) // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))
-    if not data.strip():
+    if not data[:64].strip() and not data.strip():  # the whole mail is copied only when it starts blank
         raise UserError("error.empty_message")
     if is_outlook(data):
         converted = read_outlook(data)
