@@ -270,6 +270,9 @@ def old_deepest(markup: str) -> int:
 @pytest.mark.parametrize("markup", [
     "<div>" * 1001, "<div>" * 1000, "<div>" * 1000 + "</p>" + "<div>", "<div>" * 999 + "<a>" * 5,
     "</div>" * 50 + "<span>" * 1001, ("<b>" * 600 + "</b>" * 300) * 2, "<p>" * 5000, "<DIV>" * 1001 + "x",
+    # longer than one 64 KB stretch of the walk: nesting that crosses from one to the next
+    "x" * 70_000 + "<div>" * 1001, ("<div>" + "x" * 100 + "</div>") * 2000 + "<div>" * 900,
+    "<div>" * 600 + "y" * 70_000 + "<section>" * 401, "<div>" * 600 + "y" * 70_000 + "</div><section>" * 401,
 ])
 def test_deep_nesting_is_found_as_before(markup):
     assert htmltext._deeper_than_browsers(markup) == (old_deepest(markup) > htmltext.MAX_DEPTH)

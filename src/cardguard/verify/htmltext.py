@@ -41,6 +41,7 @@ MAX_NESTED_READS = 50
 # square of the depth, so hostile markup nested deeper is flattened before it is parsed.
 MAX_DEPTH = 1000
 _TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
+_TAG_NAME = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9:-]*)")
 # Void elements, and those whose end tag may be left out (a new <p> or <td> closes the last one):
 # neither makes the tree deeper however often it is left open.
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
@@ -54,16 +55,21 @@ _URL_ATTR = re.compile(r"""(?:src|href|action|formaction|data|poster|background)
 
 def _deeper_than_browsers(markup: str) -> bool:
     """Whether the tags nest deeper than MAX_DEPTH, counted as _flattened counts them: the same walk
-    with nothing kept, so the usual mail (tens of thousands of tags, none deep) costs a third."""
-    depth = 0
-    for closing, name in _TAG_START.findall(markup):
-        if closing:
-            if depth:
-                depth -= 1
-        elif name.lower() not in _VOID:
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
+    with nothing kept, over the tag names alone, 64 KB of markup at a time (cut before a "<", so
+    no tag is cut): the usual mail, tens of thousands of tags and none deep, costs a third."""
+    depth, start, end = 0, 0, len(markup)
+    while start < end:
+        cut = markup.find("<", start + 65_536)
+        cut = end if cut < 0 else cut
+        for tag in _TAG_NAME.findall(markup, start, cut):
+            if tag[0] == "/":
+                if depth:
+                    depth -= 1
+            elif tag.lower() not in _VOID:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+        start = cut
     return False
 
 
@@ -120,7 +126,7 @@ def _attrs(node) -> dict[str, str]:
     return {name.lower(): (value or "") for name, value in node.attributes.items()}
 
 
-def _written(lowered: str, *starts: str) -> bool:
+def _written(lowered: bytes, *starts: bytes) -> bool:
     """Whether any of ``starts`` (a tag's "<name" or an attribute's name) is written in the markup.
     An element exists only where its start tag is written (the parser adds html, head, body, tbody,
     colgroup, p and br by itself, which no query below depends on), and names are ASCII, matched
@@ -131,26 +137,26 @@ def _written(lowered: str, *starts: str) -> bool:
 
 # Every way to write an element _FETCHED finds (<image> is parsed as <img>; the obsolete <isindex>
 # made a form and an input in older parsers).
-_FETCHED_WRITTEN = ("<img", "<image", "<input", "<video", "<audio", "<source", "<embed", "<iframe", "<frame",
-                    "<object", "<track", "<use", "<feimage", "background", "<link", "<script", "<isindex")
+_FETCHED_WRITTEN = (b"<img", b"<image", b"<input", b"<video", b"<audio", b"<source", b"<embed", b"<iframe", b"<frame",
+                    b"<object", b"<track", b"<use", b"<feimage", b"background", b"<link", b"<script", b"<isindex")
 
 
-def _links(tree, out: HtmlContent, lowered: str) -> None:
+def _links(tree, out: HtmlContent, lowered: bytes) -> None:
     # The tokenizer writes attribute names in lower case already (foreign content only adjusts
     # names like viewBox): the node's own dictionary is read as it is.
-    for node in tree.css("a, area" if _written(lowered, "<area") else "a"):
+    for node in tree.css("a, area" if _written(lowered, b"<area") else "a"):
         attrs = node.attributes
         href = (attrs.get("href") or attrs.get("xlink:href") or "").strip()
         if href:
             shown = (attrs.get("alt") or "") if node.tag == "area" else node.text(deep=True)
             out.anchors.append((href, " ".join(shown.split())))
-    if _written(lowered, "<form", "<button", "<input", "<isindex"):
+    if _written(lowered, b"<form", b"<button", b"<input", b"<isindex"):
         for node in tree.css("form, button[formaction], input[formaction]"):
             out.forms.append(node.attributes.get("action" if node.tag == "form" else "formaction") or "")
-    for node in tree.css("base[href]") if _written(lowered, "<base") else ():
+    for node in tree.css("base[href]") if _written(lowered, b"<base") else ():
         out.base = (node.attributes.get("href") or "").strip() or None
         break
-    for node in tree.css("meta[http-equiv]") if _written(lowered, "<meta") else ():
+    for node in tree.css("meta[http-equiv]") if _written(lowered, b"<meta") else ():
         if (node.attributes.get("http-equiv") or "").lower() == "refresh":
             found = re.search(r"url\s*=\s*['\"]?([^'\"]+)", node.attributes.get("content") or "", re.IGNORECASE)
             if found:
@@ -162,11 +168,11 @@ def _links(tree, out: HtmlContent, lowered: str) -> None:
         out.remote += [attrs[name].strip() for name in names if attrs.get(name, "").strip()]
         if attrs.get("srcset"):
             out.remote += _srcset(attrs["srcset"])
-    for node in tree.css('[style*="url" i], [style*="@import" i]') if _written(lowered, "style") else ():
+    for node in tree.css('[style*="url" i], [style*="@import" i]') if _written(lowered, b"style") else ():
         out.remote += _css_urls(node.attributes.get("style") or "")
-    for node in tree.css("style") if _written(lowered, "<style") else ():
+    for node in tree.css("style") if _written(lowered, b"<style") else ():
         out.remote += _css_urls(node.text(deep=True) or "")
-    if _written(lowered, "<script"):
+    if _written(lowered, b"<script"):
         out.scripts += len(tree.css("script"))
 
 
@@ -188,7 +194,9 @@ def conditional_blocks(markup: str) -> Iterator[str]:
 def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> str:
     """Fills ``out`` with what ``markup`` links to and loads; returns its visible text."""
     tree = LexborHTMLParser(markup)
-    lowered = markup.lower()
+    # ASCII letters lowered, as the tokenizer lowers names; in UTF-8 bytes, since str.lower() of
+    # 2 MB of Japanese took 26 MB of memory for a moment.
+    lowered = markup.encode("utf-8", "surrogatepass").lower()
     _links(tree, out, lowered)
     out.event_handlers += len(_EVENT_ATTR.findall(markup))
     for inner in conditional_blocks(markup):
@@ -200,7 +208,7 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
         _read(inner, out, budget, with_text=False)
     if not with_text:
         return ""
-    for node in tree.css("noscript") if _written(lowered, "<noscript") else ():
+    for node in tree.css("noscript") if _written(lowered, b"<noscript") else ():
         # A mail app runs no script, so it shows what <noscript> holds, parsed as markup.
         inner = ""
         if budget[0] > 0:
