@@ -224,7 +224,7 @@ def read_every_way(markup: str, monkeypatch) -> tuple:
     """``markup`` read as the check reads it, and read with every element query run."""
     fast = htmltext.read_html(markup)
     with monkeypatch.context() as patched:
-        patched.setattr(htmltext, "_written", lambda lowered, *starts: True)
+        patched.setattr(htmltext, "_written", lambda written, *names: True)
         slow = htmltext.read_html(markup)
     return fast, slow
 
