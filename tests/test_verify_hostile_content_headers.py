@@ -129,3 +129,22 @@ def test_parameters_are_cut_where_they_were_on_the_corpus():
                     assert mime._split_params(value) == OLD_SPLIT.split(value)
                     values += 1
     assert values > 1000
+
+
+def test_a_content_header_over_the_limit_and_too_many_headers_are_still_clear_errors():
+    from cardguard.errors import UserError
+
+    over = with_content_type(b"; a=" + b"x" * (mime.MAX_HEADER_BYTES + 1))
+    with pytest.raises(UserError) as refused:
+        check(over)
+    assert refused.value.key == "error.header_too_long"
+    folded = with_content_type(b"".join(b";\r\n p%d=%s" % (i, b"v" * 60) for i in range(600)))  # 38 KB in 600 lines
+    with pytest.raises(UserError) as refused:
+        check(folded)
+    assert refused.value.key == "error.header_too_long"
+    many = b"".join(b"X-Filler-%d: x\r\n" % i for i in range(mime.MAX_HEADERS)) + STAMPED + message()
+    with pytest.raises(UserError) as refused:
+        check(many)
+    assert refused.value.key == "error.too_many_headers"
+    # One header fewer is read.
+    assert check(b"".join(b"X-Filler-%d: x\r\n" % i for i in range(mime.MAX_HEADERS - 20)) + STAMPED + message())

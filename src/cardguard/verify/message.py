@@ -232,6 +232,8 @@ def _check_header_count(data: bytes) -> None:
     if end < 0:
         end = data.find(b"\n\n")
     head = data if end < 0 else data[:end]
+    if len(head) <= MAX_HEADER_BYTES and head.count(b"\n") + head.count(b"\r") < MAX_HEADERS:
+        return  # too few lines for too many headers, too short for one too long: nothing to count
     count, longest, name, size = 0, 0, b"", 0
     for line in head.splitlines():
         if _HEADER_LINE.match(line):
