@@ -312,3 +312,23 @@ def test_every_corpus_part_is_read_as_written():
                 assert message._as_written(part) == part.get_payload(decode=False)
                 parts += 1
     assert parts > 1000
+
+
+def test_addresses_written_in_text_are_found_as_before_on_the_corpus():
+    found = 0
+    for text in corpus_texts():
+        assert links._TEXT_URL_SCAN.findall(text) == links._TEXT_URL.findall(text)
+        assert links._TEXT_URL_SCAN.sub(" ", text) == links._TEXT_URL.sub(" ", text)
+        assert spans(links._BARE_HOST_SCAN.finditer(text)) == spans(links._BARE_HOST.finditer(text))
+        found += len(links._TEXT_URL.findall(text))
+    assert found > 500
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["http", "HTTPS", "hTTp\u017f", ":", "//", "\\\\", "www", "WWW", ".", "example", "co", "jp",
+                                 "/path", " ", "、", "「", "\u3000", "@", "-", "1", "\u0130", "\u212a", "K", "x"]), max_size=14))
+def test_addresses_written_in_text_are_found_as_before_on_generated_text(pieces):
+    text = "".join(pieces)
+    assert links._TEXT_URL_SCAN.findall(text) == links._TEXT_URL.findall(text)
+    assert links._TEXT_URL_SCAN.sub(" ", text) == links._TEXT_URL.sub(" ", text)
+    assert spans(links._BARE_HOST_SCAN.finditer(text)) == spans(links._BARE_HOST.finditer(text))

@@ -206,6 +206,19 @@ class Words:
     def search(self, text: str) -> re.Match | None:
         return next(iter(self.finditer(text)), None)
 
+    def sub(self, replacement: str, text: str) -> str:
+        """``re.sub(pattern, replacement, text)`` for a plain replacement (no group references)."""
+        if "\\" in replacement:
+            return self.pattern.sub(replacement, text)
+        pieces, last = [], 0
+        for found in self.finditer(text):
+            pieces += [text[last:found.start()], replacement]
+            last = found.end()
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
+
     def findall(self, text: str) -> list:
         groups = self.pattern.groups
         if groups == 0:
