@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cardguard.verify.wordscan import Words, words
+from cardguard.verify.wordscan import words
 
 _HIDDEN = "script, style, template, title, head"
 _BLOCK = ("p, div, br, tr, li, table, h1, h2, h3, h4, h5, h6, td, th, section, article, ul, ol, blockquote, pre, hr, "
@@ -35,7 +35,6 @@ _CONDITIONAL_END = re.compile(r"<!\[endif\]\s*-->", re.IGNORECASE)
 # "on" comes first so that `re` jumps from one "on" to the next; the character before it is checked
 # after (a lookbehind first made `re` try every position of the markup: a third of reading HTML).
 _EVENT_ATTR = re.compile(r"""on(?<=[\s"'/]on)[a-zA-Z]+\s*=(?=[^<>]*>)""")
-_BACKGROUND = Words("background")  # an attribute name: any case, never entity-encoded
 _MAY_LINK = words(("href", "src", "action", r"url\(", "@import", "background", "data=", "poster", "http-equiv"))
 MAX_NESTED_READS = 50
 # Browsers stop nesting elements about this deep; lexbor does not, and its time grows with the
@@ -127,59 +126,26 @@ def _attrs(node) -> dict[str, str]:
     return {name.lower(): (value or "") for name, value in node.attributes.items()}
 
 
-def _written(written: set[str], *names: str) -> bool:
-    """Whether the markup writes any of ``names`` (tag names; "background" for the attribute). An
-    element exists only where its start tag is written (the parser adds html, head, body, tbody,
-    colgroup, p and br by itself, which no query below depends on): a query for an element the
-    markup never names finds nothing, so it is not run (each query walks the whole tree, and a
-    mail of 20,000 links makes that costly)."""
-    return any(name in written for name in names)
-
-
-def _names_written(markup: str) -> set[str]:
-    """Every tag name the markup writes, lower case (a tag is read as the tokenizer reads it, or as
-    a longer name: never missed), and "background" when that attribute may be written. Read 64 KB
-    at a time, cut before a "<", so no list of every tag is held."""
-    names: set[str] = set()
-    start, end = 0, len(markup)
-    while start < end:
-        cut = markup.find("<", start + 65_536)
-        cut = end if cut < 0 else cut
-        names.update(_TAG_NAME.findall(markup, start, cut))
-        start = cut
-    written = {name.lower() for name in names}
-    if _BACKGROUND.search(markup):
-        written.add("background")
-    return written
-
-
-# Every way to write an element _FETCHED finds (<image> is parsed as <img>; the obsolete <isindex>
-# made a form and an input in older parsers).
-_FETCHED_WRITTEN = ("img", "image", "input", "video", "audio", "source", "embed", "iframe", "frame", "object", "track",
-                    "use", "feimage", "background", "link", "script", "isindex")
-
-
-def _links(tree, out: HtmlContent, written: set[str]) -> None:
+def _links(tree, out: HtmlContent) -> None:
     # The tokenizer writes attribute names in lower case already (foreign content only adjusts
     # names like viewBox): the node's own dictionary is read as it is.
-    for node in tree.css("a, area" if _written(written, "area") else "a"):
+    for node in tree.css("a, area"):
         attrs = node.attributes
         href = (attrs.get("href") or attrs.get("xlink:href") or "").strip()
         if href:
             shown = (attrs.get("alt") or "") if node.tag == "area" else node.text(deep=True)
             out.anchors.append((href, " ".join(shown.split())))
-    if _written(written, "form", "button", "input", "isindex"):
-        for node in tree.css("form, button[formaction], input[formaction]"):
-            out.forms.append(node.attributes.get("action" if node.tag == "form" else "formaction") or "")
-    for node in tree.css("base[href]") if _written(written, "base") else ():
+    for node in tree.css("form, button[formaction], input[formaction]"):
+        out.forms.append(node.attributes.get("action" if node.tag == "form" else "formaction") or "")
+    for node in tree.css("base[href]"):
         out.base = (node.attributes.get("href") or "").strip() or None
         break
-    for node in tree.css("meta[http-equiv]") if _written(written, "meta") else ():
+    for node in tree.css("meta[http-equiv]"):
         if (node.attributes.get("http-equiv") or "").lower() == "refresh":
             found = re.search(r"url\s*=\s*['\"]?([^'\"]+)", node.attributes.get("content") or "", re.IGNORECASE)
             if found:
                 out.refresh.append(found.group(1).strip())
-    for node in tree.css(_FETCHED) if _written(written, *_FETCHED_WRITTEN) else ():
+    for node in tree.css(_FETCHED):
         attrs = _attrs(node)
         tag = node.tag
         names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag == "link" else ())
@@ -188,10 +154,9 @@ def _links(tree, out: HtmlContent, written: set[str]) -> None:
             out.remote += _srcset(attrs["srcset"])
     for node in tree.css('[style*="url" i], [style*="@import" i]'):
         out.remote += _css_urls(node.attributes.get("style") or "")
-    for node in tree.css("style") if _written(written, "style") else ():
+    for node in tree.css("style"):
         out.remote += _css_urls(node.text(deep=True) or "")
-    if _written(written, "script"):
-        out.scripts += len(tree.css("script"))
+    out.scripts += len(tree.css("script"))
 
 
 def conditional_blocks(markup: str) -> Iterator[str]:
@@ -212,8 +177,7 @@ def conditional_blocks(markup: str) -> Iterator[str]:
 def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> str:
     """Fills ``out`` with what ``markup`` links to and loads; returns its visible text."""
     tree = LexborHTMLParser(markup)
-    written = _names_written(markup)
-    _links(tree, out, written)
+    _links(tree, out)
     out.event_handlers += len(_EVENT_ATTR.findall(markup))
     for inner in conditional_blocks(markup):
         if not _MAY_LINK.search(inner):
@@ -224,7 +188,7 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
         _read(inner, out, budget, with_text=False)
     if not with_text:
         return ""
-    for node in tree.css("noscript") if _written(written, "noscript") else ():
+    for node in tree.css("noscript"):
         # A mail app runs no script, so it shows what <noscript> holds, parsed as markup.
         inner = ""
         if budget[0] > 0:
