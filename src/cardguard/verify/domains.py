@@ -37,6 +37,7 @@ def organizational_domain(host: str) -> str | None:
     return ".".join(labels[-2:]) if len(labels) >= 2 else None
 
 
+@lru_cache(maxsize=4096)  # asked of every hop of every link; ipaddress answers "no" by raising
 def is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
