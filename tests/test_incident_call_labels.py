@@ -76,3 +76,38 @@ def test_a_note_with_a_card_change_is_labelled_too(cardguard):
     assert run.code == 0 and "Note: 電話で停止" in run.out, run.out
     shown = cardguard("incident", "show", "--lang", "ja").out
     assert "メモ：電話で停止" in _timeline(shown)
+
+
+# ------------------------------------------------------------- nothing the holder logs is dropped
+
+@pytest.mark.parametrize(("lang", "said"), [("ja", "電話した番号も入力してください"), ("en", "give the number you called")])
+def test_a_calls_details_without_the_number_are_refused_not_kept_as_a_bare_note(cardguard, lang, said):
+    # They used to become a note with the name, reference and agreement silently gone.
+    assert cardguard("incident", "start", "--kind", "unknown-code").code == 0
+    run = cardguard("incident", "log", "--answered-by", "佐藤", "--note", "折り返し待ち", "--lang", lang)
+    assert run.code != 0 and said in run.err and "--call" in run.err
+    as_json = cardguard("incident", "log", "--reference", "REF-01", "--json").json()
+    assert as_json["error"]["code"] == "error.call_details_without_call"
+    timeline = cardguard("incident", "show", "--json").json()["timeline"]
+    assert [e["kind"] for e in timeline] == ["opened"]
+
+
+def test_the_web_log_form_refuses_details_without_a_number_beside_the_number(cardguard, client):
+    assert cardguard("incident", "start", "--kind", "unknown-code").code == 0
+    page = client.get("/incidents/1", headers={"accept-language": "ja"}).text
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    refused = client.post("/incidents/1/log", headers={"accept-language": "ja"},
+                          data={"csrf": token, "answered_by": "佐藤", "note": "折り返し待ち"})
+    assert refused.status_code == 400 and "電話した番号も入力してください" in refused.text
+    assert 'value="佐藤"' in refused.text  # what was typed is kept
+
+
+def test_a_call_that_stopped_the_card_is_logged_as_both(cardguard):
+    assert cardguard("cards", "add", "--nickname", "main", "--product", "amex", "--last4", "1005").code == 0
+    assert cardguard("incident", "start", "--kind", "lost-or-stolen", "--card", "1005").code == 0
+    run = cardguard("incident", "log", "--call", "0120-020120", "--answered-by", "佐藤", "--card-status", "stopped",
+                    "--lang", "en")
+    assert run.code == 0 and "Called 0120-020120" in run.out and "stopped" in run.out.lower(), run.out
+    timeline = cardguard("incident", "show", "--json").json()["timeline"]
+    assert [e["kind"] for e in timeline] == ["opened", "call", "card"]
+    assert cardguard("cards", "list", "--json").json()[0]["status"] == "stopped"

@@ -220,10 +220,11 @@ def incident_log(
     def work(session, directory, language):
         found = record.find_incident(session, incident or incident_arg)
         before = _states(session, directory, found)
-        event = record.log(session, found, record.parse_at(at), note=note, call=call, answered_by=answered_by,
-                           reference=reference, agreed=agreed, card=card, card_status=card_status)
-        said = [event_text(event, found, language), *(part["text"] for part in event_details(event, language))]
-        return _changed(session, directory, found, language, before, " · ".join(said))
+        events = record.log(session, found, record.parse_at(at), note=note, call=call, answered_by=answered_by,
+                            reference=reference, agreed=agreed, card=card, card_status=card_status)
+        said = [" · ".join([event_text(event, found, language), *(part["text"] for part in event_details(event, language))])
+                for event in events]
+        return _changed(session, directory, found, language, before, " / ".join(said))
 
     run(lang, as_json, work)
 
