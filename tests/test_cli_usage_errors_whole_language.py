@@ -47,3 +47,11 @@ def test_a_usage_error_is_japanese_under_a_japanese_locale_and_english_otherwise
     english = cardguard(*args)
     assert english.code == 2 and "Error: " + en in english.err, english.err
     assert "Error: " + en in cardguard(*args, "--lang", "en", env=JA).err
+
+
+@pytest.mark.parametrize(("args", "ja", "en"), CASES, ids=[" ".join(c[0]) for c in CASES])
+def test_with_json_a_usage_error_is_the_json_error_in_the_readers_language(cardguard, args, ja, en):
+    japanese = cardguard(*args, "--json", env=JA)
+    assert japanese.code == 2 and japanese.json() == {"error": {"code": "error.usage", "message": ja, "details": []}}
+    english = cardguard(*args, "--json")
+    assert english.code == 2 and english.json()["error"]["message"] == en
