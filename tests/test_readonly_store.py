@@ -70,7 +70,7 @@ def test_check_and_contacts_read_the_registry(registered, profile, tmp_path):
     assert "recipient.alias_match" in codes(registered("check", "--offline", str(to_alias), "--json"))
     assert "recipient.other_address" in codes(registered("check", "--offline", str(to_other), "--json"))
     lines = registered("contacts", "--card", "メインのアメックス", "--purpose", "fraud", "--json").json()["calls"]
-    assert lines[0]["origin"] == "card" and lines[0]["number"] == "0120-020120"
+    assert lines[0]["printed_on_card"] and lines[0]["number"] == "0120-020120"  # the back number, read from the registry
     assert db.stat().st_mtime_ns == before
 
 
@@ -82,7 +82,7 @@ def test_an_older_database_is_upgraded_then_read(cardguard, profile):
                            "created_at, updated_at) VALUES ('amex-jp', 'amex', 'old card', '1005', 'active', NULL, "
                            "'0120-020120', '2025-01-01', '2025-01-01')")
     lines = cardguard("contacts", "--card", "old card", "--purpose", "fraud", "--json").json()["calls"]
-    assert lines[0]["origin"] == "card" and lines[0]["number"] == "0120-020120"
+    assert lines[0]["printed_on_card"] and lines[0]["number"] == "0120-020120"  # the back number, read from the registry
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
 
