@@ -16,6 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import trustme
 
 USER = "holder@example.jp"
@@ -210,3 +211,12 @@ def new_server() -> Dovecot:
     server = Dovecot(Path(tempfile.mkdtemp(prefix="cg-dovecot-")))
     server.start()
     return server
+
+
+@pytest.fixture
+def server():
+    """A fresh Dovecot for one test, removed after it. The mailbox tests import it (`from dovecot
+    import server`) rather than each writing it again."""
+    dovecot = new_server()
+    yield dovecot
+    dovecot.cleanup()

@@ -7,19 +7,9 @@ import json
 import mailbox
 import tracemalloc
 
-import pytest
-
 from cardguard.mailbox import scan
 from cardguard.verify.message import MAX_BYTES
-from mailkit import amex_dns, message, received_safekey
-
-ALIAS = "amex.7f3k@icloud.com"
-
-
-@pytest.fixture(scope="module")
-def dns():
-    with amex_dns() as found:
-        yield found
+from mailkit import ALIAS, dns, message, received_safekey  # noqa: F401 - dns is a fixture
 
 
 def deep_mime() -> bytes:

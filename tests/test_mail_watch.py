@@ -15,24 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from dovecot import PASSWORD, USER, new_server
-from mailkit import amex_dns, message, received_safekey
+from dovecot import PASSWORD, USER, server  # noqa: F401 - a fixture
+from mailkit import ALIAS, dns, message, received_safekey  # noqa: F401 - dns is a fixture
 
-ALIAS = "amex.7f3k@icloud.com"
 TOPIC = "cg-topic-9f8e7d6c5b4a"
-
-
-@pytest.fixture
-def server():
-    dovecot = new_server()
-    yield dovecot
-    dovecot.cleanup()
-
-
-@pytest.fixture(scope="module")
-def dns():
-    with amex_dns() as found:
-        yield found
 
 
 class Ntfy:

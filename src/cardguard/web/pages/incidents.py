@@ -112,14 +112,21 @@ async def tick_step(request: Request, incident_id: str, step_id: str):
     return RedirectResponse(f"/incidents/{number}", status_code=303)
 
 
+async def _incident_form(request: Request, incident_id: str, fields: tuple[str, ...]):
+    """The incident a form posts to and the form, with a refused field shown again on the incident's
+    page, under that field, with what was typed kept."""
+    number = record_id(incident_id)
+    form = await form_of(request)
+    on_form_error(request, lambda errors, values, status: incident_view(
+        request, number, errors=errors, values=values, status_code=status), fields, form)
+    return number, form
+
+
 @router.post("/incidents/{incident_id}/log")
 async def log_event(request: Request, incident_id: str):
     from cardguard.incident import record
 
-    number = record_id(incident_id)
-    form = await form_of(request)
-    on_form_error(request, lambda errors, values, status: incident_view(
-        request, number, errors=errors, values=values, status_code=status), LOG_FIELDS, form)
+    number, form = await _incident_form(request, incident_id, LOG_FIELDS)
     with store(request).session() as session:
         incident = record.find_incident(session, number)
         record.log(session, incident, now(), note=_text(form, "note"), call=_text(form, "call"),
@@ -130,15 +137,10 @@ async def log_event(request: Request, incident_id: str):
 
 @router.post("/incidents/{incident_id}/close")
 async def close_incident(request: Request, incident_id: str):
+    from cardguard.directory import load_directory
     from cardguard.incident import record
 
-    number = record_id(incident_id)
-    form = await form_of(request)
-    on_form_error(request, lambda errors, values, status: incident_view(
-        request, number, errors=errors, values=values, status_code=status), CLOSE_FIELDS, form)
-    from cardguard.directory import load_directory
-    from cardguard.errors import UserError
-
+    number, form = await _incident_form(request, incident_id, CLOSE_FIELDS)
     lang = request.state.lang
     try:
         with store(request).session() as session:
