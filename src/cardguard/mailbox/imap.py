@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timezone
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from cardguard.errors import UserError
 from cardguard.mailbox.presets import KNOWN_JUNK_NAMES, presets
@@ -135,15 +135,26 @@ def folders_to_read(client: IMAPClient, account: Account, wanted: list[str] | No
 
 def examine(client: IMAPClient, folder: str) -> int:
     """Open ``folder`` read-only (EXAMINE); its UIDVALIDITY."""
+    return examine_state(client, folder)[0]
+
+
+def examine_state(client: IMAPClient, folder: str) -> tuple[int, int | None]:
+    """Open ``folder`` read-only (EXAMINE); its UIDVALIDITY and UIDNEXT (None where a server gives none)."""
     try:
         info = client.select_folder(folder, readonly=True)
+    except IMAPClientAbortError:
+        raise  # the connection dropped: not the folder's fault (imaplib's abort is a kind of its error)
     except IMAPClientError:
         raise UserError("error.mail_folder_missing", folder=folder) from None
-    return int(info.get(b"UIDVALIDITY", 0))
+    uidnext = info.get(b"UIDNEXT")
+    return int(info.get(b"UIDVALIDITY", 0)), int(uidnext) if uidnext is not None else None
 
 
-def uids_since(client: IMAPClient, since: date | None) -> list[int]:
-    return sorted(client.search(["SINCE", since] if since else ["ALL"]))
+def uids_since(client: IMAPClient, since: date | None, after_uid: int = 0) -> list[int]:
+    """The folder's UIDs, those of mail since a day, or those above a UID (what a watch has not seen)."""
+    criteria = (["UID", f"{after_uid + 1}:*"] if after_uid else []) + (["SINCE", since] if since else [])
+    # "UID n:*" always names the newest message, even one below n: filtered here.
+    return sorted(uid for uid in client.search(criteria or ["ALL"]) if uid > after_uid)
 
 
 def headers_of(client: IMAPClient, uids: list[int]):

@@ -29,6 +29,7 @@ class Judged:
     date: datetime | None = None
     size: int = 0
     identity: str | None = None  # which stored entry it is (mailbox/identity.py)
+    seen_before: bool = False  # the same mail was on record already (another folder, a scan)
     extra: dict = field(default_factory=dict)
 
     @property

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import select
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from imapclient import IMAPClient
@@ -34,7 +35,7 @@ def check_folder(client: IMAPClient, store, account: Account, folder: str, direc
     """Every message of ``folder`` not checked before, newest first; each is recorded once seen."""
     uidvalidity = imap.examine(client, folder)
     done = accounts.checked_uids(store, account.name, folder, uidvalidity)
-    todo = [uid for uid in imap.uids_since(client, since) if uid not in done and uid > min_uid]
+    todo = [uid for uid in imap.uids_since(client, since, min_uid) if uid not in done]
     todo.reverse()  # newest first
     results = []
     for uid, size, arrived, head in imap.headers_of(client, todo):
@@ -87,9 +88,31 @@ def peer_closed(client: IMAPClient) -> bool:
         raw.close()
 
 
+def _hang_up(client: IMAPClient) -> None:
+    try:
+        client.shutdown()
+    except Exception:  # noqa: BLE001 - already closed
+        pass
+
+
+@dataclass
+class _Idler:
+    """One connection waiting (IDLE) on one folder. IDLE watches only the selected folder, so the
+    inbox and the junk folder each need a connection of their own."""
+
+    folder: str
+    client: IMAPClient
+    since: float = 0.0  # when its IDLE began (monotonic)
+    covered: int = 0  # UIDNEXT when its folder was last caught up: what is below was looked at
+    idling: bool = False
+
+
 class Watch:
-    """IMAP IDLE on the inbox; after each wake, and after every reconnect, the inbox and the junk
-    folder are caught up. Only mail that arrived after the watch started is judged and alerted."""
+    """IMAP IDLE on the inbox and on the junk folder (phishing often lands there), a connection each,
+    both renewed before RFC 2177's 29 minutes. A folder is caught up when its connection wakes, when
+    its IDLE is renewed and after every reconnect. Only mail that arrived after the watch started is
+    judged, and each mail is alerted once (not again when a filter moves it from one folder to the
+    other)."""
 
     def __init__(self, store, account: Account, directory, options: CheckOptions, *,
                  on_result: Callable[[Judged], None], on_state: Callable[[str, dict], None],
@@ -101,40 +124,89 @@ class Watch:
         self.baseline: dict[tuple[str, int], int] = {}  # (folder, uidvalidity) -> highest UID when first seen
         self.stopped = False
         self.connected_once = self.connected_now = False
+        self.renewals = 0  # IDLEs renewed because they were due, not because mail arrived
 
-    def _catch_up(self, client: IMAPClient, folders: list[str]) -> None:
-        for folder in folders:
-            uidvalidity = imap.examine(client, folder)
-            key = (folder, uidvalidity)
-            if key not in self.baseline:
-                existing = imap.uids_since(client, None)
-                self.baseline[key] = existing[-1] if existing else 0
-                continue
-            check_folder(client, self.store, self.account, folder, self.directory, self.options, since=None,
-                         everything=False, min_uid=self.baseline[key], on_result=self.on_result)
+    def _alert(self, judged: Judged) -> None:
+        if not judged.seen_before:
+            self.on_result(judged)
+
+    def _catch_up(self, idler: _Idler) -> None:
+        client, folder = idler.client, idler.folder
+        uidvalidity, uidnext = imap.examine_state(client, folder)
+        idler.covered = uidnext or 0
+        key = (folder, uidvalidity)
+        if key not in self.baseline:
+            existing = imap.uids_since(client, None)
+            self.baseline[key] = existing[-1] if existing else 0
+            return
+        check_folder(client, self.store, self.account, folder, self.directory, self.options, since=None,
+                     everything=False, min_uid=self.baseline[key], on_result=self._alert)
+
+    def _idle(self, idler: _Idler) -> None:
+        # Mail that lands between a catch-up and the IDLE would wait for the next wake: the folder's
+        # UIDNEXT, read as it is opened for IDLE, says whether anything came in since.
+        while True:
+            _uidvalidity, uidnext = imap.examine_state(idler.client, idler.folder)
+            if uidnext is None or uidnext <= idler.covered or self.stopped:
+                break
+            self._catch_up(idler)
+        idler.client.idle()
+        idler.idling, idler.since = True, time.monotonic()
+
+    def _listen(self, idlers: list[_Idler]) -> None:
+        """Until the holder stops it: wait on every connection at once; a connection that says mail
+        arrived, or whose IDLE is due for renewal, leaves IDLE, catches its folder up and goes back."""
+        while not self.stopped:
+            select.select([i.client.socket() for i in idlers], [], [], 1.0)
+            for idler in idlers:
+                responses = idler.client.idle_check(timeout=0)
+                if not responses and peer_closed(idler.client):
+                    raise ConnectionError("the server closed the connection")
+                arrived = any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+                due = time.monotonic() - idler.since >= self.idle_seconds
+                if arrived or due:
+                    self.renewals += not arrived
+                    idler.idling = False
+                    idler.client.idle_done()
+                    self._catch_up(idler)
+                    self._idle(idler)
 
     def _session(self, password: str) -> None:
-        client = imap.connect(self.account, password)
-        self.connected_once = self.connected_now = True
+        clients: list[IMAPClient] = []
+        idlers: list[_Idler] = []
         try:
-            folders = imap.folders_to_read(client, self.account)
-            self._catch_up(client, folders)
+            clients.append(imap.connect(self.account, password))
+            self.connected_once = self.connected_now = True
+            folders = imap.folders_to_read(clients[0], self.account)
+            for _folder in folders[1:]:
+                clients.append(imap.connect(self.account, password))
+            idlers = [_Idler(folder, client) for folder, client in zip(folders, clients)]
+            for idler in idlers:
+                self._catch_up(idler)
+            for idler in idlers:
+                self._idle(idler)
             self.on_state("watching", {"folders": folders})
-            while not self.stopped:
-                imap.examine(client, "INBOX")
-                client.idle()
-                started = time.monotonic()
+            self._listen(idlers)
+        except (Exception, KeyboardInterrupt) as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                self._leave(idlers, clients)
+            else:
+                # A dropped connection gets no goodbye: it could only wait for an answer that never comes.
+                for client in clients:
+                    _hang_up(client)
+            raise
+        self._leave(idlers, clients)
+
+    @staticmethod
+    def _leave(idlers: list[_Idler], clients: list[IMAPClient]) -> None:
+        """Sign off politely: a connection in IDLE must say DONE before LOGOUT is heard."""
+        for idler in idlers:
+            if idler.idling:
                 try:
-                    while not self.stopped and time.monotonic() - started < self.idle_seconds:
-                        responses = client.idle_check(timeout=1)
-                        if not responses and peer_closed(client):
-                            raise ConnectionError("the server closed the connection")
-                        if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
-                            break
-                finally:
-                    client.idle_done()
-                self._catch_up(client, folders)
-        finally:
+                    idler.client.idle_done()
+                except Exception:  # noqa: BLE001 - gone already: closed below all the same
+                    pass
+        for client in clients:
             imap.close(client)
 
     def run(self) -> None:
@@ -145,9 +217,10 @@ class Watch:
             try:
                 self._session(password)
             except UserError as error:
-                if not self.connected_once or error.key in ("error.mail_login", "error.mail_certificate", "error.mail_ca_file",
-                                          "error.mail_folder_missing"):
+                if not self.connected_once or error.key in ("error.mail_login", "error.mail_certificate",
+                                                             "error.mail_ca_file"):
                     raise  # the holder must fix this; retrying would not help
+                # A folder gone meanwhile is not: the folders are listed again on reconnecting.
                 self.on_state("reconnecting", {"error": error, "wait": self._wait(failures)})
             except imap.CONNECTION_ERRORS as exc:
                 self.on_state("reconnecting", {"error": exc, "wait": self._wait(failures)})
