@@ -13,9 +13,11 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from cardguard.errors import UserError
+from cardguard.mailbox import HEAD_LIMIT
 from cardguard.mailbox.presets import KNOWN_JUNK_NAMES, presets
 
-BATCH = 200  # headers fetched per round trip
+BATCH = 200  # messages whose sizes are fetched per round trip
+BATCH_BYTES = 4 * 1024 * 1024  # headers fetched per round trip, at most (held about 3 times over)
 
 
 @dataclass(frozen=True)
@@ -158,22 +160,54 @@ def uids_since(client: IMAPClient, since: date | None, after_uid: int = 0) -> li
 
 
 def headers_of(client: IMAPClient, uids: list[int]):
-    """(uid, size, arrival, header bytes) in batches, so a large folder never sits in memory at once.
-    The arrival time is the server's INTERNALDATE: a sender can write any Date header, not this."""
+    """(uid, size, arrival, header bytes), a few at a time, so that neither a large folder nor headers
+    of megabytes (a sender writes as many as they like) sit in memory at once: the sizes first, then
+    the headers, each read up to HEAD_LIMIT, in groups of at most BATCH_BYTES. The arrival time is
+    the server's INTERNALDATE: a sender can write any Date header, not this."""
     for start in range(0, len(uids), BATCH):
         batch = uids[start:start + BATCH]
-        fetched = client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER]"])
+        sizes = client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE"])
+        group: list[int] = []
+        weight = 0
         for uid in batch:
-            data = fetched.get(uid)
-            if data is None:
+            if uid not in sizes:
                 continue  # expunged meanwhile
-            arrived = data.get(b"INTERNALDATE")
-            if arrived is not None and arrived.tzinfo is None:
-                arrived = arrived.replace(tzinfo=timezone.utc)
-            yield uid, int(data.get(b"RFC822.SIZE", 0)), arrived, data.get(b"BODY[HEADER]") or b""
+            cost = min(int(sizes[uid].get(b"RFC822.SIZE") or 0), HEAD_LIMIT)
+            if group and weight + cost > BATCH_BYTES:
+                yield from _heads(client, group, sizes)
+                group, weight = [], 0
+            group.append(uid)
+            weight += cost
+        if group:
+            yield from _heads(client, group, sizes)
+
+
+def _heads(client: IMAPClient, group: list[int], sizes: dict):
+    fetched = client.fetch(group, [f"BODY.PEEK[HEADER]<0.{HEAD_LIMIT}>"])
+    for uid in group:
+        data = fetched.get(uid)
+        if data is None:
+            continue  # expunged meanwhile
+        arrived = sizes[uid].get(b"INTERNALDATE")
+        if arrived is not None and arrived.tzinfo is None:
+            arrived = arrived.replace(tzinfo=timezone.utc)
+        yield uid, int(sizes[uid].get(b"RFC822.SIZE") or 0), arrived, _part(data, b"BODY[HEADER]")
+
+
+def _part(data: dict, name: bytes) -> bytes:
+    """A fetched section, named with its partial origin ("BODY[]<0>") or without (a server may echo
+    either); a NIL section is empty."""
+    found = data.get(name + b"<0>")
+    if found is None:
+        found = data.get(name)
+    return found if isinstance(found, bytes) else b""
 
 
 def body_of(client: IMAPClient, uid: int) -> bytes | None:
-    fetched = client.fetch([uid], ["BODY.PEEK[]"])
+    """The whole message, read up to one byte past the check's limit: a message larger than its
+    announced size is refused as too large, never held whole."""
+    from cardguard.verify.message import MAX_BYTES  # the verifier loads only when a message is checked
+
+    fetched = client.fetch([uid], [f"BODY.PEEK[]<0.{MAX_BYTES + 1}>"])
     data = fetched.get(uid)
-    return None if data is None else (data.get(b"BODY[]") or b"")
+    return None if data is None else _part(data, b"BODY[]")
