@@ -116,9 +116,11 @@ def test_check_when_the_server_restarts_in_the_middle_of_a_message(cardguard, se
         killer.close()
     assert killer.killed.is_set()
     assert result.code != 0 and "Traceback" not in result.err, result.err
-    error = result.json()["error"]
-    assert error["code"] == "error.mail_dropped" and f"127.0.0.1:{server.port}" in error["message"]
-    # Newest first: the mail before the big one is recorded, the big one is not (it never arrived).
+    *checked, error = lines(result.out)
+    assert error["error"]["code"] == "error.mail_dropped" and f"127.0.0.1:{server.port}" in error["error"]["message"]
+    # Newest first: the mail before the big one is checked, said and recorded; the big one is not (it
+    # never arrived whole).
+    assert [r["subject"] for r in checked] == ["新しいメール"]
     assert recorded_subjects(profile) == ["新しいメール"]
 
     server.start()
@@ -181,7 +183,7 @@ def test_a_connection_gone_while_a_folder_is_opened_is_a_drop_not_a_missing_fold
     assert imap.examine(client, "INBOX") > 0
     with pytest.raises(UserError) as missing:
         imap.examine(client, "Nope")
-    assert missing.value.key == "error.mail_folder_missing"
+    assert missing.value.key == "error.mail_folder_refused" and "Nope" in missing.value.message("en")
     server.stop()
     with pytest.raises(imap.CONNECTION_ERRORS) as dropped:
         imap.examine(client, "INBOX")
@@ -231,3 +233,76 @@ def test_a_message_just_under_the_limit_is_checked(cardguard, server, profile):
     found = lines(result.out)
     assert [(r["subject"], r["verdict"]) for r in found] == [("小さなメール", "phishing"),
                                                            ("SafeKey認証（大きなメール）", "phishing")]
+
+
+def deliver_with_wrong_size(server, raw: bytes, name: str, size: int, folder: str = "INBOX") -> None:
+    """A message whose Maildir file name states a size it does not have: Dovecot fails every FETCH
+    of it ("Cached message size smaller than expected") and hangs up, on every connection."""
+    server.deliver_offline(raw, f"{name},S={size}", folder=folder)
+
+
+def test_check_goes_on_past_a_message_the_server_always_hangs_up_on(cardguard, server, profile):
+    add(cardguard, server)
+    server.append(phishing("前のメール"))
+    deliver_with_wrong_size(server, phishing("壊れたメール"), "1764400000.M1P1.test", 100)
+    server.append(phishing("後のメール"))
+    result = cardguard("mail", "check", "--json", "--offline", "--lang", "en", timeout=120)
+    assert result.code == 0, result.err
+    found = lines(result.out)
+    assert sorted(r.get("subject") or "" for r in found) == ["", "前のメール", "後のメール"]
+    broken = next(r for r in found if r["verdict"] == "unreadable")
+    assert broken["error"]["code"] == "error.mail_server_failed" and "Internal error" in broken["error"]["message"]
+    assert broken["source"]["uid"] > 0
+    # Recorded like any other: the next run does not stumble on it again.
+    again = cardguard("mail", "check", "--json", "--offline")
+    assert again.code == 0 and lines(again.out) == []
+
+
+def test_a_folder_the_server_cannot_open_does_not_stop_the_others(cardguard, server, profile):
+    add(cardguard, server)
+    server.append(phishing("受信トレイのメール"))
+    server.append(phishing("迷惑メールのメール"), folder="Junk")
+    (server.maildir / ".Junk").chmod(0)
+    try:
+        result = cardguard("mail", "check", "--json", "--offline", "--lang", "en")
+    finally:
+        (server.maildir / ".Junk").chmod(0o700)
+    assert result.code != 0 and "Traceback" not in result.err
+    *checked, error = lines(result.out)
+    assert [r["subject"] for r in checked] == ["受信トレイのメール"]
+    assert error["error"]["code"] == "error.mail_folder_refused" and "Junk" in error["error"]["message"]
+    assert "No such folder" not in error["error"]["message"]
+    # Once the server can open it again, its mail is checked.
+    assert [r["subject"] for r in lines(cardguard("mail", "check", "--json", "--offline").out)] == ["迷惑メールのメール"]
+
+
+def test_watch_goes_on_past_a_message_the_server_always_hangs_up_on(cardguard, server, profile):
+    add(cardguard, server)
+    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "", "PYTHONUNBUFFERED": "1", "CARDGUARD_MAIL_BACKOFF": "0.5,1"}
+    proc = subprocess.Popen([sys.executable, "-m", "cardguard", "mail", "watch", "--no-desktop", "--json",
+                             "--offline", "--lang", "en"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, env=env)
+    out: list[str] = []
+    err: list[str] = []
+    for stream, into in ((proc.stdout, out), (proc.stderr, err)):
+        threading.Thread(target=lambda s=stream, i=into: [i.append(x.decode()) for x in iter(s.readline, b"")],
+                         daemon=True).start()
+
+    def until(condition, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert condition(), "".join(err)
+
+    try:
+        until(lambda: any("Watching home" in line for line in err))
+        # Delivered while the server runs, as a delivery agent writes into the Maildir.
+        deliver_with_wrong_size(server, phishing("壊れたメール"), "1764400000.M1P1.test", 100, folder="Junk")
+        server.append(phishing("その後のメール"), folder="Junk")
+        until(lambda: any("その後のメール" in line for line in out))
+        server.append(phishing("受信トレイにも"))
+        until(lambda: any("受信トレイにも" in line for line in out))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=30)
+    assert code == 0 and "Traceback" not in "".join(err), "".join(err)

@@ -275,8 +275,8 @@ def test_both_connections_renew_their_idle_and_a_drop_of_one_reconnects_both(ser
         os.kill(server.processes("imap")[0], signal.SIGKILL)
         server.append(phishing(subject="SafeKey 再認証のお願い"), folder="Junk")
         server.append(phishing(subject="カードのご利用確認"))
-        until(lambda: len(results) == 4)
-        assert states.count("watching") == 2 and "reconnecting" in states
+        until(lambda: len(results) == 4 and states.count("watching") == 2)
+        assert states == ["watching", "reconnecting", "watching"]
         assert sorted(r.subject for r in results[2:]) == ["SafeKey 再認証のお願い", "カードのご利用確認"]
     finally:
         watcher.stopped = True

@@ -146,8 +146,10 @@ def examine_state(client: IMAPClient, folder: str) -> tuple[int, int | None]:
         info = client.select_folder(folder, readonly=True)
     except IMAPClientAbortError:
         raise  # the connection dropped: not the folder's fault (imaplib's abort is a kind of its error)
-    except IMAPClientError:
-        raise UserError("error.mail_folder_missing", folder=folder) from None
+    except IMAPClientError as exc:
+        # Listed but not opened (a server's internal error, a folder gone meanwhile): the server's words.
+        reason = str(exc).removeprefix("select failed: ").strip()[:200] or type(exc).__name__
+        raise UserError("error.mail_folder_refused", folder=folder, reason=reason) from None
     uidnext = info.get(b"UIDNEXT")
     return int(info.get(b"UIDVALIDITY", 0)), int(uidnext) if uidnext is not None else None
 

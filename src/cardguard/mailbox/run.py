@@ -15,7 +15,7 @@ from imapclient import IMAPClient
 from cardguard.errors import UserError
 from cardguard.mailbox import accounts, imap
 from cardguard.mailbox.imap import Account
-from cardguard.mailbox.judge import Judged, judge_message
+from cardguard.mailbox.judge import Judged, judge_message, look_at_headers
 from cardguard.verify.check import CheckOptions
 
 IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
@@ -29,22 +29,96 @@ def account_options(account: Account, options: CheckOptions) -> CheckOptions:
     return replace(options, trust_authserv=list(options.trust_authserv) + [account.authserv_id])
 
 
-def check_folder(client: IMAPClient, store, account: Account, folder: str, directory, options: CheckOptions, *,
+class Link:
+    """A connection to the account that can be opened again. A server may hang up on one message
+    (Dovecot does, every time, on a message whose stored size is wrong): the rest must still be read."""
+
+    def __init__(self, account: Account, password: str) -> None:
+        self.account, self.password = account, password
+        self.client = imap.connect(account, password)
+
+    def again(self, folder: str, uidvalidity: int, cause: BaseException) -> None:
+        """Connected and in ``folder`` again, or ``cause`` raised: a server that is gone is a drop."""
+        _hang_up(self.client)
+        try:
+            self.client = imap.connect(self.account, self.password)
+            if imap.examine(self.client, folder) != uidvalidity:
+                raise cause  # the folder was rebuilt meanwhile: its UIDs mean other messages now
+        except (UserError, *imap.CONNECTION_ERRORS):
+            raise cause from None
+
+
+class _ServerFailed(Exception):
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        text = str(cause).removeprefix("command: FETCH => ").strip()
+        self.error = UserError("error.mail_server_failed", reason=(text or type(cause).__name__)[:200])
+
+
+def _heads(link: Link, folder: str, uidvalidity: int, todo: list[int]):
+    """imap.headers_of, surviving a server that hangs up on one message: the batch it failed on is
+    read again one message at a time, and a message it fails on twice, with a new connection in
+    between, is set aside (yielded with the error in place of its header)."""
+    for start in range(0, len(todo), imap.BATCH):
+        batch = todo[start:start + imap.BATCH]
+        given: set[int] = set()
+        try:
+            for item in imap.headers_of(link.client, batch):
+                given.add(item[0])
+                yield item
+            continue
+        except imap.CONNECTION_ERRORS as exc:
+            link.again(folder, uidvalidity, exc)
+        for uid in batch:
+            if uid in given:
+                continue
+            try:
+                items = list(imap.headers_of(link.client, [uid]))
+            except imap.CONNECTION_ERRORS as exc:
+                link.again(folder, uidvalidity, exc)
+                items = [(uid, 0, None, _ServerFailed(exc))]
+            yield from items
+
+
+def _body(link: Link, folder: str, uidvalidity: int, uid: int) -> bytes | None:
+    try:
+        return imap.body_of(link.client, uid)
+    except imap.CONNECTION_ERRORS as exc:
+        link.again(folder, uidvalidity, exc)
+    try:
+        return imap.body_of(link.client, uid)
+    except imap.CONNECTION_ERRORS as exc:
+        link.again(folder, uidvalidity, exc)
+        raise _ServerFailed(exc) from None
+
+
+def check_folder(link: Link, store, account: Account, folder: str, directory, options: CheckOptions, *,
                  since: date | None, everything: bool, min_uid: int = 0,
                  on_result: Callable[[Judged], None] = lambda j: None) -> list[Judged]:
-    """Every message of ``folder`` not checked before, newest first; each is recorded once seen."""
-    uidvalidity = imap.examine(client, folder)
+    """Every message of ``folder`` not checked before, newest first; each is recorded once seen. A
+    message the server fails to send is recorded as unreadable, with the server's words, and the rest
+    goes on."""
+    from cardguard.mailbox.identity import header_identity
+
+    uidvalidity = imap.examine(link.client, folder)
     done = accounts.checked_uids(store, account.name, folder, uidvalidity)
-    todo = [uid for uid in imap.uids_since(client, since, min_uid) if uid not in done]
+    todo = [uid for uid in imap.uids_since(link.client, since, min_uid) if uid not in done]
     todo.reverse()  # newest first
     results = []
-    for uid, size, arrived, head in imap.headers_of(client, todo):
+    for uid, size, arrived, head in _heads(link, folder, uidvalidity, todo):
         source = {"account": account.name, "folder": folder, "uidvalidity": uidvalidity, "uid": uid}
-        # A message over the limit is not even downloaded: listed with the reason, the rest goes on.
-        judged = judge_message(head, size, lambda: imap.body_of(client, uid), directory, options, source,
-                               everything=everything)
-        if judged is None:
-            continue  # expunged meanwhile
+        if isinstance(head, _ServerFailed):
+            judged = Judged(source=source, unreadable=head.error)
+        else:
+            try:
+                # A message over the limit is not even downloaded: listed with the reason, the rest goes on.
+                judged = judge_message(head, size, lambda: _body(link, folder, uidvalidity, uid), directory,
+                                       options, source, everything=everything)
+            except _ServerFailed as failed:
+                judged = look_at_headers(head, directory, source)
+                judged.unreadable, judged.size, judged.identity = failed.error, size, header_identity(head)
+            if judged is None:
+                continue  # expunged meanwhile
         judged.date = arrived or judged.date
         accounts.record(store, judged)
         results.append(judged)
@@ -55,19 +129,29 @@ def check_folder(client: IMAPClient, store, account: Account, folder: str, direc
 def check_account(store, account: Account, directory, options: CheckOptions, *, since: date | None,
                   everything: bool, folders: list[str] | None = None,
                   on_result: Callable[[Judged], None] = lambda j: None) -> list[Judged]:
-    client = imap.connect(account, accounts.password(account))
+    """The inbox and the junk folder (or the folders named). A folder the server refuses to open does
+    not keep the others from being checked: its error comes after them."""
+    link = Link(account, accounts.password(account))
     try:
         out = []
-        for folder in imap.folders_to_read(client, account, folders):
-            out += check_folder(client, store, account, folder, directory, account_options(account, options),
-                                since=since, everything=everything, on_result=on_result)
+        refused: UserError | None = None
+        for folder in imap.folders_to_read(link.client, account, folders):
+            try:
+                out += check_folder(link, store, account, folder, directory, account_options(account, options),
+                                    since=since, everything=everything, on_result=on_result)
+            except UserError as error:
+                if error.key != "error.mail_folder_refused":
+                    raise
+                refused = refused or error
+        if refused is not None:
+            raise refused
         return out
     except imap.CONNECTION_ERRORS as exc:
         # What was checked before the drop stays recorded; the next run goes on from there.
         raise UserError("error.mail_dropped", where=f"{account.host}:{account.port}",
                         reason=type(exc).__name__) from None
     finally:
-        imap.close(client)
+        imap.close(link.client)
 
 
 def peer_closed(client: IMAPClient) -> bool:
@@ -101,10 +185,14 @@ class _Idler:
     inbox and the junk folder each need a connection of their own."""
 
     folder: str
-    client: IMAPClient
+    link: Link
     since: float = 0.0  # when its IDLE began (monotonic)
     covered: int = 0  # UIDNEXT when its folder was last caught up: what is below was looked at
     idling: bool = False
+
+    @property
+    def client(self) -> IMAPClient:
+        return self.link.client
 
 
 class Watch:
@@ -139,7 +227,7 @@ class Watch:
             existing = imap.uids_since(client, None)
             self.baseline[key] = existing[-1] if existing else 0
             return
-        check_folder(client, self.store, self.account, folder, self.directory, self.options, since=None,
+        check_folder(idler.link, self.store, self.account, folder, self.directory, self.options, since=None,
                      everything=False, min_uid=self.baseline[key], on_result=self._alert)
 
     def _idle(self, idler: _Idler) -> None:
@@ -172,15 +260,15 @@ class Watch:
                     self._idle(idler)
 
     def _session(self, password: str) -> None:
-        clients: list[IMAPClient] = []
+        links: list[Link] = []
         idlers: list[_Idler] = []
         try:
-            clients.append(imap.connect(self.account, password))
+            links.append(Link(self.account, password))
             self.connected_once = self.connected_now = True
-            folders = imap.folders_to_read(clients[0], self.account)
+            folders = imap.folders_to_read(links[0].client, self.account)
             for _folder in folders[1:]:
-                clients.append(imap.connect(self.account, password))
-            idlers = [_Idler(folder, client) for folder, client in zip(folders, clients)]
+                links.append(Link(self.account, password))
+            idlers = [_Idler(folder, link) for folder, link in zip(folders, links)]
             for idler in idlers:
                 self._catch_up(idler)
             for idler in idlers:
@@ -189,13 +277,13 @@ class Watch:
             self._listen(idlers)
         except (Exception, KeyboardInterrupt) as exc:
             if isinstance(exc, KeyboardInterrupt):
-                self._leave(idlers, clients)
+                self._leave(idlers, [link.client for link in links])
             else:
                 # A dropped connection gets no goodbye: it could only wait for an answer that never comes.
-                for client in clients:
-                    _hang_up(client)
+                for link in links:
+                    _hang_up(link.client)
             raise
-        self._leave(idlers, clients)
+        self._leave(idlers, [link.client for link in links])
 
     @staticmethod
     def _leave(idlers: list[_Idler], clients: list[IMAPClient]) -> None:
