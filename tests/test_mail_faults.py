@@ -71,8 +71,12 @@ class KillWhileSending:
     client: with a message several times larger than every socket buffer on the way, the client is
     then in the middle of receiving it."""
 
-    def __init__(self, server, watched: list[int] | None = None, threshold: int = 1_000_000) -> None:
+    def __init__(self, server, watched: list[int] | None = None, threshold: int = 1_000_000,
+                 only_the_process: int = 0) -> None:
+        """With ``only_the_process``, that many times only the sending imap process is killed (the
+        connection drops, the server stays up), instead of the whole server once."""
         self.server, self.watched, self.threshold = server, watched, threshold
+        self.only_the_process = only_the_process
         self.killed = threading.Event()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -85,9 +89,16 @@ class KillWhileSending:
                 now = written(pid)
                 start.setdefault(pid, now)
                 if now - start[pid] > self.threshold:
-                    self.server.stop()
-                    self.killed.set()
-                    return
+                    if not self.only_the_process:
+                        self.server.stop()
+                        self.killed.set()
+                        return
+                    os.kill(pid, signal.SIGKILL)
+                    start[pid] = float("inf")
+                    self.only_the_process -= 1
+                    if not self.only_the_process:
+                        self.killed.set()
+                        return
             time.sleep(0.002)
 
     def close(self) -> None:
@@ -306,3 +317,22 @@ def test_watch_goes_on_past_a_message_the_server_always_hangs_up_on(cardguard, s
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=30)
     assert code == 0 and "Traceback" not in "".join(err), "".join(err)
+
+
+def test_check_goes_on_past_a_message_whose_sending_drops_twice(cardguard, server, profile):
+    add(cardguard, server)
+    server.append(phishing("古いメール"))
+    server.append(big_phishing(30))
+    server.append(phishing("新しいメール"))
+    killer = KillWhileSending(server, only_the_process=2)
+    try:
+        result = cardguard("mail", "check", "--json", "--offline", "--lang", "en", timeout=180)
+    finally:
+        killer.close()
+    assert killer.killed.is_set()
+    assert result.code == 0 and "Traceback" not in result.err, result.err
+    found = {r["subject"]: r for r in lines(result.out)}
+    assert sorted(found) == ["SafeKey認証（大きなメール）", "古いメール", "新しいメール"]
+    big = found["SafeKey認証（大きなメール）"]
+    assert big["verdict"] == "unreadable" and big["error"]["code"] == "error.mail_server_failed"
+    assert found["古いメール"]["verdict"] == "phishing"
