@@ -100,7 +100,9 @@ def judge_message(head: bytes, size: int, whole: Callable[[], bytes | None], dir
                 return None
             judged.identity = message_identity(data)
             return judge(data, directory, options, judged)
-    judged.identity = header_identity(head)
+    if judged.claims_issuer or judged.unreadable is not None:
+        # Only mail that is listed needs to be told apart: the rest costs no digest.
+        judged.identity = header_identity(head)
     return judged
 
 
