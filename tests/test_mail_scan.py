@@ -126,3 +126,16 @@ def test_a_huge_mbox_is_read_in_constant_memory(tmp_path):
 def test_scan_a_path_that_does_not_exist(cardguard, tmp_path):
     result = cardguard("mail", "scan", str(tmp_path / "nope.mbox"), "--json")
     assert result.code != 0 and result.json()["error"]["code"] == "error.input_unreadable"
+
+
+def test_a_from_past_the_first_megabyte_of_header_is_still_judged(cardguard, tmp_path):
+    # What is read to decide whether a message claims an issuer stops at 1 MB of header: a sender who
+    # writes more fields before the From must not pass for mail that claims nothing.
+    filler = "".join(f"X-Filler-{i}: " + "\r\n ".join(["y" * 70] * 70) + "\r\n" for i in range(220)).encode()
+    hidden = filler + message(sender="safekey@americanexpress-safekey.com", subject="SafeKey認証",
+                              body="カード番号を入力してください https://americanexpress-safekey.com/x\n")
+    assert len(filler) > 1_000_000
+    (tmp_path / "hidden.eml").write_bytes(hidden)
+    result = cardguard("mail", "scan", str(tmp_path), "--json", "--offline", "--no-store")
+    assert result.code == 0, result.err
+    assert [(r["verdict"], r["subject"]) for r in lines(result.out)] == [("phishing", "SafeKey認証")]

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cardguard.errors import UserError
+from cardguard.mailbox import HEAD_LIMIT  # what is kept of a too-large message: its header
 from cardguard.verify.message import MAX_BYTES
 
 MESSAGE_SUFFIXES = (".eml", ".msg")
-HEAD_LIMIT = 1_000_000  # what is kept of a too-large message: its header, up to this much
 
 
 @dataclass(frozen=True)
