@@ -139,3 +139,17 @@ def test_a_from_past_the_first_megabyte_of_header_is_still_judged(cardguard, tmp
     result = cardguard("mail", "scan", str(tmp_path), "--json", "--offline", "--no-store")
     assert result.code == 0, result.err
     assert [(r["verdict"], r["subject"]) for r in lines(result.out)] == [("phishing", "SafeKey認証")]
+
+
+def test_a_file_that_is_not_a_mail_is_listed_as_check_lists_it(cardguard, tmp_path):
+    """`check FOLDER` said "not an email" for a binary file among .eml files; `mail scan` skipped it
+    without a word, and counted one file fewer."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(message())
+    (folder / "zz-binary").write_bytes(bytes(range(256)) * 40)
+    found = lines(cardguard("mail", "scan", str(folder), "--json", "--offline").out)
+    assert [r["source"]["key"] for r in found] == ["a.eml", "zz-binary"]
+    assert found[1]["verdict"] == "unreadable" and found[1]["error"]["code"] == "error.not_a_message", found[1]
+    checked = [json.loads(line) for line in cardguard("check", str(folder), "--offline", "--json").out.splitlines()]
+    assert checked[1]["error"]["code"] == "error.not_a_message"

@@ -403,8 +403,15 @@ def glance(head: bytes) -> tuple[list[tuple[str, str]], str, str, str, str]:
     _check_header_count(head)
     msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
     headers = _raw_headers(msg)
+    _refuse_non_message(headers)
     subject = next((value for name, value in headers if name.lower() == "subject"), "")
     return (headers, *sender(headers), _decode_words(subject))
+
+
+def _refuse_non_message(headers: list[tuple[str, str]]) -> None:
+    # One rule for a check and a scan's glance alike: a file with none of a mail's headers is not one.
+    if not any(name.lower() in ("from", "subject", "to", "date", "received", "message-id") for name, _ in headers):
+        raise UserError("error.not_a_message")
 
 
 def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
@@ -424,8 +431,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
     except RecursionError:
         raise UserError("error.message_too_deep", limit=MAX_DEPTH) from None
     headers = _raw_headers(msg)
-    if not any(name.lower() in ("from", "subject", "to", "date", "received", "message-id") for name, _ in headers):
-        raise UserError("error.not_a_message")
+    _refuse_non_message(headers)
     defects: list[str] = []
     ambiguities: list[str] = []
     attached: list[Mail] = []
