@@ -176,7 +176,8 @@ def _after_marker(rows, marker: str | None):
     if marker is None:
         return rows
     for index, (_, row) in enumerate(rows):
-        if row and cell_key(row[0]).startswith(cell_key(marker)):
+        # The marker exactly, not a title that starts with it: what comes before is the bank account.
+        if row and cell_key(row[0]) == cell_key(marker):
             return rows[index + 1:]
     return None
 
