@@ -202,3 +202,18 @@ def test_dry_run_saves_nothing(amex_card, tmp_path, profile):
     assert value["dry_run"] and [p["merchant"] for p in value["proposals"]] == ["NETFLIX.COM"]
     assert value["proposals"][0]["id"] is None
     assert charges(profile) == 0 and amex_card("statements", "proposals", "--json").json() == []
+
+
+@pytest.mark.parametrize("name, data", [
+    ("amex.csv", kit.amex([(date(2026, 1, 10), "NETFLIX.COM*M5A2B3C4", "1,490", "")])),
+    ("vpass.csv", kit.vpass([[(date(2026, 2, 1), "ＮＨＫ受信料", 1100)]])),
+    ("aeon.csv", kit.aeon([(date(2026, 1, 8), "イオン", 3200)])),
+])
+def test_a_statement_given_to_services_import_points_to_statements_import(amex_card, tmp_path, name, data):
+    path = write(tmp_path, name, data)
+    for args in ([], ["--map", "ご利用内容=name"]):
+        run = amex_card("services", "import", path, "--card", "1005", "--lang", "ja", *args)
+        assert run.code != 0 and "statements import" in run.err and "利用明細" in run.err
+        assert kit.VPASS_MASKED not in run.err and "ヤマダ" not in run.err
+        assert not any(word in run.err for word in kit.BANK_WORDS)
+    assert amex_card("services", "list", "--json").json() == []

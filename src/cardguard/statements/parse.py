@@ -320,3 +320,18 @@ def unknown_layout() -> UserError:
     known = Text(ja="、".join(layout.name("ja") for layout in known_layouts()),
                  en="; ".join(layout.name("en") for layout in known_layouts()))
     return UserError("statements.unknown_layout", known=known)
+
+
+def refuse_statement(head: str) -> None:
+    """Raise when ``head`` (the start of a file given as a list of services) is a card statement:
+    the holder is pointed to `statements import`, and nothing of the file is repeated (a statement's
+    first lines hold the holder's name, a masked number or a bank account)."""
+    try:
+        found = detect(_rows(head))
+    except UserError:
+        return
+    if found is not None:
+        from cardguard.i18n import Text
+
+        layout = found[0]
+        raise UserError("statements.is_a_statement", layout=Text(ja=layout.name("ja"), en=layout.name("en")))
