@@ -191,3 +191,12 @@ def test_a_charge_not_seen_lately_may_have_stopped():
     later = [seen(date(2025, 12, 1), "スーパー", "500")]
     (found,) = find_recurring(old + later)
     assert found.confidence == "low" and "stopped" in found.notes
+
+
+def test_a_subscription_among_many_purchases_at_the_same_merchant_is_still_found():
+    purchases = [seen(date(2026, 1 + n % 4, 1 + n % 27), "AMAZON.CO.JP", f"{137 * n + 1000:,}") for n in range(400)]
+    prime = [seen(d, "AMAZON.CO.JP", "600") for d in kit.months_from(date(2026, 1, 28), 4)]
+    (found,) = find_recurring(purchases + prime)
+    assert [s.amount_text for s in found.seen] == ["600"] * 4
+    assert "other_charges" in found.notes and found.confidence == "medium"
+    assert find_recurring(purchases) == []  # a hundred purchases a month line up by chance, not by contract

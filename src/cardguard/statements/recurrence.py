@@ -10,10 +10,11 @@ could not have been seen."""
 from __future__ import annotations
 
 import calendar
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
@@ -27,6 +28,8 @@ MIN_YEARLY = 2
 MIN_YEARLY_HISTORY_MONTHS = 13
 # A charge this long overdue has probably stopped (cancelled, or moved to another card).
 OVERDUE_DAYS = {"monthly": 45, "yearly": 410}
+# Amounts are filed in buckets this wide (log scale), so a run is looked for in three buckets only.
+_BUCKET = math.log(1 + float(AMOUNT_TOLERANCE))
 
 
 @dataclass(frozen=True)
@@ -98,19 +101,54 @@ def same_amount(a: Seen, b: Seen) -> bool:
     return larger > 0 and abs(a.amount - b.amount) <= larger * AMOUNT_TOLERANCE
 
 
+def _amount_keys(charge: Seen) -> list[tuple]:
+    """Where a run ending in ``charge`` is filed, so that a charge finds the runs it may continue
+    without comparing itself with every other one (a shop charged thousands of times)."""
+    keys = [("Y", charge.currency, math.floor(math.log(max(float(charge.amount), 0.01)) / _BUCKET))]
+    foreign = foreign_amount(charge.foreign_text)
+    if foreign:
+        keys.append(("F", *foreign))
+    return keys
+
+
+def _lookup_keys(charge: Seen) -> list[tuple]:
+    (_, currency, bucket), *foreign = _amount_keys(charge)
+    return foreign + [("Y", currency, bucket + step) for step in (0, -1, 1)]
+
+
 def _chains(seen: list[Seen], months: int, tolerance: int) -> list[list[Seen]]:
-    """Charges in runs ``months`` apart (each within ``tolerance`` days of the expected day) with
-    matching amounts. Each charge joins the first run it continues, else starts one."""
+    """Charges (in date order) in runs ``months`` apart, each within ``tolerance`` days of the
+    expected day, with matching amounts. A charge continues the run whose expected day is nearest,
+    else starts one."""
     chains: list[list[Seen]] = []
+    waiting: dict[tuple, list[tuple[list[Seen], int]]] = defaultdict(list)
+
+    def file(chain: list[Seen]) -> None:
+        expected = add_months(chain[-1].charged_on, months)
+        for key in _amount_keys(chain[-1]):
+            waiting[(expected, *key)].append((chain, len(chain)))
+
+    offsets = sorted(range(-tolerance, tolerance + 1), key=abs)
     for charge in seen:
-        for chain in chains:
-            last = chain[-1]
-            expected = add_months(last.charged_on, months)
-            if abs((charge.charged_on - expected).days) <= tolerance and same_amount(last, charge):
-                chain.append(charge)
+        found = None
+        for offset in offsets:
+            day = charge.charged_on - timedelta(days=offset)
+            for key in _lookup_keys(charge):
+                entries = waiting.get((day, *key), ())
+                for chain, length in entries:
+                    # An entry is stale once its run went on from another charge.
+                    if len(chain) == length and same_amount(chain[-1], charge):
+                        found = chain
+                        break
+                if found:
+                    break
+            if found:
                 break
-        else:
-            chains.append([charge])
+        if found is None:
+            found = []
+            chains.append(found)
+        found.append(charge)
+        file(found)
     return chains
 
 
@@ -150,17 +188,30 @@ def find_recurring(charges: Iterable[Seen], *, history: tuple[date, date] | None
         groups[charge.merchant_key].append(charge)
     found = []
     for key, seen in groups.items():
-        monthly = max(_chains(seen, 1, DAY_TOLERANCE), key=len)
-        if len(monthly) >= MIN_MONTHLY:
+        monthly = _best_run(_chains(seen, 1, DAY_TOLERANCE), MIN_MONTHLY, len(seen))
+        if monthly:
             found.append(_candidate(key, "monthly", monthly, len(seen) - len(monthly), last, 1))
             continue
         if months_spanned(first, last) < MIN_YEARLY_HISTORY_MONTHS:
             continue
-        yearly = max(_chains(seen, 12, YEAR_TOLERANCE), key=len)
-        if len(yearly) >= MIN_YEARLY:
+        yearly = _best_run(_chains(seen, 12, YEAR_TOLERANCE), MIN_YEARLY, len(seen))
+        if yearly:
             found.append(_candidate(key, "yearly", yearly, len(seen) - len(yearly), last, 12))
     order = {"high": 0, "medium": 1, "low": 2}
     return sorted(found, key=lambda c: (order[c.confidence], -len(c.seen), c.merchant_key))
+
+
+def _identical(run: list[Seen]) -> bool:
+    foreign = {foreign_amount(s.foreign_text) for s in run}
+    return (None not in foreign and len(foreign) == 1) or len({(s.amount, s.currency) for s in run}) == 1
+
+
+def _best_run(runs: list[list[Seen]], least: int, charges: int) -> list[Seen] | None:
+    """The run that is most likely a subscription: the same amount each time first, then the longest.
+    At a merchant charged far more often than the run (a shop among whose purchases a membership
+    fee hides), amounts that only come close are coincidence: the run must repeat one amount."""
+    fit = [run for run in runs if len(run) >= least and (_identical(run) or charges - len(run) <= len(run))]
+    return max(fit, key=lambda run: (_identical(run), len(run)), default=None)
 
 
 def _candidate(key: str, cycle: str, chain: list[Seen], others: int, history_end: date, months: int) -> Candidate:
