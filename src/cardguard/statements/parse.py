@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from cardguard.errors import UserError
 from cardguard.statements.layouts import FIELDS, REQUIRED, Layout, cell_key, cell_matches, known_layouts, mapped_layout
@@ -229,6 +230,13 @@ def _date(text: str, formats: tuple[str, ...]) -> date | None:
     value = unicodedata.normalize("NFKC", text).strip()
     if not value:
         return None
+    if "%Y/%m/%d" in formats and (slashed := _SLASHED.fullmatch(value)):
+        # The common case, without strptime's cost (a statement of thousands of rows).
+        try:
+            parsed = date(*map(int, slashed.groups()))
+        except ValueError:
+            return None
+        return parsed if 2000 <= parsed.year <= 2100 else None
     for fmt in formats:
         try:
             parsed = datetime.strptime(value, fmt).date()
@@ -237,6 +245,14 @@ def _date(text: str, formats: tuple[str, ...]) -> date | None:
         if 2000 <= parsed.year <= 2100:
             return parsed
     return None
+
+
+@cache
+def _not_merchant_keys(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(merchant_key(word) for word in words)
+
+
+_SLASHED = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
 
 
 def _cell(row: list[str], position: int | None) -> str:
@@ -257,7 +273,7 @@ def _charge(layout: Layout, positions: dict[str, int], line: int, row: list[str]
     if not merchant:
         return Skipped(line, "no_merchant")
     key = merchant_key(merchant)
-    if any(key.startswith(merchant_key(word)) for word in layout.not_merchants):
+    if key.startswith(_not_merchant_keys(layout.not_merchants)):
         return Skipped(line, "not_merchant")
     amount_text = as_written(_cell(row, positions.get("amount")))
     amount = amount_of(amount_text)
