@@ -15,6 +15,7 @@ from cardguard.cli_common import JsonOpt, LangOpt, h, language_of
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, t
 from cardguard.output import console, print_json, report_error
+from cardguard.statements.render import card_json as _card_json, card_text as _card_text, proposal_json
 
 statements_app = typer.Typer(help=h("statements.help"), no_args_is_help=True, rich_markup_mode=None)
 
@@ -38,36 +39,6 @@ def _run(lang: str | None, as_json: bool, work: Callable[[Any, Lang], tuple[Any,
         print_json(value)
     else:
         show()
-
-
-def _card_json(card) -> dict:
-    return {"id": card.id, "nickname": card.nickname, "last4": card.last4, "status": card.status}
-
-
-def _card_text(card) -> str:
-    return f"{card.nickname} ****{card.last4}"
-
-
-def _cycle(cycle: str, lang: Lang) -> str:
-    return t(f"wallet.cycle_{cycle}", lang)
-
-
-def proposal_json(session, proposal, card, lang: Lang, *, with_id: bool = True) -> dict:
-    from cardguard.statements.ledger import evidence, same_named_service
-
-    facts = evidence(proposal)
-    existing = same_named_service(session, card.id, proposal.merchant) if proposal.status == "open" else None
-    return {
-        "id": proposal.id if with_id else None, "card": _card_json(card), "status": proposal.status,
-        "status_text": t(f"statements.status.{proposal.status}", lang), "merchant": proposal.merchant,
-        "merchant_key": proposal.merchant_key, "cycle": proposal.cycle, "cycle_text": _cycle(proposal.cycle, lang),
-        "amount": facts["amount"], "currency": facts["currency"], "amount_text": facts["amount_text"],
-        "interval_days": facts["interval_days"], "next_charge": facts["next_charge"],
-        "confidence": facts["confidence"], "confidence_text": t(f"statements.confidence.{facts['confidence']}", lang),
-        "notes": [{"code": code, "text": t(f"statements.note.{code}", lang)} for code in facts["notes"]],
-        "evidence": facts["evidence"], "service_id": proposal.service_id,
-        "existing_service": {"id": existing.id, "name": existing.name} if existing else None,
-    }
 
 
 def print_proposals(values: list[dict], lang: Lang, *, dry_run: bool = False) -> None:
