@@ -342,6 +342,8 @@ def refuse_statement(head: str) -> None:
     """Raise when ``head`` (the start of a file given as a list of services) is a card statement:
     the holder is pointed to `statements import`, and nothing of the file is repeated (a statement's
     first lines hold the holder's name, a masked number or a bank account)."""
+    if "\n" in head:
+        head = head[:head.rindex("\n") + 1]  # a whole line at the end, not one cut mid-quote
     try:
         found = detect(_rows(head))
     except UserError:
