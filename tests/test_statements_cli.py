@@ -172,7 +172,8 @@ def test_an_unknown_layout_is_a_clear_error_and_nothing_is_imported(amex_card, t
     assert "odd.csv" in run.err and all(word in run.err for word in words)
     assert charges(profile) == 0  # the good file before it was not half-imported
     as_json = amex_card("statements", "import", odd, "--card", "1005", "--lang", lang, "--json")
-    assert as_json.json()["error"]["code"] == "statements.in_file"
+    error = as_json.json()["error"]
+    assert (error["code"], error["file"]) == ("statements.unknown_layout", "odd.csv") and "odd.csv" in error["message"]
     mapped = amex_card("statements", "import", odd, "--card", "1005", "--map", "日付=date", "--map", "店=merchant",
                        "--map", "金額=amount", "--json")
     assert mapped.code == 0 and mapped.json()["files"][0]["layout"] == "mapped" and charges(profile) == 1

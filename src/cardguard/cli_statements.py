@@ -78,11 +78,22 @@ def _mapping(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _in_file(name: str, error: UserError) -> UserError:
-    from cardguard.i18n import Text
+class FileError(UserError):
+    """An error in one of several files: the message names the file, the JSON code stays the
+    error's own (statements.unknown_layout, say) so that a script can tell errors apart."""
 
-    return UserError("statements.in_file", file=name,
-                     message=Text(ja=error.message("ja"), en=error.message("en")), details=error.details)
+    def __init__(self, name: str, error: UserError) -> None:
+        from cardguard.i18n import Text
+
+        super().__init__("statements.in_file", file=name, message=Text(ja=error.message("ja"), en=error.message("en")),
+                         details=error.details)
+        self.file, self.code = name, error.key
+
+    def as_json(self, lang: Lang) -> dict:
+        out = super().as_json(lang)
+        out["error"]["code"] = self.code
+        out["error"]["file"] = self.file
+        return out
 
 
 @contextmanager
@@ -116,7 +127,7 @@ def read_files(paths: list[Path], mapping: dict[str, str], as_json: bool) -> lis
             with _progress(path.name, as_json) as progress:
                 out.append((path.name, parse_statement(data, mapping=mapping or None, progress=progress)))
         except UserError as error:
-            raise _in_file(path.name, error) from None
+            raise FileError(path.name, error) from None
     return out
 
 
