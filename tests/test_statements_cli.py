@@ -249,3 +249,16 @@ def test_a_large_statement_shows_a_progress_bar_on_a_terminal_only(amex_card, tm
     assert "big.csv" in text and "━" in text and "20000 charge(s) read" in text
     piped = amex_card("statements", "import", path, "--card", "1005", "--dry-run", timeout=300)
     assert "━" not in piped.out + piped.err and "20000 charge(s) read" in piped.out
+
+
+def test_after_a_reissue_the_old_cards_statements_add_to_its_checklist(amex_card, tmp_path):
+    assert amex_card("reissue", "1005", "--last4", "2006").code == 0
+    files = [monthly_amex(tmp_path, m) for m in (1, 2, 3)]
+    value = amex_card("statements", "import", *files, "--card", "#1", "--json").json()
+    (netflix,) = value["proposals"]
+    assert value["card"]["status"] == "replaced"
+    assert amex_card("statements", "accept", str(netflix["id"])).code == 0
+    checklist = amex_card("reissue", "status", "--json").json()
+    assert [i["title"] for i in checklist["items"]] == ["NETFLIX.COM"]
+    assert amex_card("statements", "accept", str(netflix["id"])).code == 0  # again: no second item
+    assert len(amex_card("reissue", "status", "--json").json()["items"]) == 1

@@ -180,9 +180,27 @@ def accept(session: Session, refs: list[str], today: date) -> list[Decision]:
             proposal.service_id, outcome = service.id, "added"
         proposal.status = "accepted"
         proposal.decided_at = datetime.now(timezone.utc)
+        _onto_reissue_checklist(session, proposal.card_id, service)
         out.append(Decision(proposal, service, outcome))
         session.flush()
     return out
+
+
+def _onto_reissue_checklist(session: Session, card_id: int, service: Service) -> None:
+    """Statements of a card already replaced are read to find what still charges the old number:
+    each service found there joins that reissue's checklist, as if it had been known then."""
+    from cardguard.store.models import Checklist, ChecklistItem
+
+    card = session.get(Card, card_id)
+    if card is None or card.status != "replaced" or service.card_id != card_id:
+        return
+    checklist = session.scalars(select(Checklist).where(Checklist.card_id == card_id, Checklist.kind == "reissue")
+                                .order_by(Checklist.id.desc())).first()
+    if checklist is None or any(item.service_id == service.id for item in checklist.items):
+        return
+    checklist.items.append(ChecklistItem(
+        position=len(checklist.items), service_id=service.id, title=service.name,
+        follows_by_itself=service.holds_card_as == "wallet", due_on=service.next_charge, status="todo"))
 
 
 def _next_on_or_after(last: date, expected: date, cycle: str, today: date) -> date:
