@@ -200,3 +200,32 @@ def test_a_subscription_among_many_purchases_at_the_same_merchant_is_still_found
     assert [s.amount_text for s in found.seen] == ["600"] * 4
     assert "other_charges" in found.notes and found.confidence == "medium"
     assert find_recurring(purchases) == []  # a hundred purchases a month line up by chance, not by contract
+
+
+_PIECES = [kit.amex([(date(2026, 1, 10), "NETFLIX.COM*M5A2B3C4", "1,490", "20.00 USD")]), b"\r\n", b",", b'"',
+           "2026/02/10,2026/02/10,＊Ａ１Ｂ２,x,-1,\"9" .encode("cp932"), b"9" * 14, b"2099/12/31,", b"\x81",
+           "ご利用明細\r\nご利用日,利用者区分,ご利用先,支払方法,,,ご利用金額\r\n991231,本人,Ｘ,１回,,,1\r\n".encode("cp932")]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8).map(b"".join))
+def test_whatever_parses_is_stored_and_proposed_without_error(profile, data):
+    from cardguard.directory import load_directory
+    from cardguard.statements.ledger import import_statements
+    from cardguard.store.db import Store
+    from cardguard.wallet import registry
+
+    try:
+        statement = parse_statement(data)
+    except UserError:
+        return
+    store = Store()
+    try:
+        with store.session() as session:
+            card = registry.add_card(session, load_directory(), {"nickname": "statement", "last4": "9999"})
+            report = import_statements(session, card, [("f.csv", statement), ("f.csv", statement)])
+            assert report.files[1].already_imported and report.files[1].added == 0
+            session.rollback()  # each example starts from an empty registry
+    finally:
+        store.close()
