@@ -131,9 +131,10 @@ def _chains(seen: list[Seen], months: int, tolerance: int) -> list[list[Seen]]:
     offsets = sorted(range(-tolerance, tolerance + 1), key=abs)
     for charge in seen:
         found = None
+        keys = _lookup_keys(charge)
         for offset in offsets:
             day = charge.charged_on - timedelta(days=offset)
-            for key in _lookup_keys(charge):
+            for key in keys:
                 entries = waiting.get((day, *key), ())
                 for chain, length in entries:
                     # An entry is stale once its run went on from another charge.
@@ -188,7 +189,9 @@ def find_recurring(charges: Iterable[Seen], *, history: tuple[date, date] | None
         groups[charge.merchant_key].append(charge)
     found = []
     for key, seen in groups.items():
-        monthly = _best_run(_chains(seen, 1, DAY_TOLERANCE), MIN_MONTHLY, len(seen))
+        if len(seen) < MIN_YEARLY:
+            continue  # a one-off purchase, the common case, costs nothing more
+        monthly = len(seen) >= MIN_MONTHLY and _best_run(_chains(seen, 1, DAY_TOLERANCE), MIN_MONTHLY, len(seen))
         if monthly:
             found.append(_candidate(key, "monthly", monthly, len(seen) - len(monthly), last, 1))
             continue
