@@ -13,6 +13,7 @@ from cardguard import __version__
 from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input
 from cardguard.cli_incident import incident_app
 from cardguard.cli_mail import mail_app
+from cardguard.cli_statements import statements_app
 from cardguard.cli_wallet import cards_app, reissue_app, services_app
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, detect_lang, t
@@ -34,6 +35,7 @@ app.add_typer(services_app, name="services")
 app.add_typer(reissue_app, name="reissue")
 app.add_typer(incident_app, name="incident")
 app.add_typer(mail_app, name="mail")
+app.add_typer(statements_app, name="statements")
 
 
 def _fail(error: UserError, lang: Lang, as_json: bool) -> None:

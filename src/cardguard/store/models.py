@@ -214,3 +214,41 @@ class MailChecked(Base):
     checked_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     __table_args__ = (UniqueConstraint("account", "folder", "uidvalidity", "uid", name="uq_mail_checked_message"),)
+
+
+class StatementCharge(Base):
+    """One charge read from a card's statement file (statements/). Only what finding recurring
+    charges needs: never the card number, the holder's name or anything a preamble holds."""
+
+    __tablename__ = "statement_charges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    charged_on: Mapped[date] = mapped_column(Date)
+    merchant_key: Mapped[str] = mapped_column(String(300), index=True)  # normalised: what groups charges
+    merchant: Mapped[str] = mapped_column(String(300))  # as written
+    amount_text: Mapped[str] = mapped_column(String(64))  # as written
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    foreign_text: Mapped[str | None] = mapped_column(String(64))  # "20.00 USD", as written
+    file_digest: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of the file it came from
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StatementProposal(Base):
+    """A recurring charge found in a card's statements, offered as a service on that card."""
+
+    __tablename__ = "statement_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    merchant_key: Mapped[str] = mapped_column(String(300))
+    merchant: Mapped[str] = mapped_column(String(300))
+    cycle: Mapped[str] = mapped_column(String(16))  # monthly, yearly
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, accepted, dismissed
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"))
+    evidence: Mapped[str] = mapped_column(Text)  # JSON: recurrence.Candidate.as_json()
+    found_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("card_id", "merchant_key", "cycle", name="uq_statement_proposal"),)
