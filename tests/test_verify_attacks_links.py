@@ -204,6 +204,11 @@ def test_a_pdf_part_that_cannot_be_read_is_never_confirmed(key, address, directo
 
 def test_a_pdf_with_only_official_links_stays_genuine(key, address, directory):
     data = pdf(link(rb"(https://www.americanexpress.com/ja-jp/\(account\)/login)"), b"/FlateDecode", zlib.compress)
+    # An image's pixels (a JPEG, and one with PNG predictors, as a real statement's logo) hold no link.
+    data = data.replace(b"trailer", b"5 0 obj\n<< /Subtype /Image /DecodeParms << /Predictor 15 /Columns 9 >> "
+                        b"/Filter /DCTDecode /Length 4 >>\nstream\n\xff\xd8\xff\xe0\nendstream\nendobj\n"
+                        b"6 0 obj\n<< /Subtype /Image /Filter /LZWDecode /Length 2 >>\nstream\n\x80\x0b\nendstream\n"
+                        b"endobj\ntrailer")
     verdict = check(with_pdf(key, data), address, directory)
     assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
 

@@ -467,8 +467,9 @@ def _pdf_uris(data: bytes) -> tuple[tuple[str, ...], int]:
         head = data[max(0, found.start() - 4096):found.start()]
         dictionary = head[head.rfind(b"obj") + 3:] if b"obj" in head else head
         filters = _pdf_filters(dictionary)
-        if not filters or b"/XRef" in dictionary:
-            continue  # plain bytes, read with the file; or the cross-reference table
+        if not filters or b"/XRef" in dictionary or re.search(rb"/Subtype\s*/Image\b", dictionary) \
+                or set(filters) & _PDF_IMAGE_FILTERS:
+            continue  # plain bytes, read with the file; the cross-reference table; or an image's pixels
         if re.search(rb"/Predictor\s+(?:1[0-9]|[2-9])", dictionary):
             unread += 1  # rows of a predictor: a link would be cut apart
             continue
