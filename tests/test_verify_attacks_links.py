@@ -20,6 +20,7 @@ from cardguard.directory import load_directory
 from cardguard.verify import CheckOptions, check_message
 from cardguard.verify.htmltext import MAX_NESTED_READS
 from cardguard.verify.links import MAX_HOPS, MAX_LINKS
+from cardguard.verify.message import _PDF_MAX_URIS
 from mailkit import Key, Zone, dns_server, message, sign
 
 ALIAS = "amex.7f3k@icloud.com"
@@ -220,6 +221,9 @@ def test_a_pdf_link_is_read_as_a_pdf_reader_reads_it(key, address, directory, da
     pdf(link(b"5 0 R")),  # the address is written in another object
     pdf(b"<< /Type /Annot /Subtype /Link /A << /S /JavaScript /JS (app.launchURL('https://evil.example')) >> >>"),
     pdf(link(rb"(https://www.americanexpress.com/jp/)")).replace(b"trailer\n<<", b"trailer\n<< /Encrypt 9 0 R"),
+    # more link annotations than are read (each official), and escaped strings past what is decoded
+    pdf(b"[" + b" ".join([link(rb"(https://www.americanexpress.com/jp/)")] * (_PDF_MAX_URIS + 1)) + b"]"),
+    pdf(b"[" + b" ".join([link(b"(https://www.americanexpress.com/jp/" + b"\\(" * 2000 + b")")] * 40) + b"]"),
 ])
 def test_a_pdf_part_that_cannot_be_read_is_never_confirmed(key, address, directory, data):
     verdict = check(with_pdf(key, data), address, directory)

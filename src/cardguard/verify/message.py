@@ -56,7 +56,12 @@ _PDF_IMAGE_FILTERS = {b"DCTDecode", b"DCT", b"JPXDecode", b"CCITTFaxDecode", b"C
 _PDF_SPACE = b" \t\r\n\f\x00"
 _PDF_ESCAPES = {ord("n"): 0x0A, ord("r"): 0x0D, ord("t"): 0x09, ord("b"): 0x08, ord("f"): 0x0C,
                 ord("("): 0x28, ord(")"): 0x29, ord("\\"): 0x5C}
-_PDF_MAX_STRING = 65_536
+_PDF_MAX_STRING = 4096  # longer than any link; a longer string is unread
+_PDF_MAX_URIS = 300
+_PDF_MAX_DECODED = 131_072  # bytes of escaped literal strings decoded per file
+# A literal string's pieces: an escape (octal, a line end, one character), a parenthesis, a line
+# end, or a run of anything else.
+_PDF_LITERAL_TOKEN = re.compile(rb"\\(?:[0-7]{1,3}|\r\n|[\s\S])?|[()]|\r\n?|[^\\()\r]+")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -352,44 +357,43 @@ def _ambiguities(part: Message, top: bool) -> list[str]:
     return found
 
 
-def _pdf_literal(data: bytes, start: int) -> bytes | None:
+def _pdf_literal(data: bytes, start: int, budget: list[int]) -> bytes | None:
     """The PDF literal string opening just before ``start``, decoded as a reader does (ISO 32000-1
     §7.3.4.2): balanced parentheses, \\n \\r \\t \\b \\f \\( \\) \\\\, octal \\ddd, a backslash before
     a line end continues the line, an unknown escape is the character itself, a bare CR or CR LF is LF."""
-    out, depth, index, end = bytearray(), 1, start, min(len(data), start + _PDF_MAX_STRING)
-    while index < end:
-        byte = data[index]
-        index += 1
-        if byte == 0x5C:  # backslash
-            if index >= end:
+    end = min(len(data), start + _PDF_MAX_STRING)
+    closing = data.find(b")", start, end)
+    if closing >= 0 and not re.search(rb"[\\(\r]", data[start:closing]):
+        return data[start:closing]  # the usual link: nothing to decode
+    if budget[0] <= 0:
+        return None  # more escaped strings than any real file: hostile, the rest are not decoded
+    budget[0] -= end - start
+    out, depth = bytearray(), 1
+    for token in _PDF_LITERAL_TOKEN.finditer(data, start, end):
+        text = token.group()
+        first = text[0]
+        if first == 0x5C:  # backslash
+            escaped = text[1:]
+            if not escaped:
                 return None
-            escaped = data[index]
-            index += 1
-            if escaped in _PDF_ESCAPES:
-                out.append(_PDF_ESCAPES[escaped])
-            elif 0x30 <= escaped <= 0x37:
-                digits = bytes([escaped])
-                while len(digits) < 3 and index < end and 0x30 <= data[index] <= 0x37:
-                    digits += data[index:index + 1]
-                    index += 1
-                out.append(int(digits, 8) & 0xFF)
-            elif escaped == 0x0D:
-                index += 1 if index < end and data[index] == 0x0A else 0
-            elif escaped != 0x0A:
-                out.append(escaped)
-        elif byte == 0x28:
+            if escaped[0] in _PDF_ESCAPES:
+                out.append(_PDF_ESCAPES[escaped[0]])
+            elif 0x30 <= escaped[0] <= 0x37:
+                out.append(int(escaped, 8) & 0xFF)
+            elif escaped[0] not in (0x0D, 0x0A):  # a line end after a backslash continues the line
+                out += escaped
+        elif first == 0x28:
             depth += 1
-            out.append(byte)
-        elif byte == 0x29:
+            out.append(first)
+        elif first == 0x29:
             depth -= 1
             if not depth:
                 return bytes(out)
-            out.append(byte)
-        elif byte == 0x0D:
+            out.append(first)
+        elif first == 0x0D:
             out.append(0x0A)
-            index += 1 if index < end and data[index] == 0x0A else 0
         else:
-            out.append(byte)
+            out += text
     return None
 
 
@@ -401,17 +405,22 @@ def _pdf_text(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-def _pdf_strings_after(chunk: bytes, keys: re.Pattern) -> tuple[list[str], int]:
+def _pdf_strings_after(chunk: bytes, keys: re.Pattern, budget: list[int]) -> tuple[list[str], int]:
     """The string value of every key ``keys`` matches, and how many such values are not a string
-    written there (an indirect reference: the link is elsewhere, unread)."""
+    written there (an indirect reference: the link is elsewhere, unread). ``budget``: bytes of
+    escaped strings still to decode, keys still to read (both for the whole file)."""
     found, unread = [], 0
     for key in keys.finditer(chunk):
+        budget[1] -= 1
+        if budget[1] < 0:
+            unread += 1  # more link annotations than any statement has: the rest are not read
+            break
         position = key.end()
         while position < len(chunk) and chunk[position] in _PDF_SPACE:
             position += 1
         opening = chunk[position:position + 1]
         if opening == b"(":
-            value = _pdf_literal(chunk, position + 1)
+            value = _pdf_literal(chunk, position + 1, budget)
             if value is None:
                 unread += 1
             else:
@@ -479,9 +488,9 @@ def _pdf_uris(data: bytes) -> tuple[tuple[str, ...], int]:
             unread += 1
         elif decoded:
             chunks.append(decoded)
-    uris = []
+    uris, budget = [], [_PDF_MAX_DECODED, _PDF_MAX_URIS]  # shared by every stream of the file
     for chunk in chunks:
-        found, hidden = _pdf_strings_after(chunk, _PDF_URI_KEY)
+        found, hidden = _pdf_strings_after(chunk, _PDF_URI_KEY, budget)
         uris += found
         unread += hidden + len(_PDF_ACTIVE.findall(chunk))
     if _PDF_ENCRYPTED.search(data):
