@@ -5,9 +5,12 @@ A link is read as a browser reads it (WHATWG URL parsing, via ada-url): `https:e
 goes where `<base href>` sends it. Then it is followed as far as the bytes say: out of protective
 wrappers (SafeLinks, Proofpoint …) and out of open redirects that carry their target in the query,
 the path or the fragment, percent-encoded or not. Links are collected from everything a holder can
-tap, scan or open: anchors, forms and `formaction`, SVG links, Outlook's conditional comments,
-images and frames (a QR code is a link), CSS `url()`, addresses a mail app would auto-link in the
-text, text and calendar attachments, PDF link annotations, and messages carried inside this one.
+tap, scan or open: anchors, forms and `formaction`, SVG links, Outlook's conditional comments and
+its VML buttons, Gmail's AMP part, images and frames (a QR code is a link), CSS `url()` and
+`image-set()`, refreshes, addresses a mail app would auto-link in the text, text and calendar
+attachments, PDF link annotations, and messages carried inside this one. Whatever a budget left
+unread (links past MAX_LINKS, Outlook blocks, a part cut short, a PDF part that cannot be decoded)
+is said, since a link may be there; so is a phone link that dials another number than it shows.
 """
 
 from __future__ import annotations
