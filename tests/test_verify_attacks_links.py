@@ -121,6 +121,10 @@ def test_official_buttons_images_refresh_and_matching_phone_links_stay_genuine(k
     '<meta http-equiv="Refresh" content="1 ; URL = \'https://evil.example/login\'">',
     '<meta http-equiv="refresh" content="0.5;url=https://evil.example/login">',
     '<base href="https://evil.example/"><meta http-equiv="refresh" content="0; login">',
+    # a frame's own page, a <noscript> inside an Outlook block, a preloaded image set
+    f'<iframe srcdoc="&lt;a href=&quot;{EVIL}&quot;&gt;ログイン&lt;/a&gt;"></iframe>',
+    f'<!--[if mso]><noscript><a href="{EVIL}">ログイン</a></noscript><![endif]-->',
+    '<link rel="preload" as="image" imagesrcset="https://evil.example/qr.png 1x">',
     # SVG animation that sets a link's address once it runs
     f'<svg><a href="{OFFICIAL}"><set attributeName="href" to="{EVIL}"/><text>ログイン</text></a></svg>',
     f'<svg><a href="{OFFICIAL}"><animate attributeName="xlink:href" values="{OFFICIAL};{EVIL}"/>'

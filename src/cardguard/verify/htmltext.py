@@ -32,8 +32,8 @@ _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})(?:\r\n|[ \t\r\n\f])?|(\r\n|[\n\r\f])|(.))", re.DOTALL)
 # Elements whose URL attributes a renderer fetches by itself (an image may be a QR code to scan).
 _FETCHED = ("img, image, input, video, audio, source, embed, iframe, frame, object, track, use, feimage, "
-            "[background], link[href], script[src], amp-img, amp-anim, amp-video, amp-audio, amp-iframe, amp-list, "
-            "amp-state[src]")
+            "[background], link[href], link[imagesrcset], script[src], "
+            "amp-img, amp-anim, amp-video, amp-audio, amp-iframe, amp-list, amp-state[src]")
 _FETCHED_ATTRS = ("src", "data", "poster", "background")
 _SVG_FETCHED = {"image", "use", "feimage"}
 # An Outlook conditional comment, <!--[if …]> … <![endif]-->: its opening and its closing, found
@@ -233,8 +233,9 @@ def _links(tree, out: HtmlContent) -> None:
         tag = node.tag
         names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag == "link" else ())
         out.remote += [attrs[name].strip() for name in names if attrs.get(name, "").strip()]
-        if attrs.get("srcset"):
-            out.remote += _srcset(attrs["srcset"])
+        for name in ("srcset", "imagesrcset"):
+            if attrs.get(name):
+                out.remote += _srcset(attrs[name])
     for node in tree.css('[style*="url" i], [style*="@import" i], [style*="image-set" i], [style*="\\\\"]'):
         out.remote += _css_urls(node.attributes.get("style") or "")
     for node in tree.css("style"):
@@ -270,17 +271,26 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
             continue
         budget[0] -= 1
         _read(inner, out, budget, with_text=False)
-    if not with_text:
-        return ""
+    for node in tree.css("iframe[srcdoc], frame[srcdoc]"):
+        # A frame showing the page its srcdoc attribute holds: its links are links of the mail.
+        if budget[0] > 0:
+            budget[0] -= 1
+            _read(node.attributes.get("srcdoc") or "", out, budget, with_text=False)
+        elif _MAY_LINK.search(node.attributes.get("srcdoc") or ""):
+            out.unread_blocks += 1
     for node in tree.css("noscript"):
-        # A mail app runs no script, so it shows what <noscript> holds, parsed as markup.
+        # A mail app runs no script, so it shows what <noscript> holds, parsed as markup (inside an
+        # Outlook block too).
         inner = ""
         if budget[0] > 0:
             budget[0] -= 1
-            inner = _read(node.text(deep=True) or "", out, budget, with_text=True)
+            inner = _read(node.text(deep=True) or "", out, budget, with_text=with_text)
         elif _MAY_LINK.search(node.text(deep=True) or ""):
             out.unread_blocks += 1
-        node.replace_with(inner)
+        if with_text:
+            node.replace_with(inner)
+    if not with_text:
+        return ""
     for node in tree.css(_HIDDEN):
         node.decompose()
     for node in tree.css(_BLOCK):
