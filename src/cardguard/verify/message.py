@@ -57,7 +57,7 @@ _PDF_SPACE = b" \t\r\n\f\x00"
 _PDF_ESCAPES = {ord("n"): 0x0A, ord("r"): 0x0D, ord("t"): 0x09, ord("b"): 0x08, ord("f"): 0x0C,
                 ord("("): 0x28, ord(")"): 0x29, ord("\\"): 0x5C}
 _PDF_MAX_STRING = 4096  # longer than any link; a longer string is unread
-_PDF_MAX_URIS = 300
+_PDF_MAX_URIS = 1000
 _PDF_MAX_DECODED = 131_072  # bytes of escaped literal strings decoded per file
 # A literal string's pieces: an escape (octal, a line end, one character), a parenthesis, a line
 # end, or a run of anything else.
@@ -411,14 +411,16 @@ def _pdf_strings_after(chunk: bytes, keys: re.Pattern, budget: list[int]) -> tup
     escaped strings still to decode, keys still to read (both for the whole file)."""
     found, unread = [], 0
     for key in keys.finditer(chunk):
-        budget[1] -= 1
-        if budget[1] < 0:
-            unread += 1  # more link annotations than any statement has: the rest are not read
-            break
         position = key.end()
         while position < len(chunk) and chunk[position] in _PDF_SPACE:
             position += 1
         opening = chunk[position:position + 1]
+        if opening == b"/":
+            continue  # `/S /URI`: the action's type, its address follows
+        budget[1] -= 1
+        if budget[1] < 0:
+            unread += 1  # more link annotations than any statement has: the rest are not read
+            break
         if opening == b"(":
             value = _pdf_literal(chunk, position + 1, budget)
             if value is None:
