@@ -225,12 +225,19 @@ def old_anchors(markup: str) -> list:
     from selectolax.lexbor import LexborHTMLParser
 
     out = []
-    for node in LexborHTMLParser(markup).css("a, area"):
+    tree = LexborHTMLParser(markup)
+    for node in tree.css("a, area"):
         attrs = htmltext._attrs(node)
-        href = (attrs.get("href") or attrs.get("xlink:href") or "").strip()
-        if href:
+        # Read since (links branch): an empty or in-page href is kept (it goes to <base href>), and
+        # an href present, even empty, outranks xlink:href as in SVG 2.
+        href = attrs["href"] if "href" in attrs else attrs.get("xlink:href")
+        if href is not None:
             shown = attrs.get("alt", "") if node.tag == "area" else node.text(deep=True)
-            out.append((href, " ".join(shown.split())))
+            out.append((href.strip(), " ".join(shown.split())))
+    for node in tree.css("[href]"):  # read since: Outlook's VML buttons and any other element's href
+        attrs = htmltext._attrs(node)
+        if node.tag not in ("a", "area", "link", "base", *htmltext._SVG_FETCHED) and attrs["href"].strip():
+            out.append((attrs["href"].strip(), " ".join(node.text(deep=True).split())))
     return out
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 
 from cardguard.directory import load_directory
-from cardguard.verify.check import (GENUINE_EVIDENCE, GENUINE_REQUIRES, NOT_GENUINE, PHISHING_ROWS, decide,
+from cardguard.verify.check import (GENUINE_EVIDENCE, GENUINE_REQUIRES, LINKS_UNREAD, NOT_GENUINE, PHISHING_ROWS, decide,
                                     facts_of, verdict_for)
 from cardguard.verify.message import read_mail
 from cardguard.verify.model import Authentication, DkimResult, DmarcResult, LinkInfo, finding
@@ -251,3 +251,17 @@ def test_every_missing_requirement_is_named():
     verdict, decisive = verdict_for(facts(*(set(GENUINE_FACTS) - missing), "recipient.other_address"))
     assert verdict == "suspicious"
     assert decisive == {r.said_as for r in GENUINE_REQUIRES.values()} | {"recipient.other_address"}
+
+
+@pytest.mark.parametrize("unread", sorted(LINKS_UNREAD))
+def test_a_part_left_unread_keeps_every_link_from_confirmed(unread):
+    # Every link read is official, but a budget ran out or a part could not be decoded: a link may be there.
+    findings = GOOD_FINDINGS + [finding(unread, "warn")]
+    assert decide(AMEX, MAIL, PASS, findings, [OFFICIAL], False) == ("suspicious", {unread, "link.not_confirmed"})
+    assert decide(AMEX, MAIL, PASS, findings, [], False) == ("suspicious", {unread, "link.not_confirmed"})
+
+
+def test_a_phone_link_dialling_another_number_than_it_shows_is_phishing():
+    findings = GOOD_FINDINGS + [finding("link.tel_mismatch", "bad")]
+    assert decide(AMEX, MAIL, PASS, findings, [OFFICIAL], False) == ("phishing", {"link.tel_mismatch"})
+    assert decide(None, MAIL, PASS, findings, [], False)[0] == "phishing"

@@ -73,7 +73,10 @@ def _html_findings(html: list) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------
 
 LINK_DECEPTIVE = frozenset({"link.lookalike", "link.text_mismatch", "link.script_url", "link.ip_literal",
-                            "link.userinfo", "link.form"})
+                            "link.userinfo", "link.form", "link.tel_mismatch"})
+# Part of the mail left unread (too many links, too many Outlook blocks, an undecodable PDF): a link
+# may be there, so not every link is confirmed.
+LINKS_UNREAD = frozenset({"link.too_many", "link.blocks_unread", "link.attachment_unreadable", "link.text_cut"})
 DANGEROUS_ATTACHMENT = frozenset({"attachment.dangerous", "attachment.double_extension"})
 FORGED_SENDER = frozenset({"from.display_address", "from.multiple"})
 IMPERSONATING_SENDER = frozenset({"from.lookalike", "from.foreign", "from.display_name_spoof", "from.no_tld"})
@@ -125,7 +128,7 @@ GENUINE_REQUIRES: dict[str, Requirement] = {
         "authres.trusted_none", "dkim.none", "dkim.key_missing", "dkim.dns_unavailable", "message.outlook",
         "message.outlook_no_headers"}) | AUTH_NOT_ESTABLISHED),
     "links_confirmed": Requirement(finding("link.not_confirmed", "warn"), frozenset({
-        "link.foreign", "link.shortener", "link.redirector", "link.unresolved"})),
+        "link.foreign", "link.shortener", "link.redirector", "link.unresolved"}) | LINKS_UNREAD),
     "unambiguous": Requirement(finding("message.ambiguous", "warn", "", detail=""), frozenset()),
 }
 
@@ -188,7 +191,7 @@ def facts_of(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: 
     if auth.authenticated_domain and is_official_sender(issuer, auth.authenticated_domain):
         facts["sender_authenticated"] = frozenset(codes & {"dmarc.pass", "dmarc.no_policy_aligned",
                                                            "authres.trusted_pass"})
-    if all(link.official and link.resolved for link in link_infos):
+    if all(link.official and link.resolved for link in link_infos) and not codes & LINKS_UNREAD:
         facts["links_confirmed"] = frozenset(codes & {"link.official"})
     return facts
 

@@ -21,10 +21,19 @@ from cardguard.verify.wordscan import words
 _HIDDEN = "script, style, template, title, head"
 _BLOCK = ("p, div, br, tr, li, table, h1, h2, h3, h4, h5, h6, td, th, section, article, ul, ol, blockquote, pre, hr, "
           "center, header, footer, dt, dd")
+# After CSS escapes are decoded: url(…), the strings an image-set() offers (each one an image a
+# renderer may pick), and @import "…". Comments are dropped first: they separate tokens anywhere.
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
+_CSS_IMAGE_SET = re.compile(r"""image-set\(((?:[^()]|\([^()]*\))*)\)""", re.IGNORECASE)
+_CSS_STRING = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
+# A CSS escape (CSS Syntax §4.3.7): up to six hex digits and one optional white space, an escaped
+# newline (nothing, inside a string), or any other character standing for itself.
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})(?:\r\n|[ \t\r\n\f])?|(\r\n|[\n\r\f])|(.))", re.DOTALL)
 # Elements whose URL attributes a renderer fetches by itself (an image may be a QR code to scan).
 _FETCHED = ("img, image, input, video, audio, source, embed, iframe, frame, object, track, use, feimage, "
-            "[background], link[href], script[src]")
+            "[background], link[href], link[imagesrcset], script[src], "
+            "amp-img, amp-anim, amp-video, amp-audio, amp-iframe, amp-list, amp-state[src]")
 _FETCHED_ATTRS = ("src", "data", "poster", "background")
 _SVG_FETCHED = {"image", "use", "feimage"}
 # An Outlook conditional comment, <!--[if …]> … <![endif]-->: its opening and its closing, found
@@ -35,7 +44,8 @@ _CONDITIONAL_END = re.compile(r"<!\[endif\]\s*-->", re.IGNORECASE)
 # "on" comes first so that `re` jumps from one "on" to the next; the character before it is checked
 # after (a lookbehind first made `re` try every position of the markup: a third of reading HTML).
 _EVENT_ATTR = re.compile(r"""on(?<=[\s"'/]on)[a-zA-Z]+\s*=(?=[^<>]*>)""")
-_MAY_LINK = words(("href", "src", "action", r"url\(", "@import", "background", "data=", "poster", "http-equiv"))
+_MAY_LINK = words(("href", "src", "action", r"url\(", "@import", "background", "data=", "poster", "http-equiv",
+                   "image-set", r"\\", "ping"))
 MAX_NESTED_READS = 50
 # Browsers stop nesting elements about this deep; lexbor does not, and its time grows with the
 # square of the depth, so hostile markup nested deeper is flattened before it is parsed.
@@ -48,6 +58,7 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
          "wbr", "keygen", "image", "p", "li", "td", "th", "tr", "option", "optgroup", "dt", "dd", "tbody", "thead",
          "tfoot", "colgroup", "caption", "rt", "rp", "html", "head", "body"}
 _SPACES = re.compile("  +")
+_HTML_SPACES = " \t\n\f\r"
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _URL_ATTR = re.compile(r"""(?:src|href|action|formaction|data|poster|background)\s*=\s*["']?([^"'\s>]+)""",
                        re.IGNORECASE)  # conditional comments and <noscript> blocks re-read as markup, per body
@@ -112,10 +123,26 @@ class HtmlContent:
     refresh: list[str] = field(default_factory=list)
     base: str | None = None  # the first <base href>: what relative links resolve against
     too_deep: bool = False  # nested deeper than browsers build: each app repairs it its own way
+    unread_blocks: int = 0  # Outlook or <noscript> blocks that may link, left unread past MAX_NESTED_READS
+
+
+def _css_unescaped(css: str) -> str:
+    def one(found: re.Match) -> str:
+        hexa, newline, other = found.groups()
+        if hexa:
+            point = int(hexa, 16)
+            return chr(point) if 0 < point <= 0x10FFFF and not 0xD800 <= point <= 0xDFFF else "\ufffd"
+        return "" if newline else other
+    return _CSS_ESCAPE.sub(one, css) if "\\" in css else css
 
 
 def _css_urls(css: str) -> list[str]:
-    return [a or b for a, b in _CSS_URL.findall(css)]
+    """Every address CSS loads, read as a browser tokenizes it: `\\75 rl(` is `url(`."""
+    css = _CSS_COMMENT.sub("", _css_unescaped(css)) if "/*" in css or "\\" in css else css
+    found = [a or b for a, b in _CSS_URL.findall(css)]
+    for inside in _CSS_IMAGE_SET.findall(css):
+        found += [a or b for a, b in _CSS_STRING.findall(inside) if (a or b).strip()]
+    return found
 
 
 def _srcset(value: str) -> list[str]:
@@ -126,33 +153,90 @@ def _attrs(node) -> dict[str, str]:
     return {name.lower(): (value or "") for name, value in node.attributes.items()}
 
 
+def _refresh_url(content: str) -> str | None:
+    """The address of a `<meta http-equiv=refresh>`, parsed as the HTML standard's shared
+    declarative refresh steps do: `0; https://…` and `0;URL='…'` both go there, `url=` optional."""
+    rest = content.lstrip(_HTML_SPACES)
+    time = re.match(r"[0-9]*(?:\.[0-9.]*)?", rest).group(0)
+    if not time:
+        return None
+    rest = rest[len(time):]
+    if not rest:
+        return None  # a reload of the page itself
+    if rest[0] not in ";," + _HTML_SPACES:
+        return None
+    rest = rest.lstrip(_HTML_SPACES)
+    rest = rest[1:] if rest[:1] in (";", ",") else rest
+    rest = rest.lstrip(_HTML_SPACES)
+    named = re.match(rf"[uU][rR][lL][{_HTML_SPACES}]*=[{_HTML_SPACES}]*", rest)
+    if named or not rest[:1].lower() == "u":
+        rest = rest[named.end():] if named else rest
+        if rest[:1] in ("'", '"'):
+            rest = rest[1:].split(rest[0], 1)[0]
+    return rest or None
+
+
 def _links(tree, out: HtmlContent) -> None:
     # The tokenizer writes attribute names in lower case already (foreign content only adjusts
     # names like viewBox): the node's own dictionary is read as it is.
     for node in tree.css("a, area"):
         attrs = node.attributes
-        href = (attrs.get("href") or attrs.get("xlink:href") or "").strip()
-        if href:
+        href = attrs.get("href")
+        href = (attrs.get("xlink:href") if href is None else href) or ""
+        # An empty or in-page href is a link to the page itself: under a <base href> that page is
+        # the base's address (kept here, dropped later when there is no base).
+        if href.strip() or "href" in attrs or "xlink:href" in attrs:
             shown = (attrs.get("alt") or "") if node.tag == "area" else node.text(deep=True)
-            out.anchors.append((href, " ".join(shown.split())))
+            out.anchors.append((href.strip(), " ".join(shown.split())))
+        if attrs.get("ping"):
+            # Sent by the browser on every tap, to each address listed.
+            out.remote += (attrs.get("ping") or "").split()
+    for node in tree.css("[href]"):
+        # Any other element with an href that a reader can tap: Outlook's VML buttons
+        # (<v:roundrect href>, <v:rect>, <v:shape> …) and MathML links. <link> loads, <base> is read below.
+        if node.tag not in ("a", "area", "link", "base") and node.tag not in _SVG_FETCHED:
+            href = (node.attributes.get("href") or "").strip()
+            if href:
+                out.anchors.append((href, " ".join(node.text(deep=True).split())))
     for node in tree.css("form, button[formaction], input[formaction]"):
-        out.forms.append(node.attributes.get("action" if node.tag == "form" else "formaction") or "")
+        attrs = node.attributes
+        out.forms.append(attrs.get("action" if node.tag == "form" else "formaction") or "")
+        if attrs.get("action-xhr"):  # an AMP form posts here
+            out.forms.append(attrs["action-xhr"] or "")
+    for node in tree.css("[\\[href\\]], [\\[src\\]], [\\[srcset\\]]"):
+        # AMP bindings: an address the link or image takes once the reader taps something. Every
+        # address written in the expression is one it may take.
+        for name, value in node.attributes.items():
+            if name in ("[href]", "[src]", "[srcset]") and value:
+                written = [a or b for a, b in _CSS_STRING.findall(value) if (a or b).strip()]
+                if name == "[href]":
+                    out.anchors += [(url.strip(), " ".join(node.text(deep=True).split())) for url in written]
+                else:
+                    out.remote += [url.strip() for url in written]
+    for node in tree.css("set, animate"):
+        # SVG animation that sets a link's address: the <a> around it goes there once it runs.
+        attrs = _attrs(node)
+        if attrs.get("attributename", "").strip().lower() in ("href", "xlink:href"):
+            for name in ("to", "from", "values"):
+                out.anchors += [(url.strip(), "") for url in attrs.get(name, "").split(";") if url.strip()]
     for node in tree.css("base[href]"):
-        out.base = (node.attributes.get("href") or "").strip() or None
+        if out.base is None:  # the first one counts; a conditional block read later never replaces it
+            out.base = (node.attributes.get("href") or "").strip() or None
         break
     for node in tree.css("meta[http-equiv]"):
-        if (node.attributes.get("http-equiv") or "").lower() == "refresh":
-            found = re.search(r"url\s*=\s*['\"]?([^'\"]+)", node.attributes.get("content") or "", re.IGNORECASE)
+        if (node.attributes.get("http-equiv") or "").strip().lower() == "refresh":
+            found = _refresh_url(node.attributes.get("content") or "")
             if found:
-                out.refresh.append(found.group(1).strip())
+                out.refresh.append(found.strip())
     for node in tree.css(_FETCHED):
         attrs = _attrs(node)
         tag = node.tag
         names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag == "link" else ())
         out.remote += [attrs[name].strip() for name in names if attrs.get(name, "").strip()]
-        if attrs.get("srcset"):
-            out.remote += _srcset(attrs["srcset"])
-    for node in tree.css('[style*="url" i], [style*="@import" i]'):
+        for name in ("srcset", "imagesrcset"):
+            if attrs.get(name):
+                out.remote += _srcset(attrs[name])
+    for node in tree.css('[style*="url" i], [style*="@import" i], [style*="image-set" i], [style*="\\\\"]'):
         out.remote += _css_urls(node.attributes.get("style") or "")
     for node in tree.css("style"):
         out.remote += _css_urls(node.text(deep=True) or "")
@@ -183,18 +267,30 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
         if not _MAY_LINK.search(inner):
             continue  # most Outlook blocks are only table layout
         if budget[0] <= 0:
-            break
+            out.unread_blocks += 1  # a link may be in it: counted, so nothing can be called confirmed
+            continue
         budget[0] -= 1
         _read(inner, out, budget, with_text=False)
-    if not with_text:
-        return ""
+    for node in tree.css("iframe[srcdoc], frame[srcdoc]"):
+        # A frame showing the page its srcdoc attribute holds: its links are links of the mail.
+        if budget[0] > 0:
+            budget[0] -= 1
+            _read(node.attributes.get("srcdoc") or "", out, budget, with_text=False)
+        elif _MAY_LINK.search(node.attributes.get("srcdoc") or ""):
+            out.unread_blocks += 1
     for node in tree.css("noscript"):
-        # A mail app runs no script, so it shows what <noscript> holds, parsed as markup.
+        # A mail app runs no script, so it shows what <noscript> holds, parsed as markup (inside an
+        # Outlook block too).
         inner = ""
         if budget[0] > 0:
             budget[0] -= 1
-            inner = _read(node.text(deep=True) or "", out, budget, with_text=True)
-        node.replace_with(inner)
+            inner = _read(node.text(deep=True) or "", out, budget, with_text=with_text)
+        elif _MAY_LINK.search(node.text(deep=True) or ""):
+            out.unread_blocks += 1
+        if with_text:
+            node.replace_with(inner)
+    if not with_text:
+        return ""
     for node in tree.css(_HIDDEN):
         node.decompose()
     for node in tree.css(_BLOCK):

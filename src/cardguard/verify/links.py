@@ -5,14 +5,18 @@ A link is read as a browser reads it (WHATWG URL parsing, via ada-url): `https:e
 goes where `<base href>` sends it. Then it is followed as far as the bytes say: out of protective
 wrappers (SafeLinks, Proofpoint …) and out of open redirects that carry their target in the query,
 the path or the fragment, percent-encoded or not. Links are collected from everything a holder can
-tap, scan or open: anchors, forms and `formaction`, SVG links, Outlook's conditional comments,
-images and frames (a QR code is a link), CSS `url()`, addresses a mail app would auto-link in the
-text, text and calendar attachments, PDF link annotations, and messages carried inside this one.
+tap, scan or open: anchors, forms and `formaction`, SVG links, Outlook's conditional comments and
+its VML buttons, Gmail's AMP part, images and frames (a QR code is a link), CSS `url()` and
+`image-set()`, refreshes, addresses a mail app would auto-link in the text, text and calendar
+attachments, PDF link annotations, and messages carried inside this one. Whatever a budget left
+unread (links past MAX_LINKS, Outlook blocks, a part cut short, a PDF part that cannot be decoded)
+is said, since a link may be there; so is a phone link that dials another number than it shows.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -23,7 +27,8 @@ import ada_url
 from cardguard.directory.load import Issuer
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
 from cardguard.verify.identity import is_official_link, lookalike
-from cardguard.verify.message import Mail
+from cardguard.verify.htmltext import MAX_NESTED_READS
+from cardguard.verify.message import MAX_TEXT_CHARS, Mail
 from cardguard.verify.model import Finding, LinkInfo, finding
 from cardguard.verify.wordscan import words
 
@@ -91,11 +96,36 @@ def _text_links(text: str, kind: str) -> list[RawLink]:
     return [RawLink(url, None, kind) for url in written + bare]
 
 
-def collect(mail: Mail, _depth: int = 0) -> list[RawLink]:
+class Collected(list):
+    """A mail's links (RawLink), with what was left unread (``unread``: "links" -> how many were
+    found, "blocks" -> Outlook/noscript blocks unread, "cut" -> parts read only up to
+    MAX_TEXT_CHARS, "files" -> (an attachment's name, places unread): a
+    budget that ran out or a part that cannot be decoded may hide a link, so not every link is
+    confirmed) and the phone links with the number they show (``dialled``: (tel: URL, text))."""
+
+    def __init__(self, found=(), unread: dict | None = None, dialled=()):
+        super().__init__(found)
+        self.unread = unread or {}
+        self.dialled = list(dialled)
+
+
+def _unread_parts(mail: Mail) -> tuple[int, int, list[tuple[str, int]]]:
+    """Outlook/noscript blocks left unread, parts cut short, and (attachment name, places left
+    unread), in ``mail`` and what it carries."""
+    blocks = sum(html.unread_blocks for html in mail.html)
+    cut = mail.cut
+    files = [(attachment.filename, attachment.unread) for attachment in mail.attachments if attachment.unread]
+    for inner in mail.attached:
+        more_blocks, more_cut, more_files = _unread_parts(inner)
+        blocks, cut, files = blocks + more_blocks, cut + more_cut, files + more_files
+    return blocks, cut, files
+
+
+def _raw_links(mail: Mail) -> list[RawLink]:
     links: list[RawLink] = []
     for html in mail.html:
         base = html.base
-        links += [RawLink(href.strip(), text, "anchor", base) for href, text in html.anchors]
+        links += [RawLink(href, text, "anchor", base) for href, text in html.anchors]
         links += [RawLink(action.strip(), None, "form", base) for action in html.forms if action.strip()]
         links += [RawLink(url, None, "refresh", base) for url in html.refresh]
         links += [RawLink(url.strip(), None, "remote", base) for url in html.remote
@@ -106,16 +136,65 @@ def collect(mail: Mail, _depth: int = 0) -> list[RawLink]:
         links += [RawLink(uri, None, "attachment") for uri in attachment.uris]
         links += _text_links(attachment.text, "attachment")
     for inner in mail.attached:
-        links += collect(inner, _depth + 1)
-    if _depth:
-        return links
+        links += _raw_links(inner)
+    return links
+
+
+def _is_link(link: RawLink) -> bool:
+    url = link.url.lower()
+    if link.base and link.kind in ("anchor", "refresh") and (not url or url.startswith("#")):
+        return True  # the page itself, which is the address <base href> names
+    return bool(url) and not url.startswith(_NOT_LINKS)
+
+
+def collect(mail: Mail) -> Collected:
+    links = _raw_links(mail)
     unique: dict[tuple[str, str | None, str | None], RawLink] = {}
     for link in links:
-        if link.url and not link.url.lower().startswith(_NOT_LINKS):
+        if _is_link(link):
             unique.setdefault((link.url, link.text, link.base), link)
+    dialled = list(dict.fromkeys((link.url, link.text) for link in links
+                                 if link.kind == "anchor" and link.text and link.url.lower().startswith(_DIALLED)))
     # A URL shown only as text is dropped when an anchor already goes there.
     anchored = {link.url for link in unique.values() if link.kind != "text"}
-    return [link for link in unique.values() if link.kind != "text" or link.url not in anchored][:MAX_LINKS]
+    found = [link for link in unique.values() if link.kind != "text" or link.url not in anchored]
+    unread: dict = {}
+    if len(found) > MAX_LINKS:
+        unread["links"] = len(found)
+    blocks, cut, files = _unread_parts(mail)
+    if blocks:
+        unread["blocks"] = blocks
+    if cut:
+        unread["cut"] = cut
+    if files:
+        unread["files"] = (files[0][0] or "PDF", sum(count for _, count in files))
+    return Collected(found[:MAX_LINKS], unread, dialled)
+
+
+_DIALLED = ("tel:", "callto:")
+_PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9()\-. ]{5,}[0-9]")
+
+
+def _phone_digits(number: str) -> str:
+    """A Japanese phone number as digits dialled from inside Japan: +81 3 … is 03 …, +81 (0)3 too."""
+    number = unicodedata.normalize("NFKC", number)
+    digits = re.sub(r"[^0-9+]", "", number)
+    if digits.startswith("+81"):
+        digits = "0" + digits[3:].lstrip("0")
+    elif digits.startswith("+"):
+        digits = "00" + digits[1:]
+    return digits.replace("+", "")
+
+
+def _dialled_elsewhere(url: str, text: str) -> tuple[str, str] | None:
+    """(the number shown, the number a tap dials) when a phone link shows one number and dials another."""
+    target = unquote(url.split(":", 1)[1]).split(";", 1)[0].split("?", 1)[0]
+    dials = _phone_digits(target)
+    shown = [found.group(0) for found in _PHONE_IN_TEXT.finditer(unicodedata.normalize("NFKC", text))
+             if len(_phone_digits(found.group(0))) >= 6]
+    if not shown or not dials or any(_phone_digits(number) == dials for number in shown):
+        return None
+    return shown[0].strip(), target.strip()
 
 
 @lru_cache(maxsize=4096)
@@ -226,6 +305,9 @@ def _follow(url: str, base: str | None) -> Route:
             break
         redirected = True
         parts = _parse(embedded)
+    else:
+        # Still going somewhere after MAX_HOPS: where it ends is not known.
+        return Route(tuple(hops), wrapper, "", redirected)
     return Route(tuple(hops), wrapper, "https" if hops else "", redirected)
 
 
@@ -320,6 +402,22 @@ def analyse(raw: list[RawLink], issuer: Issuer | None) -> tuple[list[LinkInfo], 
                               registered_domain=registered_domain(host) if host else "", official=official,
                               wrapped_in=next((r.wrapper for r in readings if r.wrapper), None),
                               goes_to=last.url[:2000] if last else None, kind=link.kind, resolved=not unresolved))
+    unread = getattr(raw, "unread", {})
+    if "links" in unread:
+        findings.append(finding("link.too_many", "warn", str(unread["links"]), count=unread["links"], limit=MAX_LINKS))
+    if "blocks" in unread:
+        findings.append(finding("link.blocks_unread", "warn", str(unread["blocks"]), count=unread["blocks"],
+                                limit=MAX_NESTED_READS))
+    if "cut" in unread:
+        findings.append(finding("link.text_cut", "warn", str(unread["cut"]), count=unread["cut"], limit=MAX_TEXT_CHARS))
+    if "files" in unread:
+        name, count = unread["files"]
+        findings.append(finding("link.attachment_unreadable", "warn", name, name=name, count=count))
+    for url, text in getattr(raw, "dialled", []):
+        elsewhere = _dialled_elsewhere(url, text)
+        if elsewhere:
+            findings.append(finding("link.tel_mismatch", "bad", url[:200], shown=elsewhere[0][:40],
+                                    dials=elsewhere[1][:40]))
     return infos, _dedupe(findings)
 
 

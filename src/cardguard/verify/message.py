@@ -6,6 +6,7 @@ header, an unknown charset or bad base64 becomes a defect noted on the message, 
 
 from __future__ import annotations
 
+import base64
 import binascii
 import codecs
 import email
@@ -46,7 +47,21 @@ _ONCE_IN_PART = ("content-type", "content-transfer-encoding", "content-dispositi
 _GUESSED_STRUCTURE = {"NoBoundaryInMultipartDefect", "StartBoundaryNotFoundDefect",
                       "MultipartInvariantViolationDefect", "InvalidMultipartContentTransferEncodingDefect"}
 _TEXT_ATTACHMENT = ("txt", "ics", "ical", "ifb", "vcs", "csv", "vcf", "url", "webloc", "md")
-_PDF_URI = re.compile(rb"/URI\s*\(((?:\\.|[^\\)])*)\)|/URI\s*<([0-9A-Fa-f\s]*)>")
+# The /URI key, also spelled with #xx escapes as a PDF name may be (/U#52I is /URI).
+_PDF_URI_KEY = re.compile(rb"/(?:U|#55)(?:R|#52)(?:I|#49)(?![^\s/<>\[\]()%{}])")
+_PDF_ACTIVE = re.compile(rb"/(?:JS|JavaScript|Launch|SubmitForm|ImportData|URL)(?![^\s/<>\[\]()%{}])")
+_PDF_ENCRYPTED = re.compile(rb"/Encrypt(?![^\s/<>\[\]()%{}])")
+_PDF_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_PDF_IMAGE_FILTERS = {b"DCTDecode", b"DCT", b"JPXDecode", b"CCITTFaxDecode", b"CCF", b"JBIG2Decode"}
+_PDF_SPACE = b" \t\r\n\f\x00"
+_PDF_ESCAPES = {ord("n"): 0x0A, ord("r"): 0x0D, ord("t"): 0x09, ord("b"): 0x08, ord("f"): 0x0C,
+                ord("("): 0x28, ord(")"): 0x29, ord("\\"): 0x5C}
+_PDF_MAX_STRING = 4096  # longer than any link; a longer string is unread
+_PDF_MAX_URIS = 1000
+_PDF_MAX_DECODED = 131_072  # bytes of escaped literal strings decoded per file
+# A literal string's pieces: an escape (octal, a line end, one character), a parenthesis, a line
+# end, or a run of anything else.
+_PDF_LITERAL_TOKEN = re.compile(rb"\\(?:[0-7]{1,3}|\r\n|[\s\S])?|[()]|\r\n?|[^\\()\r]+")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -56,6 +71,8 @@ _PARAMETERIZED = ("content-type", "content-disposition")
 _SEMICOLON_OR_QUOTE = re.compile('[;"]')
 _PARAM_NAME = re.compile(r"\s*([^=*\s]+)\s*[=*]")
 _READ_BY = {"boundary", "charset", "name", "filename"}
+# Gmail's AMP part is HTML a reader sees in place of the text/html one.
+_HTML_TYPES = ("text/html", "text/x-amp-html")
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 
 
@@ -66,6 +83,7 @@ class Attachment:
     size: int
     text: str = ""  # a textual attachment (.txt, .ics …) as the holder would read it: its URLs are links
     uris: tuple[str, ...] = ()  # a PDF's link annotations (/URI actions)
+    unread: int = 0  # places that may hold a link and could not be read (in a PDF; a text cut at MAX_TEXT_CHARS)
 
 
 @dataclass
@@ -93,6 +111,7 @@ class Mail:
     outlook: str | None = None
     defects: list[str] = field(default_factory=list)
     html_source: list[str] = field(default_factory=list)  # as written, for a sanitized preview only
+    cut: int = 0  # text and HTML parts longer than MAX_TEXT_CHARS, read only that far
 
 
 
@@ -338,38 +357,161 @@ def _ambiguities(part: Message, top: bool) -> list[str]:
     return found
 
 
-def _pdf_uris(data: bytes) -> tuple[str, ...]:
-    """Link annotations of a PDF: /URI actions in the file and in its compressed streams. A scan,
-    not a PDF reader: enough to see where its links go."""
-    chunks = [data]
+def _pdf_literal(data: bytes, start: int, budget: list[int]) -> bytes | None:
+    """The PDF literal string opening just before ``start``, decoded as a reader does (ISO 32000-1
+    §7.3.4.2): balanced parentheses, \\n \\r \\t \\b \\f \\( \\) \\\\, octal \\ddd, a backslash before
+    a line end continues the line, an unknown escape is the character itself, a bare CR or CR LF is LF."""
+    end = min(len(data), start + _PDF_MAX_STRING)
+    closing = data.find(b")", start, end)
+    if closing >= 0 and not re.search(rb"[\\(\r]", data[start:closing]):
+        return data[start:closing]  # the usual link: nothing to decode
+    if budget[0] <= 0:
+        return None  # more escaped strings than any real file: hostile, the rest are not decoded
+    budget[0] -= end - start
+    out, depth = bytearray(), 1
+    for token in _PDF_LITERAL_TOKEN.finditer(data, start, end):
+        text = token.group()
+        first = text[0]
+        if first == 0x5C:  # backslash
+            escaped = text[1:]
+            if not escaped:
+                return None
+            if escaped[0] in _PDF_ESCAPES:
+                out.append(_PDF_ESCAPES[escaped[0]])
+            elif 0x30 <= escaped[0] <= 0x37:
+                out.append(int(escaped, 8) & 0xFF)
+            elif escaped[0] not in (0x0D, 0x0A):  # a line end after a backslash continues the line
+                out += escaped
+        elif first == 0x28:
+            depth += 1
+            out.append(first)
+        elif first == 0x29:
+            depth -= 1
+            if not depth:
+                return bytes(out)
+            out.append(first)
+        elif first == 0x0D:
+            out.append(0x0A)
+        else:
+            out += text
+    return None
+
+
+def _pdf_text(raw: bytes) -> str:
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be", "replace")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", "replace")
+    return raw.decode("latin-1")
+
+
+def _pdf_strings_after(chunk: bytes, keys: re.Pattern, budget: list[int]) -> tuple[list[str], int]:
+    """The string value of every key ``keys`` matches, and how many such values are not a string
+    written there (an indirect reference: the link is elsewhere, unread). ``budget``: bytes of
+    escaped strings still to decode, keys still to read (both for the whole file)."""
+    found, unread = [], 0
+    for key in keys.finditer(chunk):
+        position = key.end()
+        while position < len(chunk) and chunk[position] in _PDF_SPACE:
+            position += 1
+        opening = chunk[position:position + 1]
+        if opening == b"/":
+            continue  # `/S /URI`: the action's type, its address follows
+        budget[1] -= 1
+        if budget[1] < 0:
+            unread += 1  # more link annotations than any statement has: the rest are not read
+            break
+        if opening == b"(":
+            value = _pdf_literal(chunk, position + 1, budget)
+            if value is None:
+                unread += 1
+            else:
+                found.append(_pdf_text(value))
+        elif opening == b"<" and chunk[position + 1:position + 2] != b"<":
+            closing = chunk.find(b">", position)
+            digits = re.sub(rb"[^0-9A-Fa-f]", b"", chunk[position + 1:closing if closing >= 0 else len(chunk)])
+            found.append(_pdf_text(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())))
+        elif opening[:1].isdigit():
+            unread += 1  # `/URI 12 0 R`
+    return found, unread
+
+
+def _pdf_filters(dictionary: bytes) -> list[bytes]:
+    found = _PDF_FILTER.search(dictionary)
+    if not found:
+        return []
+    return re.findall(rb"/([A-Za-z0-9]+)", found.group(1))
+
+
+def _pdf_decoded(stream: bytes, filters: list[bytes]) -> bytes | None:
+    """A stream's bytes through its filters, or None when a reader could decode it and this cannot."""
+    data = stream
+    for name in filters:
+        if name in (b"FlateDecode", b"Fl"):
+            try:
+                data = zlib.decompressobj().decompress(data, MAX_PDF_STREAM_BYTES)
+            except zlib.error:
+                return None
+        elif name in (b"ASCIIHexDecode", b"AHx"):
+            digits = re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">", 1)[0])
+            data = bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
+        elif name in (b"ASCII85Decode", b"A85"):
+            try:
+                data = base64.a85decode(data.split(b"~>", 1)[0].strip().removeprefix(b"<~"), ignorechars=b" \t\n\r\f\x00")
+            except ValueError:
+                return None
+        elif name in _PDF_IMAGE_FILTERS:
+            return b""  # pixels: no annotation can be in them
+        else:
+            return None  # LZW, RunLength, Crypt …: a reader decodes them, this does not
+    return data
+
+
+def _pdf_uris(data: bytes) -> tuple[tuple[str, ...], int]:
+    """Link annotations of a PDF (/URI actions, in the file and in its encoded streams), and how many
+    places that may hold one could not be read (an undecodable stream, a link written elsewhere,
+    JavaScript or a launch action, an encrypted file). A scan, not a PDF reader."""
+    chunks, unread = [data], 0
     for index, found in enumerate(_PDF_STREAM.finditer(data)):
         if index >= MAX_PDF_STREAMS:
+            unread += max(1, data.count(b"endstream", found.start()))
             break
-        try:
-            chunks.append(zlib.decompressobj().decompress(found.group(1), MAX_PDF_STREAM_BYTES))
-        except zlib.error:
+        head = data[max(0, found.start() - 4096):found.start()]
+        dictionary = head[head.rfind(b"obj") + 3:] if b"obj" in head else head
+        filters = _pdf_filters(dictionary)
+        if not filters or b"/XRef" in dictionary or re.search(rb"/Subtype\s*/Image\b", dictionary) \
+                or set(filters) & _PDF_IMAGE_FILTERS:
+            continue  # plain bytes, read with the file; the cross-reference table; or an image's pixels
+        if re.search(rb"/Predictor\s+(?:1[0-9]|[2-9])", dictionary):
+            unread += 1  # rows of a predictor: a link would be cut apart
             continue
-    uris = []
+        decoded = _pdf_decoded(found.group(1), filters)
+        if decoded is None:
+            unread += 1
+        elif decoded:
+            chunks.append(decoded)
+    uris, budget = [], [_PDF_MAX_DECODED, _PDF_MAX_URIS]  # shared by every stream of the file
     for chunk in chunks:
-        for literal, hexed in _PDF_URI.findall(chunk):
-            if hexed:
-                raw = bytes.fromhex(re.sub(rb"\s", b"", hexed).decode() + "0" * (len(re.sub(rb"\s", b"", hexed)) % 2))
-            else:
-                raw = re.sub(rb"\\(.)", rb"\1", literal)
-            uris.append(raw.decode("latin-1").strip())
-    return tuple(dict.fromkeys(u for u in uris if u))
+        found, hidden = _pdf_strings_after(chunk, _PDF_URI_KEY, budget)
+        uris += found
+        unread += hidden + len(_PDF_ACTIVE.findall(chunk))
+    if _PDF_ENCRYPTED.search(data):
+        unread += 1
+    return tuple(dict.fromkeys(u.strip() for u in uris if u.strip())), unread
 
 
 def _attachment(part: Message, ctype: str, filename: str | None, defects: list[str]) -> Attachment:
     size = _estimated_size(part)
     extension = (filename or "").lower().rsplit(".", 1)[-1] if filename and "." in filename else ""
-    text, uris = "", ()
+    text, uris, unread = "", (), 0
     if ctype == "application/pdf" or extension == "pdf":
-        uris = _pdf_uris(_payload_bytes(part, defects))
+        uris, unread = _pdf_uris(_payload_bytes(part, defects))
     elif ctype.startswith("text/") or extension in _TEXT_ATTACHMENT:
         charset = _safe(lambda: part.get_content_charset(), None)
-        text = _decode_bytes(_payload_bytes(part, defects), charset)[:MAX_TEXT_CHARS]
-    return Attachment(filename or "", ctype, size, text, uris)
+        text = _decode_bytes(_payload_bytes(part, defects), charset)
+        unread = int(len(text) > MAX_TEXT_CHARS)
+        text = text[:MAX_TEXT_CHARS]
+    return Attachment(filename or "", ctype, size, text, uris, unread)
 
 
 def sender(headers: list[tuple[str, str]]) -> tuple[str, str, str]:
@@ -459,7 +601,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
     html_source: list[str] = []
     attachments: list[Attachment] = []
     stack: list[tuple[Message, int]] = [(msg, 0)]
-    seen = 0
+    seen = cut = 0
     while stack:
         part, depth = stack.pop()
         seen += 1
@@ -492,7 +634,8 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
         payload = _payload_bytes(part, defects)
         charset = _safe(lambda p=part: p.get_content_charset(), None)
         text = _decode_bytes(payload, charset)
-        if ctype == "text/html":
+        cut += len(text) > MAX_TEXT_CHARS
+        if ctype in _HTML_TYPES:
             html.append(read_html(text[:MAX_TEXT_CHARS]))
             if html[-1].too_deep:
                 ambiguities.append("html-nested-too-deep")
@@ -512,5 +655,5 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
         reply_to=addresses("reply-to"),
         return_path=(addresses("return-path") or [""])[0],
         subject=subject, text="\n".join(text_parts), html=html, attachments=attachments, defects=defects,
-        html_source=html_source, attached=attached, ambiguities=list(dict.fromkeys(ambiguities)),
+        html_source=html_source, attached=attached, ambiguities=list(dict.fromkeys(ambiguities)), cut=cut,
     )

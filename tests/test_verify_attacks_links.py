@@ -1,0 +1,312 @@
+"""Links a reader can tap, scan or open that the check did not read as the app showing them does
+(the attacker's reproductions of Nov 2026: a PDF's escaped /URI, Outlook's VML buttons, Gmail's AMP
+part, `<base href>` under an in-page link, CSS `image-set()` and escapes, a refresh without `url=`,
+budgets that ran out, a phone link that dials another number than it shows). Each starts from a
+mail the issuer's own key signed, so only the link stands between it and genuine; the same mail
+with official links stays genuine.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email
+import email.policy
+import zlib
+
+import pytest
+
+from cardguard.directory import load_directory
+from cardguard.verify import CheckOptions, check_message
+from cardguard.verify.htmltext import MAX_NESTED_READS
+from cardguard.verify.links import MAX_HOPS, MAX_LINKS
+from cardguard.verify.message import _PDF_MAX_URIS
+from mailkit import Key, Zone, dns_server, message, sign
+
+ALIAS = "amex.7f3k@icloud.com"
+OFFICIAL = "https://www.americanexpress.com/ja-jp/account/login"
+EVIL = "https://evil.example/login"
+
+
+@pytest.fixture(scope="module")
+def key():
+    return Key(2048)
+
+
+@pytest.fixture(scope="module")
+def directory():
+    return load_directory(with_user_files=False)
+
+
+@pytest.fixture(scope="module")
+def address(key):
+    zone = Zone()
+    zone.add_txt("s1._domainkey.welcome.americanexpress.com", key.txt)
+    zone.add_txt("_dmarc.americanexpress.com", "v=DMARC1; p=reject")
+    with dns_server(zone) as where:
+        yield where
+
+
+def check(raw: bytes, address, directory):
+    return check_message(raw, directory, CheckOptions(resolver=address, dns_timeout=5, aliases=[ALIAS]))
+
+
+def codes(verdict) -> set[str]:
+    return {f.code for f in verdict.findings}
+
+
+def signed(key, msg: email.message.EmailMessage | None = None, **kw) -> bytes:
+    raw = msg.as_bytes() if msg is not None else message(**kw)
+    return sign(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"), key, "welcome.americanexpress.com")
+
+
+def shows_evil(verdict) -> bool:
+    """The holder is shown the link to evil.example among the mail's links, never as official."""
+    return any(link.registered_domain == "evil.example" and not link.official for link in verdict.links)
+
+
+def assert_hidden_link_found(verdict, html=""):
+    assert verdict.authentication.authenticated_domain  # only the link stands between it and genuine
+    assert verdict.verdict != "genuine", html
+    assert shows_evil(verdict), (html, [link.url for link in verdict.links])
+
+
+OFFICIAL_RICH = (
+    '<base href="https://www.americanexpress.com/ja-jp/"><a href="#top">上へ</a><a href="">このページ</a>'
+    f'<!--[if mso]><v:roundrect xmlns:v="urn:schemas-microsoft-com:vml" href="{OFFICIAL}">'
+    '<center>ログイン</center></v:roundrect><![endif]-->'
+    "<div style=\"background-image:image-set('https://www.americanexpress.com/qr.png' 1x)\">QR</div>"
+    '<div style="background:\\75 rl(https://www.americanexpress.com/bg.png)">背景</div>'
+    f'<meta http-equiv="refresh" content="30; {OFFICIAL}">'
+    '<p>お問い合わせ：<a href="tel:+81-120-020120">0120-020120</a>、'
+    '<a href="tel:0120020120">０１２０－０２０－１２０</a></p>')
+
+
+def test_official_buttons_images_refresh_and_matching_phone_links_stay_genuine(key, address, directory):
+    verdict = check(signed(key, html=f"<p>SafeKey認証コード：482913</p>{OFFICIAL_RICH}"), address, directory)
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+    assert "link.tel_mismatch" not in codes(verdict)
+    # Each reading above was made: the VML button, the image-set, the escaped url(), the refresh.
+    urls = {link.url for link in verdict.links}
+    assert {OFFICIAL, "https://www.americanexpress.com/qr.png", "https://www.americanexpress.com/bg.png"} <= urls
+
+
+@pytest.mark.parametrize("html", [
+    # d. Outlook's VML buttons, and other elements whose href a reader follows
+    f'<!--[if mso]><v:roundrect xmlns:v="urn:schemas-microsoft-com:vml" href="{EVIL}" arcsize="10%">'
+    '<center>本人確認はこちら</center></v:roundrect><![endif]-->',
+    f'<!--[if mso]><v:rect href="{EVIL}" style="width:240px"><v:fill type="tile"/></v:rect><![endif]-->',
+    f'<!--[if gte mso 9]><v:shape href="{EVIL}" coordsize="21600,21600"></v:shape><![endif]-->',
+    f'<math><mi href="{EVIL}">ログイン</mi></math>',
+    f'<a href="{OFFICIAL}" ping="https://evil.example/track">ログイン</a>',
+    # h. an in-page or empty link under a foreign <base href> goes to the base
+    f'<base href="https://evil.example/verify"><a href="#login">確認</a><a href="{OFFICIAL}">Amex</a>',
+    '<base href="https://evil.example/verify"><a href="">確認</a>',
+    '<base href="https://evil.example/verify"><a href>確認</a>',
+    # i. CSS read as a browser tokenizes it
+    "<div style=\"background-image:image-set('https://evil.example/qr.png' 1x)\">QR</div>",
+    "<div style=\"background-image:-webkit-image-set(&quot;https://evil.example/qr.png&quot; 2x)\">QR</div>",
+    '<div style="background-image:image-set(url(https://evil.example/qr.png) 1x)">QR</div>',
+    '<div style="background:\\75 rl(https://evil.example/qr.png)">QR</div>',
+    '<div style="background:\\000075\\72\\6c(https://evil.example/qr.png)">QR</div>',
+    '<div style="background:u\\rl(https://evil.example/qr.png)">QR</div>',
+    "<style>.qr{background:\\75 rl('https://evil.example/qr.png')}</style><p class=qr>QR</p>",
+    '<style>@import "https://evil.example/a.css";</style>',
+    "<style>@\\69mport 'https://evil.example/a.css';</style>",
+    "<style>.qr{background-image:image-set('https://evil.example/qr.png' 1x)}</style>",
+    '<div style="background:url(/**/https://evil.example/qr.png)">QR</div>',
+    # j. a refresh as the HTML standard parses it
+    '<meta http-equiv="refresh" content="0; https://evil.example/login">',
+    '<meta http-equiv="refresh" content="0,https://evil.example/login">',
+    '<meta http-equiv="Refresh" content="1 ; URL = \'https://evil.example/login\'">',
+    '<meta http-equiv="refresh" content="0.5;url=https://evil.example/login">',
+    '<base href="https://evil.example/"><meta http-equiv="refresh" content="0; login">',
+    # a frame's own page, a <noscript> inside an Outlook block, a preloaded image set
+    f'<iframe srcdoc="&lt;a href=&quot;{EVIL}&quot;&gt;ログイン&lt;/a&gt;"></iframe>',
+    f'<!--[if mso]><noscript><a href="{EVIL}">ログイン</a></noscript><![endif]-->',
+    '<link rel="preload" as="image" imagesrcset="https://evil.example/qr.png 1x">',
+    # SVG animation that sets a link's address once it runs
+    f'<svg><a href="{OFFICIAL}"><set attributeName="href" to="{EVIL}"/><text>ログイン</text></a></svg>',
+    f'<svg><a href="{OFFICIAL}"><animate attributeName="xlink:href" values="{OFFICIAL};{EVIL}"/>'
+    '<text>ログイン</text></a></svg>',
+])
+def test_a_link_a_reader_can_tap_or_scan_keeps_a_signed_mail_from_genuine(key, address, directory, html):
+    verdict = check(signed(key, html=f"<p>SafeKey認証コード：482913</p>{html}"), address, directory)
+    assert_hidden_link_found(verdict, html)
+
+
+def test_gmail_amp_part_is_read_as_html(key, address, directory):
+    msg = email.message_from_bytes(message(), policy=email.policy.default)
+    amp = ('<!doctype html><html ⚡4email><head><meta charset="utf-8"></head><body><p>認証コード：482913</p>'
+           '<a href="&#x68;ttps://evil.example/login">本人確認はこちら</a></body></html>')
+    msg.add_alternative(amp, subtype="x-amp-html")
+    msg.add_alternative(f'<p>認証コード：482913</p><a href="{OFFICIAL}">ログイン</a>', subtype="html")
+    verdict = check(signed(key, msg), address, directory)
+    assert_hidden_link_found(verdict)
+    assert any(link.url == EVIL and link.kind == "anchor" for link in verdict.links)  # the entity decoded
+
+
+@pytest.mark.parametrize("amp", [
+    '<a href="&#x68;ttps://evil.example/login">本人確認はこちら</a>',
+    '<amp-img src="https://evil.example/qr.png" width="200" height="200" alt="QR"></amp-img>',
+    '<form method="post" action-xhr="https://evil.example/collect"><input name="code"></form>',
+    f'<a href="{OFFICIAL}" [href]="state.ok ? \'{OFFICIAL}\' : \'{EVIL}\'">ログイン</a>',
+    '<amp-list src="https://evil.example/data.json" layout="fixed-height" height="50"></amp-list>',
+])
+def test_what_an_amp_part_links_to_counts(key, address, directory, amp):
+    msg = email.message_from_bytes(message(), policy=email.policy.default)
+    msg.add_alternative(f'<!doctype html><html ⚡4email><body><p>認証コード：482913</p>{amp}</body></html>',
+                        subtype="x-amp-html")
+    verdict = check(signed(key, msg), address, directory)
+    assert_hidden_link_found(verdict, amp)
+
+
+def test_text_beyond_what_is_read_is_never_every_link_confirmed(key, address, directory):
+    from cardguard.verify.message import MAX_TEXT_CHARS
+
+    body = "認証コード：482913\n" + ("ご利用ありがとうございます。\n" * (MAX_TEXT_CHARS // 14)) + EVIL + "\n"
+    verdict = check(signed(key, body=body), address, directory)
+    assert verdict.verdict == "suspicious"
+    assert {"link.text_cut", "link.not_confirmed"} <= verdict.decisive
+
+
+# --- a. PDF link annotations, read as a PDF reader reads them -----------------------------------
+
+def pdf(annotation: bytes, stream_filter: bytes | None = None, encode=lambda data: data) -> bytes:
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] /Annots [4 0 R] >>"]
+    if stream_filter is None:
+        objects.append(annotation)
+    else:
+        body = encode(b"4 0 " + annotation)
+        objects.append(b"<< /Type /ObjStm /N 1 /First 4 /Filter " + stream_filter + b" /Length "
+                       + str(len(body)).encode() + b" >>\nstream\n" + body + b"\nendstream")
+    out = b"%PDF-1.5\n"
+    for number, body in enumerate(objects, 1):
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    return out + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def link(uri: bytes) -> bytes:
+    return b"<< /Type /Annot /Subtype /Link /Rect [0 0 300 300] /A << /S /URI /URI " + uri + b" >> >>"
+
+
+def with_pdf(key, data: bytes) -> bytes:
+    msg = email.message_from_bytes(message(), policy=email.policy.default)
+    msg.add_attachment(data, maintype="application", subtype="pdf", filename="明細.pdf")
+    return signed(key, msg)
+
+
+@pytest.mark.parametrize("data", [
+    pdf(link(rb"(https://evil.example\057.americanexpress.com/login)")),  # \057 is "/"
+    pdf(link(rb"(https://evil.example\057\056americanexpress.com/login)")),
+    pdf(link(rb"(https://evil.exa\
+mple/login)")),  # a backslash at the line end continues the line
+    pdf(link(rb"(https://evil.example/(login))")),  # balanced parentheses need no escape
+    pdf(link(rb"(https:\/\/evil.example/login)")),  # an unknown escape is the character itself
+    pdf(link(b"<" + binascii.hexlify(b"https://evil.example/login") + b">")),
+    pdf(link(b"<" + binascii.hexlify(b"https://evil.example/login").upper() + b"3>")),  # odd: padded with 0
+    pdf(link(b"<FEFF" + binascii.hexlify("https://evil.example/login".encode("utf-16-be")) + b">")),
+    pdf(link(rb"(https://evil.example/login)").replace(b"/URI (", b"/U#52I (")),  # a name with #xx escapes
+    pdf(link(rb"(https://evil.example/login)"), b"/ASCIIHexDecode", lambda d: binascii.hexlify(d) + b">"),
+    pdf(link(rb"(https://evil.example/login)"), b"/ASCII85Decode", lambda d: base64.a85encode(d) + b"~>"),
+    pdf(link(rb"(https://evil.example/login)"), b"[/ASCII85Decode /FlateDecode]",
+        lambda d: base64.a85encode(zlib.compress(d)) + b"~>"),
+])
+def test_a_pdf_link_is_read_as_a_pdf_reader_reads_it(key, address, directory, data):
+    verdict = check(with_pdf(key, data), address, directory)
+    assert_hidden_link_found(verdict)
+    assert any(link.kind == "attachment" and link.host.endswith("evil.example") for link in verdict.links)
+
+
+@pytest.mark.parametrize("data", [
+    pdf(link(rb"(https://evil.example/login)"), b"/LZWDecode", lambda d: b"\x80\x0b\x60\x50\x22\x0c"),
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode", lambda d: b"not zlib at all"),
+    pdf(link(b"5 0 R")),  # the address is written in another object
+    pdf(b"<< /Type /Annot /Subtype /Link /A << /S /JavaScript /JS (app.launchURL('https://evil.example')) >> >>"),
+    pdf(link(rb"(https://www.americanexpress.com/jp/)")).replace(b"trailer\n<<", b"trailer\n<< /Encrypt 9 0 R"),
+    # more link annotations than are read (each official), and escaped strings past what is decoded
+    pdf(b"[" + b" ".join([link(rb"(https://www.americanexpress.com/jp/)")] * (_PDF_MAX_URIS + 1)) + b"]"),
+    pdf(b"[" + b" ".join([link(b"(https://www.americanexpress.com/jp/" + b"\\(" * 2000 + b")")] * 40) + b"]"),
+])
+def test_a_pdf_part_that_cannot_be_read_is_never_confirmed(key, address, directory, data):
+    verdict = check(with_pdf(key, data), address, directory)
+    assert verdict.authentication.authenticated_domain
+    assert verdict.verdict == "suspicious"
+    assert {"link.attachment_unreadable", "link.not_confirmed"} <= verdict.decisive
+    unread = next(f for f in verdict.findings if f.code == "link.attachment_unreadable")
+    assert "明細.pdf" in unread.message("en") and "明細.pdf" in unread.message("ja")
+
+
+def test_a_pdf_with_only_official_links_stays_genuine(key, address, directory):
+    data = pdf(link(rb"(https://www.americanexpress.com/ja-jp/\(account\)/login)"), b"/FlateDecode", zlib.compress)
+    # An image's pixels (a JPEG, and one with PNG predictors, as a real statement's logo) hold no link.
+    data = data.replace(b"trailer", b"5 0 obj\n<< /Subtype /Image /DecodeParms << /Predictor 15 /Columns 9 >> "
+                        b"/Filter /DCTDecode /Length 4 >>\nstream\n\xff\xd8\xff\xe0\nendstream\nendobj\n"
+                        b"6 0 obj\n<< /Subtype /Image /Filter /LZWDecode /Length 2 >>\nstream\n\x80\x0b\nendstream\n"
+                        b"endobj\ntrailer")
+    verdict = check(with_pdf(key, data), address, directory)
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+
+
+# --- b, c. budgets: what was left unread may hold the link ---------------------------------------
+
+def test_more_links_than_are_read_is_never_every_link_confirmed(key, address, directory):
+    hidden = "".join(f'<a href="https://www.americanexpress.com/{n}">.</a>' for n in range(MAX_LINKS))
+    verdict = check(signed(key, html=f"<p>SafeKey認証コード：482913</p>{hidden}<a href=\"{EVIL}\">確認</a>"),
+                    address, directory)
+    assert verdict.verdict == "suspicious"
+    assert {"link.too_many", "link.not_confirmed"} <= verdict.decisive
+    said = next(f for f in verdict.findings if f.code == "link.too_many")
+    found = dict(said.values)["count"]
+    assert found > MAX_LINKS and f"{found} links" in said.message("en") and str(MAX_LINKS) in said.message("ja")
+
+
+def test_more_outlook_blocks_than_are_read_is_never_every_link_confirmed(key, address, directory):
+    blocks = '<!--[if mso]><a href="https://www.americanexpress.com/">.</a><![endif]-->' * MAX_NESTED_READS
+    html = f'<p>SafeKey認証コード：482913</p><a href="{OFFICIAL}">ログイン</a>{blocks}<!--[if mso]><a href="{EVIL}">確認</a><![endif]-->'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == "suspicious"
+    assert {"link.blocks_unread", "link.not_confirmed"} <= verdict.decisive
+    assert "1 Outlook" in next(f for f in verdict.findings if f.code == "link.blocks_unread").message("en")
+    # The same number of blocks, all read, is genuine: the budget itself is no reason.
+    fits = f'<p>SafeKey認証コード：482913</p><a href="{OFFICIAL}">ログイン</a>{blocks}'
+    assert check(signed(key, html=fits), address, directory).verdict == "genuine"
+
+
+def test_a_redirect_chain_longer_than_is_followed_is_unresolved(key, address, directory):
+    href = "https://evil.example/login"
+    for _ in range(MAX_HOPS):
+        href = "https://www.americanexpress.com/r?u=" + href
+    verdict = check(signed(key, html=f'<p>SafeKey</p><a href="{href}">ログイン</a>'), address, directory)
+    assert verdict.verdict == "suspicious" and "link.unresolved" in verdict.decisive
+    lured = next(link for link in verdict.links if link.url == href)
+    assert not lured.official and not lured.resolved
+
+
+# --- k. a phone link that dials another number than it shows -------------------------------------
+
+@pytest.mark.parametrize("href, shown", [
+    ("tel:+81-50-0000-0000", "0120-020120"),
+    ("tel:0500000000", "０１２０－０２０－１２０"),
+    ("callto:+81500000000", "お電話 0120-020-120 まで"),
+    ("tel:%2B81-50-0000-0000", "+81 120 020120"),
+])
+def test_a_phone_link_that_dials_another_number_is_phishing(key, address, directory, href, shown):
+    html = f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="{href}">{shown}</a></p><a href="{OFFICIAL}">Amex</a>'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == "phishing" and "link.tel_mismatch" in verdict.decisive
+    said = next(f for f in verdict.findings if f.code == "link.tel_mismatch")
+    assert "50" in said.message("en") and "0120" in said.message("ja").replace("０", "0").replace("１", "1")
+
+
+@pytest.mark.parametrize("href, shown", [
+    ("tel:+81-120-020120", "0120-020120"),
+    ("tel:+81(0)120020120", "０１２０－０２０－１２０"),
+    ("tel:0120-020-120", "電話する"),  # no number shown: nothing to compare
+    ("tel:0120020120;ext=12", "0120 020 120"),
+])
+def test_a_phone_link_that_dials_the_number_it_shows_is_fine(key, address, directory, href, shown):
+    html = f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="{href}">{shown}</a></p><a href="{OFFICIAL}">Amex</a>'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
