@@ -62,14 +62,19 @@ def main(argv: list[str]) -> int:
     # A holder's machine caches bytecode; without it every run recompiles cardguard's own modules.
     base.pop("PYTHONDONTWRITEBYTECODE", None)
     base.update(LANG="C.UTF-8", COLUMNS="100")
-    profiles = {}
-    for name in ("no database", "card database"):
-        root = work / name.replace(" ", "-")
-        profiles[name] = {**base, "CARDGUARD_CONFIG_DIR": str(root / "config"),
-                          "CARDGUARD_DATA_DIR": str(root / "data")}
-    subprocess.run([str(exe), "cards", "add", "--nickname", "main", "--product", "amex", "--last4", "1005",
-                    "--alias", "holder@example.com"], env=profiles["card database"], check=True,
-                   stdout=subprocess.DEVNULL)
+    def profiles_for(tag: str, extra: dict) -> dict[str, dict]:
+        # Each version gets its own profiles: an older cardguard refuses a database a newer one wrote.
+        made = {}
+        for name in ("no database", "card database"):
+            root = work / tag / name.replace(" ", "-")
+            made[name] = {**base, **extra, "CARDGUARD_CONFIG_DIR": str(root / "config"),
+                          "CARDGUARD_DATA_DIR": str(root / "data"), "CARDGUARD_CACHE_DIR": str(work / tag / "cache")}
+        subprocess.run([str(exe), "cards", "add", "--nickname", "main", "--product", "amex", "--last4", "1005",
+                        "--alias", "holder@example.com"], env=made["card database"], check=True,
+                       stdout=subprocess.DEVNULL)
+        return made
+
+    profiles = profiles_for("now", {})
     commands = {
         "cardguard --help": [str(exe), "--help"],
         "contacts --card amex": [str(exe), "contacts", "--card", "amex"],
@@ -78,8 +83,9 @@ def main(argv: list[str]) -> int:
     cases = [("python -c pass", None, [sys.executable, "-c", "pass"], base)]
     cases += [(label, profile, argv_, env) for profile, env in profiles.items() for label, argv_ in commands.items()]
     if before:
-        cases += [(label, f"{profile} (before)", argv_, {**env, "PYTHONPATH": before})
-                  for profile, env in profiles.items() for label, argv_ in commands.items()]
+        cases += [(label, f"{profile} (before)", argv_, env)
+                  for profile, env in profiles_for("before", {"PYTHONPATH": before}).items()
+                  for label, argv_ in commands.items()]
     times: dict[tuple, list[float]] = {(label, profile): [] for label, profile, _, _ in cases}
     cpu: dict[tuple, list[float]] = {(label, profile): [] for label, profile, _, _ in cases}
     for round_ in range(runs + 1):
@@ -113,7 +119,7 @@ def main(argv: list[str]) -> int:
               f"{used * 1000:5.0f} ms CPU (x{used / max(cpu_baseline, 1e-3):4.1f})  "
               f"goal {GOAL} s: wall {'over' if median > GOAL else 'under'}, "
               f"CPU {'over' if used > GOAL else 'under'}")
-    created = (work / "no-database" / "data" / "cardguard.db").exists()
+    created = (work / "now" / "no-database" / "data" / "cardguard.db").exists()
     print(f"  database created by read-only commands in a fresh profile: {'YES' if created else 'no'}")
     return 1 if created else 0
 

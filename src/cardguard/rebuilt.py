@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
+KEEP = 4  # copies of one kind kept in the cache dir
 
 
 def derived(name: str, sources: Iterable[tuple[str, bytes]], build: Callable[[], T],
@@ -29,6 +30,7 @@ def derived(name: str, sources: Iterable[tuple[str, bytes]], build: Callable[[],
     filename = f"{name}-{digest.hexdigest()[:32]}.json"
     cached = _read(filename)
     if cached is not None and valid(cached):
+        _touch(filename)
         return cached  # type: ignore[return-value]
     made = build()
     _write(name, filename, made)
@@ -46,6 +48,15 @@ def _read(filename: str) -> object | None:
         return None
 
 
+def _touch(filename: str) -> None:
+    from cardguard import paths
+
+    try:
+        os.utime(paths.cache_dir() / filename)  # "used last" is what decides which copies stay
+    except OSError:
+        pass
+
+
 def _write(name: str, filename: str, value: object) -> None:
     import json
     import tempfile
@@ -59,7 +70,10 @@ def _write(name: str, filename: str, value: object) -> None:
                                          suffix=".tmp", delete=False) as out:
             json.dump(value, out, ensure_ascii=False)
         os.replace(out.name, folder / filename)
-        for old in folder.glob(f"{name}-*.json"):  # the copy of an older source is never read again
+        # Copies of other sources are kept a while (two installed versions, or a checkout and an
+        # install, each read their own), but only the few used last.
+        copies = sorted(folder.glob(f"{name}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in copies[KEEP:]:
             if old.name != filename:
                 old.unlink(missing_ok=True)
     except OSError:
