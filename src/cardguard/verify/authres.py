@@ -69,6 +69,9 @@ def read(headers: list[tuple[str, str]], trusted_ids: list[str]) -> Reading:
     for index, (name, value) in enumerate(headers):
         if name.lower() != "authentication-results":
             continue
+        if not wanted:
+            reading.ignored += 1  # no receiver is trusted: whose header it is changes nothing
+            continue
         parsed = parse(value)
         ident = parsed.authserv_id if parsed else leading_id(value)
         if ident in wanted:
