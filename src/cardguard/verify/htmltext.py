@@ -11,6 +11,7 @@ Python side touches only the few elements that link or load something.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -34,7 +35,11 @@ _CONDITIONAL_END = re.compile(r"<!\[endif\]\s*-->", re.IGNORECASE)
 # An event handler attribute: on…= inside a tag (the lookahead finds the tag's end before the next one opens).
 # "on" comes first so that `re` jumps from one "on" to the next; the character before it is checked
 # after (a lookbehind first made `re` try every position of the markup: a third of reading HTML).
-_EVENT_ATTR = re.compile(r"""on(?<=[\s"'/]on)[a-zA-Z]+\s*=(?=[^<>]*>)""")
+# Whether it is inside a tag (the next "<" or ">" after it is a ">") is looked up, not read ahead
+# for: a lookahead read the rest of the markup again at every "on…=" (quadratic: 300 KB of " ona="
+# with no ">" took minutes). No "on…=" can start inside another, so the same ones are found.
+_EVENT_ATTR = re.compile(r"""on(?<=[\s"'/]on)[a-zA-Z]+\s*=""")
+_ANGLE = re.compile("[<>]")
 _MAY_LINK = words(("href", "src", "action", r"url\(", "@import", "background", "data=", "poster", "http-equiv"))
 MAX_NESTED_READS = 50
 # Browsers stop nesting elements about this deep; lexbor does not, and its time grows with the
@@ -174,11 +179,26 @@ def conditional_blocks(markup: str) -> Iterator[str]:
         position = closing.end()
 
 
+def event_handlers(markup: str) -> list[str]:
+    """The event handler attributes (on…=) written inside tags of ``markup``."""
+    found = list(_EVENT_ATTR.finditer(markup))
+    if not found:
+        return []
+    angles = [(match.start(), match.group()) for match in _ANGLE.finditer(markup)]
+    starts = [position for position, _ in angles]
+    inside = []
+    for match in found:
+        after = bisect_left(starts, match.end())
+        if after < len(angles) and angles[after][1] == ">":
+            inside.append(match.group())
+    return inside
+
+
 def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> str:
     """Fills ``out`` with what ``markup`` links to and loads; returns its visible text."""
     tree = LexborHTMLParser(markup)
     _links(tree, out)
-    out.event_handlers += len(_EVENT_ATTR.findall(markup))
+    out.event_handlers += len(event_handlers(markup))
     for inner in conditional_blocks(markup):
         if not _MAY_LINK.search(inner):
             continue  # most Outlook blocks are only table layout
