@@ -52,6 +52,7 @@ _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _NOT_BASE64 = bytes(byte for byte in range(256) if byte not in _BASE64_ALPHABET)
+_NOT_BASE64_OR_PAD = bytes(byte for byte in range(256) if byte not in _BASE64_ALPHABET + b"=")
 _ASCII_SPACES = b" \t\n\r\f\v\x1c\x1d\x1e\x1f"
 _PARAMETERIZED = ("content-type", "content-disposition")
 _SEMICOLON_OR_QUOTE = re.compile('[;"]')
@@ -216,17 +217,28 @@ def _payload_bytes(part: Message, defects: list[str]) -> bytes:
     try:
         if encoding == "base64":
             data = raw.encode("ascii", "ignore") if isinstance(raw, str) else raw
-            # Lenient like a mail client: stray characters dropped, a dangling group padded.
-            cleaned = data.translate(None, _NOT_BASE64)
-            if len(cleaned) % 4 == 1:
-                cleaned = cleaned[:-1]
-            return binascii.a2b_base64(cleaned + b"=" * (-len(cleaned) % 4))
+            first_pad = data.find(b"=")
+            if first_pad >= 0 and data[first_pad:].translate(None, _NOT_BASE64).strip():
+                # Padding before the end: one reader stops there, one skips it, one starts afresh
+                # after it, and each shows a different text. Read as the lenient apps show it (every
+                # padded piece decoded on its own), and noted: it is not what every app shows.
+                defects.append("base64-padding-inside")
+                pieces = re.split(rb"=+", data.translate(None, _NOT_BASE64_OR_PAD))
+                return b"".join(_lenient_base64(piece) for piece in pieces)
+            return _lenient_base64(data.translate(None, _NOT_BASE64))
         decoded = part.get_payload(decode=True)
         return decoded if isinstance(decoded, bytes) else b""
     except (binascii.Error, ValueError, TypeError):
         defects.append("bad-transfer-encoding")
         text = raw if isinstance(raw, str) else ""
         return text.encode("utf-8", "surrogateescape")
+
+
+def _lenient_base64(cleaned: bytes) -> bytes:
+    """Base64 of the alphabet only, decoded like a mail client: a dangling group padded."""
+    if len(cleaned) % 4 == 1:
+        cleaned = cleaned[:-1]
+    return binascii.a2b_base64(cleaned + b"=" * (-len(cleaned) % 4))
 
 
 def _estimated_size(part: Message) -> int:
@@ -527,8 +539,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
 
     if _safe(lambda: msg.defects, []):
         defects.extend(type(d).__name__ for d in msg.defects)
-    if "bad-transfer-encoding" in defects:
-        ambiguities.append("bad-transfer-encoding")
+    ambiguities += [code for code in ("bad-transfer-encoding", "base64-padding-inside") if code in defects]
     subject = _decode_words(first("subject"))
     return Mail(
         raw=data, headers=headers, from_address=address, from_display=display, from_domain=domain,
