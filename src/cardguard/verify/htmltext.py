@@ -181,13 +181,12 @@ def conditional_blocks(markup: str) -> Iterator[str]:
 
 def event_handlers(markup: str) -> list[str]:
     """The event handler attributes (on…=) written inside tags of ``markup``."""
-    found = list(_EVENT_ATTR.finditer(markup))
-    if not found:
-        return []
-    angles = [(match.start(), match.group()) for match in _ANGLE.finditer(markup)]
-    starts = [position for position, _ in angles]
+    angles: list[tuple[int, str]] | None = None  # every "<" and ">", found once there is an on…= at all
     inside = []
-    for match in found:
+    for match in _EVENT_ATTR.finditer(markup):  # one at a time: a list of 100,000s of matches costs GC time
+        if angles is None:
+            angles = [(found.start(), found.group()) for found in _ANGLE.finditer(markup)]
+            starts = [position for position, _ in angles]
         after = bisect_left(starts, match.end())
         if after < len(angles) and angles[after][1] == ">":
             inside.append(match.group())
