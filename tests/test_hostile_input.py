@@ -274,3 +274,58 @@ def test_a_fifo_in_a_folder_is_skipped_unopened_by_check_and_mail_scan(cardguard
     scanned = cardguard("mail", "scan", str(folder), "--offline", "--no-store", "--json", timeout=60)
     assert "Traceback" not in scanned.err
     assert "error.not_a_regular_file" in scanned.out and "suspicious" in scanned.out
+
+
+# ------------------------------------------------- the same shape elsewhere in verify/
+
+OLD_PDF_URI = re.compile(rb"/URI\s*\(((?:\\.|[^\\)])*)\)|/URI\s*<([0-9A-Fa-f\s]*)>")
+OLD_EMBEDDED_ADDRESS = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+
+
+@settings(max_examples=800, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([b"/URI", b"(", b")", b"<", b">", b"\\", b"\n", b" ", b"41", b"g", b"http://x",
+                                 b"/URI(", b"/URI <"]), max_size=16))
+def test_pdf_links_are_found_as_before(pieces):
+    from cardguard.verify.message import _uri_strings
+
+    data = b"".join(pieces)
+    assert _uri_strings(data) == OLD_PDF_URI.findall(data)
+
+
+@settings(max_examples=800, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["a", "1", ".", "+", "-", "_", "@", " ", "<", ">", "é", "co", "jp", "\u3000"]),
+                max_size=16))
+def test_addresses_in_a_display_name_are_found_as_before(pieces):
+    from cardguard.verify.identity import embedded_addresses
+
+    display = "".join(pieces)
+    assert embedded_addresses(display) == OLD_EMBEDDED_ADDRESS.findall(display)
+
+
+def test_addresses_in_display_names_are_found_as_before_on_the_corpus():
+    from test_verify_fast_same_answers import corpus_mails
+
+    from cardguard.verify.identity import embedded_addresses
+
+    displays = [mail.from_display for mail in corpus_mails() if mail.from_display]
+    assert all(embedded_addresses(d) == OLD_EMBEDDED_ADDRESS.findall(d) for d in displays)
+    assert len(displays) > 100
+
+
+def test_a_display_name_of_20000_letters_gets_a_verdict():
+    raw = HEAD.replace(b"From: American Express <", b"From: " + b"a" * 20_000 + b" <")
+    verdict = check(raw + b"Content-Type: text/plain\r\n\r\nSafeKey code: 482913\r\n")
+    assert verdict.verdict in ("genuine", "suspicious", "phishing")
+
+
+def test_a_pdf_of_unclosed_link_actions_gets_a_verdict_with_its_real_link():
+    pdf = b"%PDF-1.4\n<< /URI (https://evil.example/pay) >>\n" + b"/URI(" * 20_000 + b"\n%%EOF"
+    verdict = check(multipart(b"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf",
+                              pdf))
+    assert "evil.example" in hosts(verdict) and verdict.verdict != "genuine"
+
+
+def test_300_kb_of_unclosed_outlook_conditions_get_a_verdict():
+    html = b"<p>SafeKey code: 482913</p><a href='https://evil.example/x'>go</a>" + b"<!--[if" * 40_000
+    verdict = check(HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html)
+    assert "evil.example" in hosts(verdict) and verdict.verdict != "genuine"

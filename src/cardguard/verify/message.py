@@ -47,7 +47,9 @@ _ONCE_IN_PART = ("content-type", "content-transfer-encoding", "content-dispositi
 _GUESSED_STRUCTURE = {"NoBoundaryInMultipartDefect", "StartBoundaryNotFoundDefect",
                       "MultipartInvariantViolationDefect", "InvalidMultipartContentTransferEncodingDefect"}
 _TEXT_ATTACHMENT = ("txt", "ics", "ical", "ifb", "vcs", "csv", "vcf", "url", "webloc", "md")
-_PDF_URI = re.compile(rb"/URI\s*\(((?:\\.|[^\\)])*)\)|/URI\s*<([0-9A-Fa-f\s]*)>")
+# A /URI action: a literal string "(…)" (up to its first unescaped ")") or a hex string "<…>".
+_PDF_URI_AT = re.compile(rb"/URI\s*(?:(\()|<([0-9A-Fa-f\s]*)>)")
+_PDF_LITERAL = re.compile(rb"(?:\\.|[^\\)])*+")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -380,6 +382,30 @@ def _ambiguities(part: Message, top: bool) -> list[str]:
     return found
 
 
+def _uri_strings(chunk: bytes) -> list[tuple[bytes, bytes]]:
+    """(literal, hex) of each /URI action in ``chunk``, as the pattern
+    ``/URI\\s*\\(((?:\\\\.|[^\\\\)])*)\\)|/URI\\s*<([0-9A-Fa-f\\s]*)>`` found them. As one pattern, each
+    "/URI(" never closed read on to the end (quadratic: 20 KB of "/URI(" took seconds); a literal
+    opened inside one that is never closed ends where that one does, so it is read once for all."""
+    found: list[tuple[bytes, bytes]] = []
+    position, unclosed_until = 0, -1
+    while (start := _PDF_URI_AT.search(chunk, position)) is not None:
+        if start.group(1) is None:
+            found.append((b"", start.group(2)))
+            position = start.end()
+        elif start.end() <= unclosed_until:
+            position = start.start() + 1
+        else:
+            literal = _PDF_LITERAL.match(chunk, start.end())
+            if chunk[literal.end():literal.end() + 1] == b")":
+                found.append((literal.group(), b""))
+                position = literal.end() + 1
+            else:
+                unclosed_until = literal.end()
+                position = start.start() + 1
+    return found
+
+
 def _pdf_uris(data: bytes) -> tuple[str, ...]:
     """Link annotations of a PDF: /URI actions in the file and in its compressed streams. A scan,
     not a PDF reader: enough to see where its links go."""
@@ -393,7 +419,7 @@ def _pdf_uris(data: bytes) -> tuple[str, ...]:
             continue
     uris = []
     for chunk in chunks:
-        for literal, hexed in _PDF_URI.findall(chunk):
+        for literal, hexed in _uri_strings(chunk):
             if hexed:
                 raw = bytes.fromhex(re.sub(rb"\s", b"", hexed).decode() + "0" * (len(re.sub(rb"\s", b"", hexed)) % 2))
             else:
