@@ -329,3 +329,37 @@ def test_300_kb_of_unclosed_outlook_conditions_get_a_verdict():
     html = b"<p>SafeKey code: 482913</p><a href='https://evil.example/x'>go</a>" + b"<!--[if" * 40_000
     verdict = check(HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html)
     assert "evil.example" in hosts(verdict) and verdict.verdict != "genuine"
+
+
+OLD_RECEIVED = re.compile(r"^\s*(?:from\s+(?P<from>\S+)(?P<detail>.*?)\s+)?by\s+(?P<by>\S+)", re.IGNORECASE | re.DOTALL)
+
+
+def old_received(value: str):
+    found = OLD_RECEIVED.match(value)
+    return found and (found.group("from"), found.group("detail"), found.group("by"))
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["from", "FROM", "by", "By", " ", "\t", "\r\n ", "x", "mx.example", "[192.0.2.1]",
+                                 "(helo)", ";", "with", "fromby", "\u3000", "\u00a0"]), max_size=14))
+def test_received_lines_are_read_as_before(pieces):
+    from cardguard.verify.receiver import read_received
+
+    value = "".join(pieces)
+    assert read_received(value) == old_received(value)
+
+
+def test_received_lines_are_read_as_before_on_the_corpus():
+    from test_verify_fast_same_answers import corpus_mails
+
+    from cardguard.verify.receiver import read_received
+
+    values = [value for mail in corpus_mails() for name, value in mail.headers if name.lower() == "received"]
+    assert all(read_received(value) == old_received(value) for value in values)
+    assert len(values) > 1000
+
+
+def test_a_received_line_with_a_20000_letter_name_gets_a_verdict():
+    raw = (b"Received: from " + b"b" * 20_000 + b" by mx.icloud.com; Fri, 21 Nov 2025 23:27:40 +0900\r\n"
+           + HEAD + b"Content-Type: text/plain\r\n\r\nSafeKey code: 482913\r\n")
+    assert check(raw).verdict in ("suspicious", "phishing")  # its stamp sits below the receiver's line
