@@ -119,6 +119,8 @@ class _ReadPolicy(email.policy.EmailPolicy):
             try:
                 parsed = super().header_fetch_parse(name, content_value(name, value)[0])
             except Exception:  # noqa: BLE001 - e.g. RecursionError on comments nested hundreds deep
+                if len(_UNREADABLE) >= 1024:  # a long-running web app or mailbox watch stays bounded
+                    _UNREADABLE.clear()
                 _UNREADABLE.add(key)
                 parsed = super().header_fetch_parse(name, "")  # as an absent header: text/plain, 7bit
             cache[key] = parsed
