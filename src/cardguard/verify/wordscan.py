@@ -161,17 +161,23 @@ def _required_of(alternatives: tuple[str, ...]) -> frozenset[bytes] | None:
 
 # IGNORECASE matches these to an ASCII letter; lowering ASCII letters does not.
 _TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_FOLDED: list = [None, b""]  # the last text folded, and its fold: several lists are looked for in one text
+# The last text folded and its fold, as one tuple replaced whole: several lists are looked for in one
+# text, and a check in another thread never reads one text's fold for another's.
+_FOLDED: tuple = (None, b"")
 
 
 def _folded(text: str) -> bytes:
     """``text`` in UTF-8 with its ASCII letters lowered (a required string is ASCII or has no case;
     a match of one in UTF-8 is a match in the text). Not str.lower(), which for a long Japanese text
     takes twelve bytes a character of memory for a moment."""
-    if _FOLDED[0] is not text:
-        folded = text.translate(_TO_ASCII) if any(char in text for char in FOLDS_TO_ASCII) else text
-        _FOLDED[:] = [text, folded.encode("utf-8", "surrogatepass").lower()]
-    return _FOLDED[1]
+    global _FOLDED
+    last = _FOLDED
+    if last[0] is text:
+        return last[1]
+    folded = text.translate(_TO_ASCII) if any(char in text for char in FOLDS_TO_ASCII) else text
+    folded_bytes = folded.encode("utf-8", "surrogatepass").lower()
+    _FOLDED = (text, folded_bytes)
+    return folded_bytes
 
 
 class Words:
