@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError
 
@@ -35,6 +35,7 @@ from cardguard.directory.schema import (
 from cardguard.errors import UserError
 # Errors name their problem in both languages (a Text): the reader's is not known here.
 from cardguard.i18n import Text, both
+from cardguard.when import known_zone
 
 
 @dataclass(frozen=True)
@@ -190,11 +191,10 @@ def _issuer_from(raw: dict, text: str, path: Path) -> Issuer:
         data = IssuerFile.model_validate(raw)
     except ValidationError as exc:
         raise _validation_error(path, text, exc) from None
-    try:
-        tz = ZoneInfo(data.issuer.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    tz = known_zone(data.issuer.timezone)
+    if tz is None:
         raise UserError("error.file_invalid", file=str(path), line=_locate(text, ("issuer", "timezone"))[0],
-                        field="timezone", problem=data.issuer.timezone) from None
+                        field="timezone", problem=data.issuer.timezone)
     return Issuer(
         data=data, path=str(path), tz=tz,
         sources={s.id: s for s in data.sources},

@@ -11,7 +11,6 @@ import json
 import os
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from cardguard.incident import plans
 from cardguard.store.models import Card, Incident, IncidentEvent, IncidentStep
 from cardguard.wallet.guard import check_fields
 from cardguard.wallet.registry import CARD_STATUSES, by_id, find_card
-from cardguard.when import HOLDER_ZONE, parse_moment, zone_named
+from cardguard.when import HOLDER_ZONE, known_zone, parse_moment, zone_named
 
 
 def holder_zone() -> tzinfo:
@@ -34,11 +33,9 @@ def holder_zone() -> tzinfo:
     if os.environ.get("CARDGUARD_TZ"):
         return zone_named(os.environ["CARDGUARD_TZ"])
     name = os.environ.get("TZ")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+    zone = known_zone(name) if name else None
+    if zone is not None:
+        return zone
     return datetime.now().astimezone().tzinfo or timezone.utc
 
 

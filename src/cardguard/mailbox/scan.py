@@ -74,7 +74,22 @@ def _mbox_messages(path: Path) -> Iterator[tuple[str, bytes | TooLarge]]:
         yield str(index), (TooLarge(size, too_large.head) if too_large else b"".join(current))
 
 
-def _read_file(path: Path) -> bytes | TooLarge:
+def _read_file(path: Path) -> bytes | TooLarge | UserError:
+    """A message file found in a folder or Maildir; what is not a regular file is refused unopened."""
+    from cardguard.verify.batch import open_regular
+
+    try:
+        handle = open_regular(path)
+    except UserError as refused:
+        return refused
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_BYTES:
+            return TooLarge(size, _head_lines(handle.read(HEAD_LIMIT).splitlines(keepends=True)))
+        return handle.read(MAX_BYTES + 1)
+
+
+def _read_named_file(path: Path) -> bytes | TooLarge:
     size = path.stat().st_size
     with open(path, "rb") as handle:
         if size > MAX_BYTES:
@@ -92,7 +107,7 @@ def _files(root: Path, suffixes: tuple[str, ...] | None) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def messages(path: str) -> Iterator[tuple[dict, bytes | TooLarge]]:
+def messages(path: str) -> Iterator[tuple[dict, bytes | TooLarge | UserError]]:
     """(source, raw bytes, or the size and header of a message too large to read) for each message
     under ``path``."""
     root = Path(path)
@@ -100,7 +115,7 @@ def messages(path: str) -> Iterator[tuple[dict, bytes | TooLarge]]:
         raise UserError("error.input_unreadable", path=path, reason=os.strerror(2))
     if root.is_file():
         if root.suffix.lower() in (".eml", ".msg"):  # a file with no suffix given alone may be an mbox
-            yield {"file": str(root), "key": root.name}, _read_file(root)
+            yield {"file": str(root), "key": root.name}, _read_named_file(root)
             return
         for key, data in _mbox_messages(root):
             yield {"file": str(root), "key": key}, data
@@ -122,12 +137,14 @@ def count_hint(path: str) -> int | None:
     return None
 
 
-def judge_scanned(source: dict, data: bytes | TooLarge, directory, options, everything: bool):
+def judge_scanned(source: dict, data: bytes | TooLarge | UserError, directory, options, everything: bool):
     """The headers decide whether the full check runs: mail that claims no issuer costs a header read."""
     from cardguard.mailbox.identity import message_identity
     from cardguard.mailbox.judge import Judged, head_of, judge, judge_message
     from cardguard.verify.outlook import is_outlook
 
+    if isinstance(data, UserError):
+        return Judged(source=source, unreadable=data)
     if isinstance(data, TooLarge):
         return judge_message(data.head, data.size, lambda: None, directory, options, source, everything=everything)
     if is_outlook(data):

@@ -12,11 +12,12 @@ functools.partial of them, as ``file_source`` gives). Nothing is kept once it is
 from __future__ import annotations
 
 import os
+import stat
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cardguard.errors import UserError
 from cardguard.i18n import Lang
@@ -29,19 +30,41 @@ MESSAGE_SUFFIXES = (".eml", ".msg", "")
 _worker: dict[str, Any] = {}
 
 
-def read_file(path: str) -> bytes:
-    """The raw message in ``path``, never more than the size limit plus one byte."""
+def read_file(path: str, *, regular_only: bool = False) -> bytes:
+    """The raw message in ``path``, never more than the size limit plus one byte. ``regular_only``
+    for a file found in a folder: anything but a regular file there is refused unopened."""
     from cardguard.verify.message import MAX_BYTES
 
     try:
+        if regular_only:
+            with open_regular(path) as handle:
+                return handle.read(MAX_BYTES + 1)
         with open(path, "rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise UserError("error.input_unreadable", path=path, reason=exc.strerror or str(exc)) from None
 
 
+def open_regular(path: str | os.PathLike) -> BinaryIO:
+    """``path`` opened for reading when it is a regular file. A pipe, device or socket (a FIFO named
+    x.eml unpacked from an archive) is refused without being opened: opening a FIFO waits for a
+    writer, forever. Opened without blocking and checked again, in case it changed in between."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise UserError("error.not_a_regular_file", path=str(path))
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    handle = os.fdopen(descriptor, "rb")
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        handle.close()
+        raise UserError("error.not_a_regular_file", path=str(path))
+    return handle
+
+
+class InFolder(str):
+    """A path found by walking a folder the holder gave (not named by the holder)."""
+
+
 def file_source(path: str | os.PathLike) -> Source:
-    return str(path), partial(read_file, str(path))
+    return str(path), partial(read_file, str(path), regular_only=isinstance(path, InFolder))
 
 
 def message_files(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
@@ -55,7 +78,7 @@ def message_files(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
             subfolders.sort()
             for name in sorted(names):
                 if not name.startswith(".") and Path(name).suffix.lower() in MESSAGE_SUFFIXES:
-                    yield os.path.join(folder, name)
+                    yield InFolder(os.path.join(folder, name))
 
 
 def _start_worker(lang: Lang, options: CheckOptions, present: Callable[[Verdict], Any]) -> None:

@@ -11,6 +11,7 @@ Python side touches only the few elements that link or load something.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -38,12 +39,19 @@ _FETCHED_ATTRS = ("src", "data", "poster", "background")
 _SVG_FETCHED = {"image", "use", "feimage"}
 # An Outlook conditional comment, <!--[if …]> … <![endif]-->: its opening and its closing, found
 # separately (one pattern with a lazy .*? between them stepped through every character inside).
-_CONDITIONAL_START = re.compile(r"<!--\s*\[if[^\]]*\]>", re.IGNORECASE)
+# The opening is found in two steps, "<!--[if" and then the first "]" after it, which must be
+# followed by ">": as one pattern, each "<!--[if" read on to the next "]" (quadratic: 300 KB of
+# "<!--[if" without a "]" took seconds); here that "]" is looked for once for all of them.
+_CONDITIONAL_IF = re.compile(r"<!--\s*\[if", re.IGNORECASE)
 _CONDITIONAL_END = re.compile(r"<!\[endif\]\s*-->", re.IGNORECASE)
 # An event handler attribute: on…= inside a tag (the lookahead finds the tag's end before the next one opens).
 # "on" comes first so that `re` jumps from one "on" to the next; the character before it is checked
 # after (a lookbehind first made `re` try every position of the markup: a third of reading HTML).
-_EVENT_ATTR = re.compile(r"""on(?<=[\s"'/]on)[a-zA-Z]+\s*=(?=[^<>]*>)""")
+# Whether it is inside a tag (the next "<" or ">" after it is a ">") is looked up, not read ahead
+# for: a lookahead read the rest of the markup again at every "on…=" (quadratic: 300 KB of " ona="
+# with no ">" took minutes). No "on…=" can start inside another, so the same ones are found.
+_EVENT_ATTR = re.compile(r"""on(?<=[\s"'/]on)[a-zA-Z]+\s*=""")
+_ANGLE = re.compile("[<>]")
 _MAY_LINK = words(("href", "src", "action", r"url\(", "@import", "background", "data=", "poster", "http-equiv",
                    "image-set", r"\\", "ping"))
 MAX_NESTED_READS = 50
@@ -246,23 +254,50 @@ def _links(tree, out: HtmlContent) -> None:
 def conditional_blocks(markup: str) -> Iterator[str]:
     """What each Outlook conditional comment holds, in order: the first <![endif]--> after an
     opening closes it (as `<!--\\s*\\[if[^\\]]*\\]>(.*?)<!\\[endif\\]\\s*-->` found them)."""
-    position = 0
+    position, bracket = 0, -1
     while True:
-        opening = _CONDITIONAL_START.search(markup, position)
+        opening = _conditional_start(markup, position)
         if opening is None:
             return
-        closing = _CONDITIONAL_END.search(markup, opening.end())
+        closing = _CONDITIONAL_END.search(markup, opening)
         if closing is None:
             return  # no later opening can be closed either: each ends at or after this one
-        yield markup[opening.end():closing.start()]
+        yield markup[opening:closing.start()]
         position = closing.end()
+
+
+def _conditional_start(markup: str, position: int) -> int | None:
+    """Where the first ``<!--\\s*\\[if[^\\]]*\\]>`` at or after ``position`` ends."""
+    bracket = -1  # the first "]" at or after the last opening tried: the same for every opening before it
+    for opening in _CONDITIONAL_IF.finditer(markup, position):
+        if bracket < opening.end():
+            bracket = markup.find("]", opening.end())
+            if bracket < 0:
+                return None  # no "]" after this opening, nor after any later one
+        if markup.startswith(">", bracket + 1):
+            return bracket + 2
+    return None
+
+
+def event_handlers(markup: str) -> list[str]:
+    """The event handler attributes (on…=) written inside tags of ``markup``."""
+    angles: list[tuple[int, str]] | None = None  # every "<" and ">", found once there is an on…= at all
+    inside = []
+    for match in _EVENT_ATTR.finditer(markup):  # one at a time: a list of 100,000s of matches costs GC time
+        if angles is None:
+            angles = [(found.start(), found.group()) for found in _ANGLE.finditer(markup)]
+            starts = [position for position, _ in angles]
+        after = bisect_left(starts, match.end())
+        if after < len(angles) and angles[after][1] == ">":
+            inside.append(match.group())
+    return inside
 
 
 def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> str:
     """Fills ``out`` with what ``markup`` links to and loads; returns its visible text."""
     tree = LexborHTMLParser(markup)
     _links(tree, out)
-    out.event_handlers += len(_EVENT_ATTR.findall(markup))
+    out.event_handlers += len(event_handlers(markup))
     for inner in conditional_blocks(markup):
         if not _MAY_LINK.search(inner):
             continue  # most Outlook blocks are only table layout

@@ -7,6 +7,7 @@ answer is "could not be checked", never a guess.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import time
 from dataclasses import dataclass, field
@@ -183,14 +184,23 @@ def _key_bytes(record: bytes) -> int:
 
 
 def parse_resolver(value: str) -> tuple[str, int]:
-    host, sep, port = value.rpartition(":")
-    if not sep:
-        return value, 53
-    host = host.strip("[]")
+    """(IP address, port) of the DNS server the holder named: an IPv4 or IPv6 address, with a port
+    after ":" (IPv6 in brackets then). dnspython takes only an address: a host name or anything else
+    is refused here, in the holder's words, rather than deep inside it."""
+    text = value.strip()
+    if text.startswith("["):
+        host, closed, rest = text[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")):
+            raise UserError("error.bad_resolver", given=value)
+        port = rest[1:] if rest else "53"
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host, port = text, "53"  # an IPv4 address, or IPv6 without a port
+    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) < 65536):
+        raise UserError("error.bad_resolver", given=value)
     try:
-        number = int(port)
+        address = ipaddress.ip_address(host)
     except ValueError:
         raise UserError("error.bad_resolver", given=value) from None
-    if not host or not 0 < number < 65536:
-        raise UserError("error.bad_resolver", given=value)
-    return host, number
+    return str(address), int(port)

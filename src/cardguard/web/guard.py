@@ -156,10 +156,10 @@ def page_zone(request: Request, lang: str):
     """Where the holder reads times: CARDGUARD_TZ, else the config's tz, else the browser's own zone
     (the page sends it), else Asia/Tokyo for a Japanese page, else this machine's zone."""
     from datetime import datetime
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from zoneinfo import ZoneInfo
 
     from cardguard.config import load_settings
-    from cardguard.when import zone_named
+    from cardguard.when import known_zone, zone_named
 
     if os.environ.get("CARDGUARD_TZ"):
         return zone_named(os.environ["CARDGUARD_TZ"])
@@ -168,10 +168,9 @@ def page_zone(request: Request, lang: str):
         return zone_named(configured)
     browser = request.cookies.get("tz")
     if browser:
-        try:
-            return ZoneInfo(unquote(browser)[:64])
-        except (ZoneInfoNotFoundError, ValueError):
-            pass  # a browser's odd zone name is not the holder's mistake: fall through
+        zone = known_zone(unquote(browser)[:64])
+        if zone is not None:
+            return zone  # else a browser's odd zone name is not the holder's mistake: fall through
     if lang == "ja":
         return ZoneInfo("Asia/Tokyo")
     return datetime.now().astimezone().tzinfo

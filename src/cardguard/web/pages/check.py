@@ -4,11 +4,13 @@ it shows and never called genuine."""
 from __future__ import annotations
 
 import secrets
+import threading
 from collections import OrderedDict
 
 import nh3
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from cardguard.errors import UserError
 from cardguard.web.common import MAX_UPLOAD, form_of, is_htmx, now, render
@@ -25,12 +27,14 @@ class Checked:
     def __init__(self, size: int = 50) -> None:
         self.items: OrderedDict[str, dict] = OrderedDict()
         self.size = size
+        self._lock = threading.Lock()  # checks finish in worker threads
 
     def add(self, entry: dict) -> str:
         token = secrets.token_urlsafe(16)
-        self.items[token] = entry
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
+        with self._lock:
+            self.items[token] = entry
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
         return token
 
     def get(self, token: str | None) -> dict | None:
@@ -65,10 +69,8 @@ def _plain_text(data: bytes) -> str | None:
 
 @router.post("/check")
 async def check(request: Request):
-    from cardguard.verify.message import read_mail
     from cardguard.verify.pasted import has_headers
 
-    lang = request.state.lang
     data, _typed = await _input(request)
     if len(data) > MAX_UPLOAD:
         raise UserError("error.message_too_large", size=len(data) // (1024 * 1024), limit=MAX_UPLOAD // (1024 * 1024))
@@ -76,13 +78,23 @@ async def check(request: Request):
         raise UserError("error.empty_message")
     text = _plain_text(data)
     if text is not None and not has_headers(data) and not data.startswith(b"\xd0\xcf\x11\xe0"):
-        return _pasted(request, text)
+        return await run_in_threadpool(_pasted, request, text)
     form = await form_of(request)
-    mail = read_mail(data)
+    # The check runs in a worker thread: a message written to be slow holds up its own answer only,
+    # never every other page of the app (on the event loop, one upload froze them all).
+    context = await run_in_threadpool(_checked, request, data, bool(form.get("offline")))
+    return render(request, "verdict.html" if is_htmx(request) else "check.html", result=context, **context)
+
+
+def _checked(request: Request, data: bytes, offline: bool) -> dict:
+    """The verdict page's context for ``data``; the verdict kept for "start an incident"."""
     from cardguard.incident.record import received_at
+    from cardguard.verify.message import read_mail
     from cardguard.verify.run import card_by_alias, verify_bytes
 
-    verdict = verify_bytes(data, lang, offline=bool(form.get("offline")), resolver=None, trust=None, alias=None,
+    lang = request.state.lang
+    mail = read_mail(data)
+    verdict = verify_bytes(data, lang, offline=offline, resolver=None, trust=None, alias=None,
                            card=None, mail=mail, store=request.app.state.store)
     body = (mail.text or "\n".join(h.text for h in mail.html))[:20000]
     preview = "".join(nh3.clean(part_html, tags=PREVIEW_TAGS, attributes={}, url_schemes=set(), link_rel=None,
@@ -97,8 +109,7 @@ async def check(request: Request):
     })
     shown = verdict.as_json(lang, web=True)
     shown["subject"] = subject
-    context = {"v": shown, "text": body, "token": token, "has_preview": bool(preview)}
-    return render(request, "verdict.html" if is_htmx(request) else "check.html", result=context, **context)
+    return {"v": shown, "text": body, "token": token, "has_preview": bool(preview)}
 
 
 def _pasted(request: Request, text: str) -> HTMLResponse:

@@ -1,0 +1,365 @@
+"""Input written to stall, crash or fool the checker gets what every mail gets: a verdict (never
+`genuine` when apps would read it differently) or a clear error in the holder's language, never a
+traceback, an exit 70 or a page that hangs. The sizes are those that stalled before (minutes each);
+how long they take now is measured by `bench speed`, not asserted here."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import threading
+import time
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cardguard.directory import load_directory
+from cardguard.errors import UserError
+from cardguard.verify import CheckOptions, check_message, content, links
+from cardguard.verify.resolver import parse_resolver
+from mailkit import message
+from test_verify_fast_same_answers import corpus_texts, link_texts
+
+DIRECTORY = load_directory(with_user_files=False)
+ALIAS = "amex.7f3k@icloud.com"
+NIGHT = datetime(2025, 11, 21, 14, 30, tzinfo=timezone.utc)
+# The holder's own receiver stamped the mail as authenticated American Express: offline, it is genuine
+# unless something else keeps it from that.
+STAMPED = (b"Authentication-Results: mx.icloud.com; dkim=pass header.d=welcome.americanexpress.com; "
+           b"spf=pass smtp.mailfrom=welcome.americanexpress.com; dmarc=pass (p=REJECT) "
+           b"header.from=welcome.americanexpress.com\r\n")
+HEAD = (STAMPED + b"From: American Express <Americanexpress@welcome.americanexpress.com>\r\nTo: " + ALIAS.encode()
+        + b"\r\nSubject: [American Express] SafeKey\r\nDate: Fri, 21 Nov 2025 23:28:00 +0000\r\n"
+        b"Message-ID: <x@welcome.americanexpress.com>\r\nMIME-Version: 1.0\r\n")
+
+
+def check(raw: bytes):
+    return check_message(raw, DIRECTORY, CheckOptions(offline=True, trust_authserv=["mx.icloud.com"],
+                                                      aliases=[ALIAS], now=NIGHT))
+
+
+def ambiguities(verdict) -> str:
+    return " ".join(f.evidence for f in verdict.findings if f.code == "message.ambiguous")
+
+
+def hosts(verdict) -> set[str]:
+    return {link.host for link in verdict.links}
+
+
+def test_the_plain_mail_these_change_is_genuine():
+    assert check(HEAD + b"Content-Type: text/plain; charset=utf-8\r\n\r\nSafeKey code: 482913\r\n").verdict == "genuine"
+
+
+# ------------------------------------------------------------------------------------ stalls
+
+def test_a_top_level_content_type_of_32000_semicolons_gets_a_verdict():
+    verdict = check(HEAD + b"Content-Type: text/plain" + b";" * 32_000 + b"\r\n\r\nSafeKey code: 482913\r\n")
+    assert verdict.verdict == "genuine" and verdict.otp.code == "48****"
+
+
+def multipart(part_headers: bytes, body: bytes = b"SafeKey code: 482913") -> bytes:
+    return (HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n' + part_headers
+            + b"\r\n\r\n" + body + b"\r\n--B--\r\n")
+
+
+TEXT = b"Content-Type: text/plain\r\n"
+
+
+def test_a_parts_content_type_of_60000_semicolons_is_read_as_no_parameters():
+    verdict = check(multipart(b"Content-Type: text/plain" + b";" * 60_000))
+    assert verdict.verdict == "genuine" and verdict.otp.code == "48****"  # no reader finds a parameter there
+
+
+@pytest.mark.parametrize("headers", [
+    b"Content-Type: text/plain; a=" + b'"' * 70_000,  # a run of quoted strings
+    b"Content-Type: text/plain; a=" + b"," * 80_000,
+    b"Content-Type: text/plain; a=" + b"(" * 70_000,  # comments nested 70,000 deep
+    TEXT + b"Content-Transfer-Encoding: 7bit" + b";" * 70_000,
+    TEXT + b"Content-Transfer-Encoding: " + b"(" * 5_000,
+    TEXT + b'Content-Disposition: inline; filename="' + b"\\" * 70_000 + b'"',
+    TEXT + b"Content-ID: <" + b"<" * 70_000,
+])
+def test_a_parts_giant_content_header_gets_a_verdict_that_says_it_was_cut(headers):
+    verdict = check(multipart(headers))
+    assert verdict.verdict == "suspicious"
+    assert "message.ambiguous" in verdict.decisive
+    assert re.search(r"content-[a-z-]+: (cut to \d+ characters|unreadable)", ambiguities(verdict))
+
+
+def test_a_short_part_header_nested_too_deep_for_the_parser_is_unreadable_not_a_crash():
+    verdict = check(multipart(b"Content-Type: text/plain; a=" + b"(" * 900))
+    assert verdict.verdict == "suspicious"
+    assert "content-type: unreadable" in ambiguities(verdict)
+
+
+def test_twenty_thousand_letters_of_link_text_get_a_verdict_with_the_link():
+    html = b'<p>SafeKey code: 482913</p><a href="https://evil.example/login">' + b"a" * 20_000 + b"</a>"
+    verdict = check(HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html)
+    assert "evil.example" in hosts(verdict) and verdict.verdict != "genuine"
+
+
+def test_thirty_thousand_digits_after_a_code_keyword_get_a_verdict():
+    body = "認証コード".encode() + b"1" * 30_000 + b"\r\n"
+    verdict = check(HEAD + b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + body)
+    assert verdict.otp.detected and verdict.verdict in ("genuine", "suspicious")
+
+
+def test_300_kb_of_event_handler_lookalikes_without_a_tag_end_get_a_verdict():
+    html = b"<p>SafeKey code: 482913</p><a href='https://evil.example/x'>go</a><p" + b" ona=" * 60_000
+    verdict = check(HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html)
+    assert "evil.example" in hosts(verdict) and verdict.verdict != "genuine"
+
+
+# The patterns as they were before they were made linear: the new ones find the same.
+BEFORE_AMOUNT = re.compile(r"(?:[¥￥]\s?[\d,]+|[\d,]+\s?円|JPY\s?[\d,.]+|USD\s?[\d,.]+|\$\s?[\d,.]+)")
+BEFORE_DOMAIN_IN_TEXT = re.compile(rf"(?:[hH][tT][tT][pP][sS\u017f]?://)?((?:{links._DOMAIN_CHAR}+\.)+"
+                                   rf"{links._DOMAIN_LETTER}{{2,}})(?=[/:\s]|$)")
+
+
+def same(old: re.Pattern, new: re.Pattern, text: str) -> bool:
+    before, after = old.search(text), new.search(text)
+    return (before and (before.span(), before.groups())) == (after and (after.span(), after.groups()))
+
+
+def test_amounts_are_found_as_before_on_the_corpus():
+    texts = [content.normalize(text) for text in corpus_texts()]
+    assert all(same(BEFORE_AMOUNT, content._AMOUNT, text) for text in texts)
+    assert sum(1 for text in texts if BEFORE_AMOUNT.search(text)) > 50
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["1", "12", ",", "円", " ", "\u3000", "¥", "￥", "JPY", "USD", "$", ".", "\n", "a",
+                                 "١", "万"]), max_size=16))
+def test_amounts_are_found_as_before_on_generated_text(pieces):
+    assert same(BEFORE_AMOUNT, content._AMOUNT, "".join(pieces))
+
+
+def test_domains_shown_as_link_text_are_read_as_before_on_the_corpus():
+    texts = link_texts() + corpus_texts()
+    assert all(same(BEFORE_DOMAIN_IN_TEXT, links._DOMAIN_IN_TEXT, text) for text in texts)
+
+
+@settings(max_examples=800, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(["http://", "HTTPS://", "hTtp\u017f://", "xhttp://", "www", ".", "..", "-",
+                                           "co", "jp", "a", "例え", "\u00a1", "\u00a0", "\U0001f600", "/", ":", " ",
+                                           "\n", "K", "é", "1", "_"]),
+                          st.text(max_size=3)), max_size=12))
+def test_domains_shown_as_link_text_are_read_as_before_on_generated_text(pieces):
+    assert same(BEFORE_DOMAIN_IN_TEXT, links._DOMAIN_IN_TEXT, "".join(pieces))
+
+
+# ---------------------------------------------------------------------------------- charsets
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex", "zlib", "bz2", "uu", "quopri", "cp037", "utf-7",
+                                     "no-such-charset", "punycode"])
+def test_a_charset_no_mail_app_has_is_read_as_apps_read_it_and_never_genuine(charset):
+    html = b'<p>SafeKey code: 482913</p><a href="https://evil.example/login">Verify</a>'
+    verdict = check(HEAD + b'Content-Type: text/html; charset="' + charset.encode() + b'"\r\n\r\n' + html)
+    assert "evil.example" in hosts(verdict)  # the link every app shows is read
+    assert verdict.verdict != "genuine"
+    assert f"charset '{charset}' unknown to mail apps" in ambiguities(verdict)
+
+
+def test_an_attachment_in_a_charset_no_app_has_is_read_too():
+    verdict = check(multipart(b'Content-Type: text/plain; charset="rot13"\r\nContent-Disposition: attachment; '
+                              b'filename="a.txt"', b"see https://evil.example/a"))
+    assert "evil.example" in hosts(verdict) and "unknown to mail apps" in ambiguities(verdict)
+
+
+@pytest.mark.parametrize(("charset", "body"), [
+    ("x-sjis", "認証コード：482913".encode("cp932")), ("windows-31j", "認証コード：482913".encode("cp932")),
+    ("csiso2022jp", "認証コード：482913".encode("iso2022_jp")), ("x-euc-jp", "認証コード：482913".encode("euc_jp")),
+    (" UTF8 ", "認証コード：482913".encode()),
+])
+def test_the_labels_mail_apps_know_read_the_text(charset, body):
+    verdict = check(HEAD + b'Content-Type: text/plain; charset="' + charset.encode() + b'"\r\n\r\n' + body)
+    assert verdict.otp.code == "48****" and verdict.verdict == "genuine"
+
+
+def test_us_ascii_is_read_as_windows_1252_as_browsers_do():
+    from cardguard.verify.charsets import codec_for
+
+    assert codec_for("us-ascii") == codec_for("latin1") == "cp1252"
+    assert codec_for("shift_jis") == "cp932" and codec_for("rot13") is None and codec_for("cp037") is None
+
+
+def test_a_rot13_upload_is_a_verdict_on_the_cli_and_the_web(cardguard, tmp_path, profile):
+    mail = tmp_path / "rot13.eml"
+    mail.write_bytes(HEAD + b'Content-Type: text/plain; charset="rot13"\r\n\r\nhello\r\n')
+    run = cardguard("check", str(mail), "--offline", "--json")
+    assert run.code != 70 and "Traceback" not in run.err
+    assert run.json()["verdict"] == "suspicious"
+    from fastapi.testclient import TestClient
+
+    from cardguard.web.app import create_app
+
+    client = TestClient(create_app(), base_url="http://127.0.0.1", raise_server_exceptions=False)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/check").text).group(1)
+    page = client.post("/check", data={"csrf": token, "offline": "1"},
+                       files={"file": ("m.eml", mail.read_bytes(), "message/rfc822")})
+    assert page.status_code == 200 and "rot13" in page.text
+
+
+# ------------------------------------------------------------------------ base64 padding
+
+def test_base64_padded_in_the_middle_is_read_as_lenient_apps_show_it_and_never_genuine():
+    import base64
+
+    first = base64.b64encode(b"<p>SafeKey code: 482913</p>\n")  # ends in "=="
+    second = base64.b64encode(b'<a href="https://evil.example/login">Verify here</a>')
+    assert first.endswith(b"=")
+    raw = HEAD + b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" \
+        + first + b"\r\n" + second + b"\r\n"
+    verdict = check(raw)
+    assert "evil.example" in hosts(verdict)
+    assert verdict.verdict == "suspicious" and "base64-padding-inside" in ambiguities(verdict)
+    # Padding at the end only, split over lines as mailers write it, is read as before.
+    whole = base64.encodebytes(b"<p>SafeKey code: 482913</p>")
+    assert check(HEAD + b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                 + whole).verdict == "genuine"
+
+
+# ---------------------------------------------------------------------------------- resolver
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("127.0.0.1", ("127.0.0.1", 53)), ("127.0.0.1:5353", ("127.0.0.1", 5353)), ("::1", ("::1", 53)),
+    ("[::1]", ("::1", 53)), ("[::1]:5353", ("::1", 5353)), (" 10.0.0.1 ", ("10.0.0.1", 53)),
+])
+def test_dns_server_addresses_are_read(given, expected):
+    assert parse_resolver(given) == expected
+
+
+@pytest.mark.parametrize("given", ["a b", "256.1.1.1", "dns.example", "[::1]x", "[::1", "127.0.0.1:0",
+                                   "127.0.0.1:65536", "127.0.0.1:", ":53", "::1:99999:", "１２７.0.0.1", ""])
+def test_anything_else_is_a_clear_error(given):
+    with pytest.raises(UserError) as refused:
+        parse_resolver(given)
+    assert refused.value.key == "error.bad_resolver"
+
+
+@pytest.mark.parametrize("given", ["a b", "256.1.1.1", "dns.example"])
+def test_a_bad_resolver_on_the_command_line_is_said_in_both_languages(cardguard, tmp_path, given):
+    mail = tmp_path / "m.eml"
+    mail.write_bytes(message())
+    run = cardguard("check", str(mail), "--resolver", given, "--json")
+    assert run.code not in (0, 70) and run.json()["error"]["code"] == "error.bad_resolver"
+    japanese = cardguard("check", str(mail), "--resolver", given, "--lang", "ja")
+    assert "DNS サーバーの指定が正しくありません" in japanese.out + japanese.err and "Traceback" not in japanese.err
+
+
+def test_an_ipv6_resolver_is_asked(cardguard, tmp_path):
+    mail = tmp_path / "m.eml"
+    mail.write_bytes(message())
+    run = cardguard("check", str(mail), "--resolver", "[::1]:1", "--json")  # nothing listens: cannot verify
+    assert run.code != 70 and run.json()["verdict"] == "suspicious"
+
+
+# ----------------------------------------------------------------------- files that are not
+
+def test_a_fifo_in_a_folder_is_skipped_unopened_by_check_and_mail_scan(cardguard, tmp_path):
+    folder = tmp_path / "unpacked"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(message())
+    os.mkfifo(folder / "x.eml")
+    run = cardguard("check", str(folder), "--offline", "--json", timeout=60)
+    lines = [json.loads(line) for line in run.out.splitlines()]
+    assert [line.get("verdict") for line in lines if "verdict" in line] == ["suspicious"]
+    assert [line["error"]["code"] for line in lines if "error" in line] == ["error.not_a_regular_file"]
+    japanese = cardguard("check", str(folder), "--offline", "--lang", "ja", timeout=60)
+    assert "通常のファイルではない" in japanese.out + japanese.err
+    scanned = cardguard("mail", "scan", str(folder), "--offline", "--no-store", "--json", timeout=60)
+    assert "Traceback" not in scanned.err
+    assert "error.not_a_regular_file" in scanned.out and "suspicious" in scanned.out
+
+
+# ------------------------------------------------- the same shape elsewhere in verify/
+
+OLD_PDF_URI = re.compile(rb"/URI\s*\(((?:\\.|[^\\)])*)\)|/URI\s*<([0-9A-Fa-f\s]*)>")
+OLD_EMBEDDED_ADDRESS = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+
+
+@settings(max_examples=800, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([b"/URI", b"(", b")", b"<", b">", b"\\", b"\n", b" ", b"41", b"g", b"http://x",
+                                 b"/URI(", b"/URI <"]), max_size=16))
+def test_pdf_links_are_found_as_before(pieces):
+    from cardguard.verify.message import _uri_strings
+
+    data = b"".join(pieces)
+    assert _uri_strings(data) == OLD_PDF_URI.findall(data)
+
+
+@settings(max_examples=800, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["a", "1", ".", "+", "-", "_", "@", " ", "<", ">", "é", "co", "jp", "\u3000"]),
+                max_size=16))
+def test_addresses_in_a_display_name_are_found_as_before(pieces):
+    from cardguard.verify.identity import embedded_addresses
+
+    display = "".join(pieces)
+    assert embedded_addresses(display) == OLD_EMBEDDED_ADDRESS.findall(display)
+
+
+def test_addresses_in_display_names_are_found_as_before_on_the_corpus():
+    from test_verify_fast_same_answers import corpus_mails
+
+    from cardguard.verify.identity import embedded_addresses
+
+    displays = [mail.from_display for mail in corpus_mails() if mail.from_display]
+    assert all(embedded_addresses(d) == OLD_EMBEDDED_ADDRESS.findall(d) for d in displays)
+    assert len(displays) > 100
+
+
+def test_a_display_name_of_20000_letters_gets_a_verdict():
+    raw = HEAD.replace(b"From: American Express <", b"From: " + b"a" * 20_000 + b" <")
+    verdict = check(raw + b"Content-Type: text/plain\r\n\r\nSafeKey code: 482913\r\n")
+    assert verdict.verdict in ("genuine", "suspicious", "phishing")
+
+
+def test_a_pdf_of_unclosed_link_actions_gets_a_verdict_with_its_real_link():
+    pdf = b"%PDF-1.4\n<< /URI (https://evil.example/pay) >>\n" + b"/URI(" * 20_000 + b"\n%%EOF"
+    verdict = check(multipart(b"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf",
+                              pdf))
+    assert "evil.example" in hosts(verdict) and verdict.verdict != "genuine"
+
+
+def test_300_kb_of_unclosed_outlook_conditions_get_a_verdict():
+    html = b"<p>SafeKey code: 482913</p><a href='https://evil.example/x'>go</a>" + b"<!--[if" * 40_000
+    verdict = check(HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html)
+    assert "evil.example" in hosts(verdict) and verdict.verdict != "genuine"
+
+
+OLD_RECEIVED = re.compile(r"^\s*(?:from\s+(?P<from>\S+)(?P<detail>.*?)\s+)?by\s+(?P<by>\S+)", re.IGNORECASE | re.DOTALL)
+
+
+def old_received(value: str):
+    found = OLD_RECEIVED.match(value)
+    return found and (found.group("from"), found.group("detail"), found.group("by"))
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["from", "FROM", "by", "By", " ", "\t", "\r\n ", "x", "mx.example", "[192.0.2.1]",
+                                 "(helo)", ";", "with", "fromby", "\u3000", "\u00a0"]), max_size=14))
+def test_received_lines_are_read_as_before(pieces):
+    from cardguard.verify.receiver import read_received
+
+    value = "".join(pieces)
+    assert read_received(value) == old_received(value)
+
+
+def test_received_lines_are_read_as_before_on_the_corpus():
+    from test_verify_fast_same_answers import corpus_mails
+
+    from cardguard.verify.receiver import read_received
+
+    values = [value for mail in corpus_mails() for name, value in mail.headers if name.lower() == "received"]
+    assert all(read_received(value) == old_received(value) for value in values)
+    assert len(values) > 1000
+
+
+def test_a_received_line_with_a_20000_letter_name_gets_a_verdict():
+    raw = (b"Received: from " + b"b" * 20_000 + b" by mx.icloud.com; Fri, 21 Nov 2025 23:27:40 +0900\r\n"
+           + HEAD + b"Content-Type: text/plain\r\n\r\nSafeKey code: 482913\r\n")
+    assert check(raw).verdict in ("suspicious", "phishing")  # its stamp sits below the receiver's line
