@@ -278,18 +278,7 @@ def test_a_fifo_in_a_folder_is_skipped_unopened_by_check_and_mail_scan(cardguard
 
 # ------------------------------------------------- the same shape elsewhere in verify/
 
-OLD_PDF_URI = re.compile(rb"/URI\s*\(((?:\\.|[^\\)])*)\)|/URI\s*<([0-9A-Fa-f\s]*)>")
 OLD_EMBEDDED_ADDRESS = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
-
-
-@settings(max_examples=800, deadline=None, derandomize=True)
-@given(st.lists(st.sampled_from([b"/URI", b"(", b")", b"<", b">", b"\\", b"\n", b" ", b"41", b"g", b"http://x",
-                                 b"/URI(", b"/URI <"]), max_size=16))
-def test_pdf_links_are_found_as_before(pieces):
-    from cardguard.verify.message import _uri_strings
-
-    data = b"".join(pieces)
-    assert _uri_strings(data) == OLD_PDF_URI.findall(data)
 
 
 @settings(max_examples=800, deadline=None, derandomize=True)
