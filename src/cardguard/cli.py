@@ -125,12 +125,23 @@ def check_cmd(
                                resolver=resolver, trust=trust_authserv, alias=alias, card=card)
     except UserError as error:
         _fail(error, language, as_json)
+    command = None
+    if "next.otp_incident" in verdict.next_steps:
+        from cardguard.cli_common import incident_command
+
+        command = incident_command(paths[0] if paths else None, offline=offline, resolver=resolver,
+                                   trust=trust_authserv, alias=alias, card=card)
     if as_json:
-        print_json(verdict.as_json(language))
+        print_json({**verdict.as_json(language), **({"incident_command": command} if command else {})})
     else:
         from cardguard.verify.render import print_verdict  # Rich: only for text
 
         print_verdict(verdict, language)
+        if command:
+            from cardguard.i18n import t
+            from cardguard.output import console
+
+            console().print("\n" + t("holder.incident_command", language, command=command), markup=False)
 
 
 @app.command("serve", help=h("cmd.serve"))

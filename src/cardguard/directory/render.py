@@ -103,14 +103,14 @@ def call_json(call: Call, lang: Lang) -> dict:
 
 
 def answer_json(answer: CallAnswer, lang: Lang) -> dict:
-    from cardguard.directory.countries import countries
+    from cardguard.directory.countries import countries, country_name
 
     country = countries().get(answer.country) if answer.country else None
     return {
         "at": answer.at.isoformat(),
         "purpose": answer.purpose,
         "country": answer.country,
-        "country_name": country.name if country else None,
+        "country_name": country_name(country.code, lang) if country else None,
         "abroad": answer.abroad,
         "issuer": answer.issuer,
         "issuer_given": answer.issuer_given,
@@ -147,10 +147,9 @@ def print_answer(answer: CallAnswer, lang: Lang) -> None:
         out.print(t("contacts.prepare_hint", lang), style="dim")
         return
     if answer.abroad and answer.country:
-        from cardguard.directory.countries import countries
+        from cardguard.directory.countries import country_name
 
-        found = countries().get(answer.country)
-        out.print(t("calls.abroad", lang, country=found.name if found else answer.country), style="bold")
+        out.print(t("calls.abroad", lang, country=country_name(answer.country, lang)), style="bold")
     for each in answer.issuers:
         out.print(f"[bold]{t('contacts.title', lang, issuer=each.name(lang))}[/bold]")
         out.print(t("contacts.now", lang, moment=when(each.local_now, lang)))

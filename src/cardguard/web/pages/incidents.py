@@ -148,7 +148,7 @@ async def close_incident(request: Request, incident_id: str):
         if error.key != "error.steps_open":
             raise
         # Shown beside the close button, with the steps still open and a box to close anyway.
-        message = " ".join([error.message(lang), *error.details])
+        message = " ".join([error.message(lang), *error.details_in(lang)])
         return incident_view(request, number, errors={"confirmed": message},
                              values={"summary": _text(form, "summary") or ""}, status_code=409)
     return RedirectResponse(f"/incidents/{number}", status_code=303)
