@@ -213,3 +213,45 @@ def test_incident_from_mail_honours_the_trusted_receiver_in_config(cardguard, pr
     assert checked["verdict"] == "genuine"
     started = cardguard("incident", "start", "--from-mail", str(mail), "--offline", "--json").json()
     assert started["verdict"]["verdict"] == "genuine"
+
+
+# ----------------------------------------------------------------------------------- F: smaller ones
+
+def test_a_day_the_source_does_not_cover_is_not_also_called_closed(cardguard):
+    at = "2025-12-30T10:00+09:00"
+    (line,) = cardguard("contacts", "--card", "amex", "--purpose", "general", "--at", at, "--json",
+                        "--lang", "ja").json()["calls"]
+    assert line["not_covered_today"] is True
+    assert "本日つながるかは不明" in line["status_text"] and "受付時間外" not in line["status_text"]
+    assert "確実につながるのは2026年1月5日(月) 9:00から" in line["status_text"]
+    (english,) = cardguard("contacts", "--card", "amex", "--purpose", "general", "--at", at, "--json",
+                           "--lang", "en").json()["calls"]
+    assert "CLOSED" not in english["status_text"] and "for certain" in english["status_text"]
+
+
+APPLICATION_ITEM = "審査結果は電話では案内されません"
+NOT_ARRIVED_ITEM = "申し込み後にカードが届かない場合"
+
+
+def test_the_call_preparation_lists_only_the_items_for_the_purpose(client, cardguard):
+    fraud = client.get("/call?card=amex&purpose=fraud", headers=JA).text
+    assert APPLICATION_ITEM not in fraud and NOT_ARRIVED_ITEM not in fraud
+    assert "カード裏面に記載された番号にかけましょう" in fraud
+    assert NOT_ARRIVED_ITEM in client.get("/call?card=amex&purpose=not-arrived", headers=JA).text
+    assert APPLICATION_ITEM in client.get("/call?card=amex&purpose=apply", headers=JA).text
+    prepared = ja(cardguard, "contacts", "--prepare", "--purpose", "fraud").out
+    assert APPLICATION_ITEM not in prepared and "カード裏面" in prepared
+    assert APPLICATION_ITEM in ja(cardguard, "contacts", "--prepare").out  # no purpose: everything
+
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/cards", headers=JA).text).group(1)
+    client.post("/cards", data={"csrf": token, "nickname": "アメックス", "last4": "1005", "product": "amex"}, headers=JA)
+    started = client.post("/incidents", data={"csrf": token, "kind": "phishing-opened", "card": "1005"}, headers=JA)
+    assert started.status_code == 200 and "カード裏面に記載された番号にかけましょう" in started.text
+    assert APPLICATION_ITEM not in started.text and NOT_ARRIVED_ITEM not in started.text
+
+
+def test_the_cards_page_on_an_empty_profile_gives_web_actions_not_commands(client):
+    page = client.get("/cards", headers=JA).text
+    assert "「カードを追加」" in page and "cardguard cards" not in page
+    english = re.sub(r"<[^>]+>", " ", client.get("/cards", headers={"accept-language": "en"}).text)
+    assert "cardguard contacts" not in english and not re.search(r"(?<![\w-])--[a-z]", english)

@@ -76,12 +76,15 @@ def contacts_cmd(
     try:
         directory = load_directory()
         if prepare:
+            from cardguard.directory.lookup import resolve_purpose
+
             issuers = [directory.issuer(issuer)] if issuer else list(directory.issuers.values())
+            purposes = {resolve_purpose(purpose)} if purpose else None
             if as_json:
-                print_json([render.prepare_json(each, language) for each in issuers])
+                print_json([render.prepare_json(each, language, purposes) for each in issuers])
             else:
                 for each in issuers:
-                    render.print_prepare(each, language)
+                    render.print_prepare(each, language, purposes)
             return
         # Without an offset, --at is read on the directory's clock (every issuer's hours are in it).
         zones = {str(each.tz): each.tz for each in directory.issuers.values()}

@@ -58,5 +58,5 @@ async def call_page(request: Request, card: str | None = None, purpose: str | No
                   cards=[(c.id, c.name(lang)) for i in directory.issuers.values() for c in i.data.cards],
                   purpose=purpose_id, purposes=[(p, t(f"purpose.{p}", lang)) for p in PURPOSES],
                   country=country or "", places=_places(lang),
-                  prepare=[prepare_json(i, lang) | {"name": i.data.issuer.name(lang)} for i in issuers],
+                  prepare=[prepare_json(i, lang, {purpose_id}) | {"name": i.data.issuer.name(lang)} for i in issuers],
                   none_text=t("contacts.none", lang))

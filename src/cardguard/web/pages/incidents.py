@@ -75,7 +75,9 @@ def incident_view(request: Request, incident_id: int, *, errors: dict | None = N
     if data["issuer"] in directory.issuers:
         from cardguard.directory.render import prepare_json
 
-        prepare = prepare_json(directory.issuer(data["issuer"]), lang)
+        # Only what helps the calls this incident makes (no card-not-arrived advice for phishing).
+        purposes = {line["purpose"] for step in data["steps"] for line in step.get("call") or [] if line.get("purpose")}
+        prepare = prepare_json(directory.issuer(data["issuer"]), lang, purposes or None)
     return render(request, "incident_steps.html" if steps_only else "incident.html", status_code=status_code,
                   d=data, errors=errors or {}, values=values or {}, prepare=prepare)
 
