@@ -194,3 +194,19 @@ def test_export_then_import_changes_nothing(tmp_path_factory, generated, lang, d
         assert after == before
     finally:
         store.close()
+
+
+def test_the_web_export_is_in_the_readers_language_and_imports_back_unchanged(client):
+    token = _csrf(client)
+    client.post("/cards", data={"csrf": token, "nickname": "amex", "last4": "1005"}, headers=JA)
+    form = {"csrf": token, "name": "Netflix", "card": "1005", "amount": "1490", "holds_card_as": "wallet"}
+    client.post("/services", data=form, headers=JA)
+    client.post("/services", data={**form, "amount": "", "allow_duplicate": "1"}, headers=JA)
+    exported = client.get("/services/export.csv", headers=JA).content
+    assert "サービス名" in exported.decode("utf-8-sig") and "ウォレット" in exported.decode("utf-8-sig")
+    before = client.get("/cards", headers=JA).text
+    again = client.post("/services/import", data={"csrf": token}, headers=JA,
+                        files={"file": ("s.csv", exported, "text/csv")}, follow_redirects=False)
+    assert again.status_code == 303
+    assert client.get("/services/export.csv", headers=JA).content == exported
+    assert client.get("/cards", headers=JA).text == before

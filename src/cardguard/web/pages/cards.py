@@ -134,6 +134,6 @@ async def export_services(request: Request):
     from cardguard.wallet.csvio import export_csv
 
     with store(request).session() as session:
-        data = export_csv(list(session.scalars(select(Service).order_by(Service.id))))
+        data = export_csv(list(session.scalars(select(Service).order_by(Service.id))), request.state.lang)
     return Response(data, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="cardguard-services.csv"'})
