@@ -83,6 +83,8 @@ def test_the_country_is_named_in_the_readers_language(cardguard):
     assert "現在地：タイ。" in ja(cardguard, "contacts", "--card", "amex", "--country", "TH").out
     assert "You are in Thailand" in cardguard("contacts", "--card", "amex", "--country", "TH", "--lang", "en").out
     assert ja(cardguard, "contacts", "--card", "amex", "--country", "TH", "--json").json()["country_name"] == "タイ"
+    # And a country is understood as the reader names it.
+    assert ja(cardguard, "contacts", "--card", "amex", "--country", "タイ", "--json").json()["country"] == "TH"
 
 
 def test_an_unknown_step_lists_the_steps_in_the_readers_language(cardguard):

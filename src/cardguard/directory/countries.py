@@ -44,7 +44,7 @@ def countries() -> dict[str, Country]:
 
 
 def find_country(given: str) -> Country | None:
-    """A country by its two-letter code or its English short name."""
+    """A country by its two-letter code, its English short name, or its name in Japanese ("タイ")."""
     wanted = normalize(given)
     table = countries()
     if wanted.upper() in table:
@@ -52,7 +52,10 @@ def find_country(given: str) -> Country | None:
     alias = _shipped_table()["aliases"].get(wanted.upper())
     if alias:
         return table.get(alias)
-    return next((c for c in table.values() if normalize(c.name) == wanted), None)
+    found = next((c for c in table.values() if normalize(c.name) == wanted), None)
+    if found is None and not wanted.isascii():
+        found = next((c for c in table.values() if normalize(country_name(c.code, "ja")) == wanted), None)
+    return found
 
 
 def country_name(code: str, lang: str) -> str:
