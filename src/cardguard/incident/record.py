@@ -119,14 +119,6 @@ def verdict_facts(verdict) -> dict:
     }
 
 
-def _moment(text: object) -> datetime | None:
-    try:
-        found = datetime.fromisoformat(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
-    return found if found is None or found.tzinfo else found.replace(tzinfo=timezone.utc)
-
-
 def kind_from_verdict(verdict: dict) -> str:
     if verdict["otp"]["detected"] and verdict["verdict"] in ("genuine", "suspicious"):
         return "unknown-code"
@@ -156,11 +148,10 @@ def start(session: Session, kind: str | None, *, at: datetime, card: str | None 
     for position, step in enumerate(plan.steps):
         incident.steps.append(IncidentStep(step_id=step.id, position=position, status="todo"))
     if verdict is not None:
-        # The check is stamped when it ran, not when the mail was sent or arrived (that can be a year
-        # before): the timeline says when the holder verified it. The mail's own time stays in the facts.
-        checked_at = _moment(verdict.get("checked_at")) or at
+        # The check is stamped when the holder records it (now, or the --at they give), never with the
+        # mail's Date or arrival, which can be a year before. The mail's own time stays in the facts.
         incident.events.append(IncidentEvent(
-            at=checked_at.astimezone(timezone.utc), kind="verdict", text=f"{verdict['verdict']}: {verdict['subject']}"[:500],
+            at=at.astimezone(timezone.utc), kind="verdict", text=f"{verdict['verdict']}: {verdict['subject']}"[:500],
             data=json.dumps(verdict if verdict.get("format") == 2 else (verdicts or {"en": verdict}),
                             ensure_ascii=False, default=str)))
     incident.events.append(IncidentEvent(at=at, kind="opened", text=kind))

@@ -591,6 +591,11 @@ def neutralize(cell: str) -> str:
     return "'" + cell if _FORMULA_START.match(cell) else cell
 
 
+def _cycle_word(cycle: str, lang: Lang) -> str:
+    # English words are the codes themselves; "unknown" gets a CSV word of its own (not "cycle not given").
+    return t("holder.csv_cycle_unknown", lang) if cycle == "unknown" else t(f"wallet.cycle_{cycle.replace('-', '_')}", lang)
+
+
 def export_csv(services: list[Service], lang: Lang = "en") -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -599,7 +604,7 @@ def export_csv(services: list[Service], lang: Lang = "en") -> bytes:
         # Values in the reader's words (毎月, 解約済み), as the headers are: import reads both languages' words back.
         writer.writerow([neutralize(cell) for cell in (
             service.name, service.payment_url or "", service.card.last4 if service.card else "",
-            t(f"wallet.cycle_{service.billing_cycle.replace('-', '_')}", lang),
+            _cycle_word(service.billing_cycle, lang),
             "" if service.amount is None else str(service.amount), service.currency or "",
             str(service.next_charge or ""), str(service.last_charged_on or ""), service.alias_email or "",
             service.category or "", service.notes or "", t(f"holder.csv_holds_{service.holds_card_as}", lang),

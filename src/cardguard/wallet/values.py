@@ -143,7 +143,7 @@ def parse_amount(value: str | None, field: str = "amount") -> tuple[Decimal | No
 
 # The words cardguard itself shows for a value, in either language, read back as that value: what
 # `services export` writes (and the web offers) imports again whichever language wrote it.
-_CYCLE_LABELS = ("wallet.cycle_{}",)
+_CYCLE_LABELS = ("wallet.cycle_{}",)  # csv_cycle_unknown's words are the "unknown" entry's own
 _HOLDS_LABELS = ("holder.holds_{}", "holder.csv_holds_{}")
 SERVICE_STATUSES = ("active", "cancelled")
 _STATUS_WORDS = {"cancelled": ["canceled", "解約", "解約済み"], "active": []}
