@@ -16,6 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import trustme
 
 USER = "holder@example.jp"
@@ -189,9 +190,25 @@ namespace inbox {{
         finally:
             client.logout()
 
-    def deliver_offline(self, raw: bytes, name: str) -> None:
+    def processes(self, name: str) -> list[int]:
+        """The pids of this server's processes called ``name`` (e.g. "imap": one per connection)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            command, rest = stat.split("(", 1)[1].rsplit(")", 1)
+            if command == name and int(rest.split()[2]) == self.proc.pid:  # the process group is the master's
+                found.append(int(entry.name))
+        return sorted(found)
+
+    def deliver_offline(self, raw: bytes, name: str, folder: str = "INBOX") -> None:
         """Put a message straight into the Maildir (as a delivery agent would) while Dovecot is down."""
-        new = self.maildir / "new"
+        # Maildir++ keeps a folder other than the inbox in a dot-directory of its own.
+        new = (self.maildir if folder == "INBOX" else self.maildir / f".{folder}") / "new"
         new.mkdir(parents=True, exist_ok=True)
         path = new / name
         path.write_bytes(raw)
@@ -210,3 +227,12 @@ def new_server() -> Dovecot:
     server = Dovecot(Path(tempfile.mkdtemp(prefix="cg-dovecot-")))
     server.start()
     return server
+
+
+@pytest.fixture
+def server():
+    """A fresh Dovecot for one test, removed after it. The mailbox tests import it (`from dovecot
+    import server`) rather than each writing it again."""
+    dovecot = new_server()
+    yield dovecot
+    dovecot.cleanup()

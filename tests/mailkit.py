@@ -14,10 +14,15 @@ from email.utils import format_datetime
 from datetime import datetime, timezone
 
 import dkim
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from dnslib import QTYPE, RCODE, RR, TXT
 from dnslib.server import BaseResolver, DNSServer
+
+
+# The address the seed's holder gave only to American Express.
+ALIAS = "amex.7f3k@icloud.com"
 
 
 class Zone(BaseResolver):
@@ -126,7 +131,7 @@ https://www.americanexpress.com/ja-jp/account/login
 
 
 def message(*, sender: str = "Americanexpress@welcome.americanexpress.com", display: str = "American Express",
-            to: str = "amex.7f3k@icloud.com", subject: str = SAFEKEY_SUBJECT, body: str = SAFEKEY_BODY,
+            to: str = ALIAS, subject: str = SAFEKEY_SUBJECT, body: str = SAFEKEY_BODY,
             html: str | None = None, headers: dict[str, str] | None = None, charset: str = "utf-8") -> bytes:
     msg = EmailMessage()
     local, domain = sender.rsplit("@", 1)
@@ -154,7 +159,15 @@ def amex_dns():
         yield key, address
 
 
-def received_safekey(key: Key, to: str = "amex.7f3k@icloud.com") -> bytes:
+@pytest.fixture(scope="module")
+def dns():
+    """amex_dns for a whole test module, (key, address). The mailbox tests import it (`from mailkit
+    import dns`) rather than each writing it again."""
+    with amex_dns() as found:
+        yield found
+
+
+def received_safekey(key: Key, to: str = ALIAS) -> bytes:
     """The seed's genuine SafeKey mail as the holder's mailbox received it, 23:27 on the Friday."""
     received = (b"Received: from mta.welcome.americanexpress.com (mta.welcome.americanexpress.com [192.0.2.25])\r\n"
                 b" by mx.icloud.com with ESMTPS; Fri, 21 Nov 2025 23:27:40 +0900\r\n")

@@ -7,19 +7,9 @@ import json
 import mailbox
 import tracemalloc
 
-import pytest
-
 from cardguard.mailbox import scan
 from cardguard.verify.message import MAX_BYTES
-from mailkit import amex_dns, message, received_safekey
-
-ALIAS = "amex.7f3k@icloud.com"
-
-
-@pytest.fixture(scope="module")
-def dns():
-    with amex_dns() as found:
-        yield found
+from mailkit import ALIAS, dns, message, received_safekey  # noqa: F401 - dns is a fixture
 
 
 def deep_mime() -> bytes:
@@ -136,3 +126,30 @@ def test_a_huge_mbox_is_read_in_constant_memory(tmp_path):
 def test_scan_a_path_that_does_not_exist(cardguard, tmp_path):
     result = cardguard("mail", "scan", str(tmp_path / "nope.mbox"), "--json")
     assert result.code != 0 and result.json()["error"]["code"] == "error.input_unreadable"
+
+
+def test_a_from_past_the_first_megabyte_of_header_is_still_judged(cardguard, tmp_path):
+    # What is read to decide whether a message claims an issuer stops at 1 MB of header: a sender who
+    # writes more fields before the From must not pass for mail that claims nothing.
+    filler = "".join(f"X-Filler-{i}: " + "\r\n ".join(["y" * 70] * 70) + "\r\n" for i in range(220)).encode()
+    hidden = filler + message(sender="safekey@americanexpress-safekey.com", subject="SafeKey認証",
+                              body="カード番号を入力してください https://americanexpress-safekey.com/x\n")
+    assert len(filler) > 1_000_000
+    (tmp_path / "hidden.eml").write_bytes(hidden)
+    result = cardguard("mail", "scan", str(tmp_path), "--json", "--offline", "--no-store")
+    assert result.code == 0, result.err
+    assert [(r["verdict"], r["subject"]) for r in lines(result.out)] == [("phishing", "SafeKey認証")]
+
+
+def test_a_file_that_is_not_a_mail_is_listed_as_check_lists_it(cardguard, tmp_path):
+    """`check FOLDER` said "not an email" for a binary file among .eml files; `mail scan` skipped it
+    without a word, and counted one file fewer."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(message())
+    (folder / "zz-binary").write_bytes(bytes(range(256)) * 40)
+    found = lines(cardguard("mail", "scan", str(folder), "--json", "--offline").out)
+    assert [r["source"]["key"] for r in found] == ["a.eml", "zz-binary"]
+    assert found[1]["verdict"] == "unreadable" and found[1]["error"]["code"] == "error.not_a_message", found[1]
+    checked = [json.loads(line) for line in cardguard("check", str(folder), "--offline", "--json").out.splitlines()]
+    assert checked[1]["error"]["code"] == "error.not_a_message"

@@ -234,3 +234,42 @@ def test_mail_checked_before_the_upgrade_stays_listed(profile):
     engine.dispose()
     Store(url).close()  # opening upgrades to 0004
     assert page_items("en") == [("phishing", "SafeKey認証", "home / Junk")]
+
+
+def test_the_mail_page_shows_when_a_mail_arrived_in_the_holders_zone(cardguard, profile, tmp_path, monkeypatch):
+    """A mail dated 23:29 +0900 was stored as 23:29 with its offset dropped, and shown as Saturday 08:29
+    in Tokyo: SQLite keeps no offset, so every moment is stored in UTC."""
+    raw = phishing().replace(b"Date: Fri, 21 Nov 2025 23:28:00 +0000", b"Date: Fri, 21 Nov 2025 23:29:40 +0900")
+    assert b"+0900" in raw
+    path = tmp_path / "Inbox.mbox"
+    write_mbox(path, [raw])
+    assert cardguard("mail", "scan", str(path), "--offline").code == 0
+    client = TestClient(create_app(), base_url="http://127.0.0.1")
+    monkeypatch.setenv("CARDGUARD_TZ", "Asia/Tokyo")
+    assert "2025-11-21 23:29" in client.get("/mail?lang=ja").text
+    monkeypatch.setenv("CARDGUARD_TZ", "UTC")
+    page = client.get("/mail?lang=en").text
+    assert "2025-11-21 14:29" in page and "23:29" not in page
+
+
+def test_an_incident_starts_from_a_mail_on_the_mail_page(cardguard, profile, tmp_path):
+    """Both buttons under a checked mail started nothing useful: the first posted an empty verdict
+    (400, "say what happened: --kind ..."), the second an incident without the mail."""
+    path = tmp_path / "Inbox.mbox"
+    write_mbox(path, [phishing()])
+    assert cardguard("mail", "scan", str(path), "--offline").code == 0
+    client = TestClient(create_app(), base_url="http://127.0.0.1")
+    (link,) = re.findall(r'href="(/mail/\d+)"', client.get("/mail").text)
+    for kind, plan_words in ((None, "フィッシング"), ("phishing-opened", "リンク")):
+        page = client.get(link + "?lang=ja").text
+        form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page))
+        assert form.get("mail"), "the form names the stored mail"
+        data = {**form, **({"kind": kind} if kind else {})}
+        started = client.post("/incidents", data=data, follow_redirects=False)
+        assert started.status_code == 303, started.text[:500]
+        incident = client.get(started.headers["location"] + "?lang=ja").text
+        assert "【重要】SafeKey認証の確認" in incident  # the mail's verdict is the first entry
+        assert plan_words in incident
+    incidents = cardguard("incident", "list", "--json").json()
+    kinds = sorted(i["kind"] for i in (incidents if isinstance(incidents, list) else incidents["incidents"]))
+    assert kinds == ["phishing-opened", "phishing-received"]

@@ -15,24 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from dovecot import PASSWORD, USER, new_server
-from mailkit import amex_dns, message, received_safekey
+from dovecot import PASSWORD, USER, server  # noqa: F401 - a fixture
+from mailkit import ALIAS, dns, message, received_safekey  # noqa: F401 - dns is a fixture
 
-ALIAS = "amex.7f3k@icloud.com"
 TOPIC = "cg-topic-9f8e7d6c5b4a"
-
-
-@pytest.fixture
-def server():
-    dovecot = new_server()
-    yield dovecot
-    dovecot.cleanup()
-
-
-@pytest.fixture(scope="module")
-def dns():
-    with amex_dns() as found:
-        yield found
 
 
 class Ntfy:
@@ -124,6 +110,30 @@ def watch(profile):
         watcher.stop()
 
 
+def phishing(subject: str = "SafeKey認証") -> bytes:
+    return message(sender="safekey@americanexpress-safekey.com", subject=subject,
+                   body="カード番号を入力 https://americanexpress-safekey.com/x\n")
+
+
+def without_recent(flags: dict[int, bytes]) -> dict[int, set[bytes]]:
+    # \Recent belongs to whichever session saw the mail first, not to the message.
+    return {uid: set(value.split()) - {b"\\Recent"} for uid, value in flags.items()}
+
+
+def wait_lines(watcher, count: int, timeout: float = 10) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while len(watcher.out) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return watcher.out
+
+
+def until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert condition()
+
+
 def add(cardguard, server):
     result = cardguard("mail", "add", "home", "--preset", "imap", "--host", "127.0.0.1", "--port", str(server.port),
                        "--user", USER, "--password-stdin", "--ca-file", str(server.ca_file), input=PASSWORD + "\n")
@@ -155,12 +165,24 @@ def test_watch_alerts_through_ntfy_when_issuer_mail_lands(cardguard, server, dns
     assert alert["alert"] == body and alert["verdict"] == "genuine" and alert["source"]["folder"] == "INBOX"
     assert alert["pushed"] is True
 
-    # Junk is caught up too.
-    server.append(message(sender="safekey@americanexpress-safekey.com", subject="SafeKey認証",
-                          body="カード番号を入力 https://americanexpress-safekey.com/x\n"), folder="Junk")
-    server.append(message(sender="news@shop.example", display="Shop", subject="wake up", body="hi\n"))
-    posts = ntfy.wait(2)
-    assert posts[1][2] == "フィッシングです。リンクを開かないでください"
+    # Phishing that lands in the junk folder is alerted at once: the junk folder has an IDLE of its
+    # own, so it needs no inbox mail to wake the watch, nor the renewal 25 minutes on.
+    before = without_recent(server.flags("INBOX")), without_recent(server.flags("Junk"))
+    server.append(phishing(), folder="Junk")
+    posts = ntfy.wait(2, timeout=30)
+    assert [p[2] for p in posts[1:]] == ["フィッシングです。リンクを開かないでください"], "".join(watcher.err)
+    assert json.loads(wait_lines(watcher, 2)[1])["source"]["folder"] == "Junk"
+    # An inbox mail still is; each mail once.
+    server.append(phishing(subject="SafeKey 再認証のお願い"))
+    posts = ntfy.wait(3, timeout=30)
+    time.sleep(2)
+    assert len(ntfy.posts) == 3 and len(watcher.out) == 3
+    assert json.loads(watcher.out[2])["source"]["folder"] == "INBOX"
+    # Read-only, both connections: nothing was marked read, moved or deleted.
+    after = without_recent(server.flags("INBOX")), without_recent(server.flags("Junk"))
+    assert {uid: flags for uid, flags in after[0].items() if uid in before[0]} == before[0]
+    assert all(b"\\Seen" not in flags for folder in after for flags in folder.values())
+    assert (server.count("INBOX"), server.count("Junk")) == (4, 1)
 
     # The ntfy URL is remembered for the account.
     assert cardguard("mail", "list", "--json").json()[0]["ntfy"] is True
@@ -174,17 +196,79 @@ def test_watch_reconnects_after_the_server_restarts_and_catches_up(cardguard, se
     add(cardguard, server)
     watcher = watch("mail", "watch", "--ntfy", ntfy.url, "--no-desktop", "--resolver", f"{host}:{port}",
                     "--alias", ALIAS, "--lang", "en")
-    watcher.wait_for("Watching home")
+    watcher.wait_for("Watching home (INBOX, Junk")
     server.stop()
     watcher.wait_for("reconnecting")
-    # Mail that lands while the watch is disconnected.
+    # Mail that lands in both folders while the watch is disconnected.
     server.deliver_offline(received_safekey(key), "1764400000.M1P1.test")
+    server.deliver_offline(phishing(), "1764400001.M1P1.test", folder="Junk")
     server.start()
-    posts = ntfy.wait(1)
-    assert [p[2] for p in posts] == ["A genuine SafeKey code. If you did not ask for it, call 0120-020120 now "
-                                     "(open 24 hours)"], "".join(watcher.err)
+    posts = ntfy.wait(2)
+    assert sorted(p[2] for p in posts) == [
+        "A genuine SafeKey code. If you did not ask for it, call 0120-020120 now (open 24 hours)",
+        "Phishing. Do not open its links"], "".join(watcher.err)
     assert watcher.stop() == 0
     assert PASSWORD not in "".join(watcher.err + watcher.out)
+
+
+def test_a_mail_moved_from_the_inbox_to_junk_is_alerted_once(cardguard, server, ntfy, watch):
+    add(cardguard, server)
+    watcher = watch("mail", "watch", "--ntfy", ntfy.url, "--no-desktop", "--offline", "--lang", "en")
+    watcher.wait_for("Watching home")
+    # What a provider's filter does a moment after delivery: the same message, now in Junk as well.
+    raw = phishing()
+    server.append(raw)
+    assert ntfy.wait(1, timeout=30)
+    server.append(raw, folder="Junk")
+    server.append(phishing(subject="SafeKey 再認証のお願い"), folder="Junk")
+    posts = ntfy.wait(2, timeout=30)
+    time.sleep(2)
+    assert [p[2] for p in ntfy.posts] == ["Phishing. Do not open its links"] * 2, "".join(watcher.err)
+    assert watcher.stop() == 0
+
+
+def test_both_connections_renew_their_idle_and_a_drop_of_one_reconnects_both(server, dns, profile):
+    """In-process, with IDLE renewed every second instead of every 25 minutes."""
+    from cardguard.directory import load_directory
+    from cardguard.mailbox import accounts, imap
+    from cardguard.mailbox.run import IDLE_RENEW_SECONDS, Watch
+    from cardguard.store.db import Store
+    from cardguard.verify.check import CheckOptions
+
+    assert IDLE_RENEW_SECONDS < 29 * 60  # RFC 2177
+    key, address = dns
+    store = Store()
+    account = imap.Account("home", "imap", "127.0.0.1", server.port, USER, str(server.ca_file))
+    accounts.add(store, account, PASSWORD)
+    results, states = [], []
+    watcher = Watch(store, account, load_directory(), CheckOptions(resolver=address, aliases=[ALIAS]),
+                    on_result=results.append, on_state=lambda state, info: states.append(state),
+                    idle_seconds=1, backoff=(0.2,))
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        until(lambda: "watching" in states)
+        time.sleep(3.5)
+        assert watcher.renewals >= 4  # each of the two connections, every second
+        server.append(phishing(), folder="Junk")
+        until(lambda: len(results) == 1)
+        server.append(received_safekey(key))
+        until(lambda: len(results) == 2)
+        assert [(r.source["folder"], r.verdict_name) for r in results] == [("Junk", "phishing"), ("INBOX", "genuine")]
+
+        # One of the two connections dropped (its server process killed): both reconnect, and mail
+        # of both folders is caught up.
+        os.kill(server.processes("imap")[0], signal.SIGKILL)
+        server.append(phishing(subject="SafeKey 再認証のお願い"), folder="Junk")
+        server.append(phishing(subject="カードのご利用確認"))
+        until(lambda: len(results) == 4 and states.count("watching") == 2)
+        assert states == ["watching", "reconnecting", "watching"]
+        assert sorted(r.subject for r in results[2:]) == ["SafeKey 再認証のお願い", "カードのご利用確認"]
+    finally:
+        watcher.stopped = True
+        thread.join(30)
+    assert not thread.is_alive()
+    store.close()
 
 
 def test_watch_with_a_wrong_password_stops_with_a_clear_error(cardguard, server, watch, profile):

@@ -14,9 +14,8 @@ from cardguard.mailbox.judge import judge, look_at_headers
 from cardguard.store.db import Store
 from cardguard.verify.check import CheckOptions
 from cardguard.web.app import create_app
-from mailkit import amex_dns, message, received_safekey
+from mailkit import ALIAS, amex_dns, message, received_safekey
 
-ALIAS = "amex.7f3k@icloud.com"
 NIGHT = datetime(2025, 11, 21, 14, 30, tzinfo=timezone.utc)
 
 

@@ -7,6 +7,9 @@ matter (case variants, the characters IGNORECASE folds to ASCII, word boundaries
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import re
 from functools import cache
 
@@ -15,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardguard.errors import UserError
-from cardguard.verify import content, htmltext, links, wordscan
+from cardguard.verify import content, htmltext, links, message, wordscan
 from cardguard.verify.message import read_mail
 from corpus_pin import corpus_folder
 
@@ -215,3 +218,126 @@ def test_shown_text_is_spaced_as_before_on_the_corpus_html():
 @given(st.text(alphabet=" \t\u3000\n\r\x0b\x0c\x1c\u2028\u00a0ab", max_size=30))
 def test_shown_text_is_spaced_as_before_on_generated_text(text):
     assert htmltext.tidy(text) == old_tidy(text)
+
+
+def old_anchors(markup: str) -> list:
+    """The links of ``markup`` as read before the node's attribute dictionary was used as it is."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    out = []
+    for node in LexborHTMLParser(markup).css("a, area"):
+        attrs = htmltext._attrs(node)
+        href = (attrs.get("href") or attrs.get("xlink:href") or "").strip()
+        if href:
+            shown = attrs.get("alt", "") if node.tag == "area" else node.text(deep=True)
+            out.append((href, " ".join(shown.split())))
+    return out
+
+
+def new_anchors(markup: str) -> list:
+    from selectolax.lexbor import LexborHTMLParser
+
+    out = htmltext.HtmlContent()
+    htmltext._links(LexborHTMLParser(markup), out)
+    return out.anchors
+
+
+def test_links_are_read_as_before_on_the_corpus():
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            assert new_anchors(markup) == old_anchors(markup)
+
+
+_MARKUP = ["<a href=x>", "<A HREF='y'>", "</a>", "<area alt href=u>", "<map>", "<AREA ALT=z HREF=v>", "<img src=i>",
+           "<IMAGE src=j>", "<svg>", "<use xlink:href=k>", "<feImage href=l>", "</svg>", "<isindex action=w>",
+           "<form action=f>", "<input formaction=g>", "<button formaction=h>", "<base href=b/>", "<meta http-equiv=refresh "
+           "content='0;url=r'>", "<div background=bg>", "<td BACKGROUND=bg2>", "<link href=s>", "<script src=t>",
+           "</script>", "<style>a{background:url(c)}</style>", "<p style='x:url(d)'>", "<noscript><a href=n>",
+           "</noscript>", "<video poster=p>", "<object data=o>", "<iframe src=fr>", "text", "&lt;img src=e&gt;",
+           "<!--[if mso]><a href=m><![endif]-->", "<template><a href=tp></template>", "<title>t</title>"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_MARKUP), max_size=12))
+def test_links_are_read_as_before_on_generated_markup(pieces):
+    markup = "".join(pieces)
+    assert new_anchors(markup) == old_anchors(markup)
+
+
+def old_deepest(markup: str) -> int:
+    depth, deepest = 0, 0
+    for found in htmltext._TAG_START.finditer(markup):
+        name = found.group(2).lower()
+        if found.group(1):
+            depth = max(0, depth - 1)
+        elif name not in htmltext._VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+@pytest.mark.parametrize("markup", [
+    "<div>" * 1001, "<div>" * 1000, "<div>" * 1000 + "</p>" + "<div>", "<div>" * 999 + "<a>" * 5,
+    "</div>" * 50 + "<span>" * 1001, ("<b>" * 600 + "</b>" * 300) * 2, "<p>" * 5000, "<DIV>" * 1001 + "x",
+    # longer than one 64 KB stretch of the walk: nesting that crosses from one to the next
+    "x" * 70_000 + "<div>" * 1001, ("<div>" + "x" * 100 + "</div>") * 2000 + "<div>" * 900,
+    "<div>" * 600 + "y" * 70_000 + "<section>" * 401, "<div>" * 600 + "y" * 70_000 + "</div><section>" * 401,
+])
+def test_deep_nesting_is_found_as_before(markup):
+    assert htmltext._deeper_than_browsers(markup) == (old_deepest(markup) > htmltext.MAX_DEPTH)
+
+
+def test_deep_nesting_is_found_as_before_on_the_corpus():
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            assert htmltext._deeper_than_browsers(markup) == (old_deepest(markup) > htmltext.MAX_DEPTH)
+
+
+def old_base64(data: bytes) -> bytes:
+    return re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.binary(max_size=200))
+def test_base64_is_cleaned_as_before(data):
+    assert data.translate(None, message._NOT_BASE64) == old_base64(data)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet="AZaz09+/= \t\n\r\f\v\x1c\x1d\x1e\x1f\x85", max_size=200))
+def test_base64_size_is_estimated_as_before(text):
+    part = email.message.Message()
+    part["Content-Transfer-Encoding"] = "base64"
+    part.set_payload(text)
+    old = len(re.sub(r"\s", "", text)) * 3 // 4
+    assert message._estimated_size(part) == old
+
+
+def test_every_corpus_part_is_read_as_written():
+    parts = 0
+    for path in sorted(corpus_folder().iterdir()):
+        for part in email.message_from_bytes(path.read_bytes(), policy=email.policy.default).walk():
+            if not part.is_multipart():
+                assert message._as_written(part) == part.get_payload(decode=False)
+                parts += 1
+    assert parts > 1000
+
+
+def test_addresses_written_in_text_are_found_as_before_on_the_corpus():
+    found = 0
+    for text in corpus_texts():
+        assert links._TEXT_URL_SCAN.findall(text) == links._TEXT_URL.findall(text)
+        assert links._TEXT_URL_SCAN.sub(" ", text) == links._TEXT_URL.sub(" ", text)
+        assert spans(links._BARE_HOST_SCAN.finditer(text)) == spans(links._BARE_HOST.finditer(text))
+        found += len(links._TEXT_URL.findall(text))
+    assert found > 500
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["http", "HTTPS", "hTTp\u017f", ":", "//", "\\\\", "www", "WWW", ".", "example", "co", "jp",
+                                 "/path", " ", "、", "「", "\u3000", "@", "-", "1", "\u0130", "\u212a", "K", "x"]), max_size=14))
+def test_addresses_written_in_text_are_found_as_before_on_generated_text(pieces):
+    text = "".join(pieces)
+    assert links._TEXT_URL_SCAN.findall(text) == links._TEXT_URL.findall(text)
+    assert links._TEXT_URL_SCAN.sub(" ", text) == links._TEXT_URL.sub(" ", text)
+    assert spans(links._BARE_HOST_SCAN.finditer(text)) == spans(links._BARE_HOST.finditer(text))

@@ -6,30 +6,17 @@ Screenshots of each page at phone and desktop size go to test-artifacts/screensh
 
 from __future__ import annotations
 
-import base64
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 import mailkit
-from mailkit import message
+from browserkit import DESKTOP, PHONE, chromium, drop_file, serving, shoot
+from mailkit import ALIAS, message
 
 # Two cores shared with the rest of the suite: give a page time before calling it broken.
 expect.set_options(timeout=20_000)
-
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-ALIAS = "amex.7f3k@icloud.com"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 HOSTILE_HTML = """
 <html><head><style>body { background: url(https://evil.example/css-bg.png); }</style>
@@ -46,12 +33,6 @@ HOSTILE_HTML = """
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def amex_dns():
     with mailkit.amex_dns() as served:
@@ -66,33 +47,14 @@ def server(amex_dns, tmp_path_factory):
     (home / "config").mkdir()
     (home / "config" / "config.toml").write_text(
         f'[check]\nresolver = "{host}:{port}"\n\n[aliases]\namex-jp = ["{ALIAS}"]\n', encoding="utf-8")
-    web_port = free_port()
-    env = {**os.environ, "CARDGUARD_CONFIG_DIR": str(home / "config"), "CARDGUARD_DATA_DIR": str(home / "data"),
-           "TZ": "Asia/Tokyo"}
-    env.pop("CARDGUARD_DATABASE_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "cardguard", "serve", "--port", str(web_port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", web_port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode())
-    yield f"http://127.0.0.1:{web_port}", home
-    process.terminate()
-    process.wait(timeout=10)
+    with serving(home, TZ="Asia/Tokyo") as (base, _):
+        yield base, home
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -105,33 +67,6 @@ def phone(browser, server):
     page.on("request", lambda request: page.requests.append(request.url))
     yield page
     context.close()
-
-
-def drop_file(page: Page, name: str, data: bytes) -> None:
-    """A real drop event on the drop zone, carrying the file, as a person dragging it would."""
-    # A click on a link returns once the URL changes; the zone listens only after the page's scripts ran.
-    page.wait_for_selector("#drop[data-ready=yes]", state="attached")
-    page.evaluate(
-        """([name, b64]) => {
-            const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
-            const transfer = new DataTransfer();
-            transfer.items.add(new File([bytes], name, {type: 'message/rfc822'}));
-            const zone = document.getElementById('drop');
-            for (const type of ['dragenter', 'dragover', 'drop']) {
-                zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: transfer}));
-            }
-        }""",
-        [name, base64.b64encode(data).decode()],
-    )
-
-
-def shoot(page: Page, name: str) -> None:
-    """The whole page, and what the screen shows first (what a person sees before scrolling)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.screenshot(path=str(SHOTS / f"{name}-screen.png"))
-
-
 
 
 def test_the_seed_story_in_the_browser(phone: Page, server, amex_dns):

@@ -5,18 +5,13 @@ nothing (DNS rebinding, cross-site forms). Screenshots go to test-artifacts/scre
 from __future__ import annotations
 
 import http.server
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from test_web_browser import CHROMIUM_FLAGS, PHONE, drop_file, free_port, shoot
+from browserkit import PHONE, chromium, drop_file, serving, shoot
 
 expect.set_options(timeout=20_000)
 REBIND = "rebind.test"
@@ -26,36 +21,15 @@ REBIND = "rebind.test"
 def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("phone")
     (home / "config").mkdir()
-    port = free_port()
-    env = {**os.environ, "CARDGUARD_CONFIG_DIR": str(home / "config"), "CARDGUARD_DATA_DIR": str(home / "data"),
-           "TZ": "UTC"}
-    env.pop("CARDGUARD_DATABASE_URL", None)
-    env.pop("CARDGUARD_TZ", None)
-    process = subprocess.Popen([sys.executable, "-m", "cardguard", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode())
-    yield f"http://127.0.0.1:{port}", port
-    process.terminate()
-    process.wait(timeout=10)
+    with serving(home, TZ="UTC") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        # rebind.test resolves to this machine, as an attacker's name would after DNS rebinding.
-        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_FLAGS + [f"--host-resolver-rules=MAP {REBIND} 127.0.0.1"])
+    # rebind.test resolves to this machine, as an attacker's name would after DNS rebinding.
+    with chromium(f"--host-resolver-rules=MAP {REBIND} 127.0.0.1") as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

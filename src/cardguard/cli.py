@@ -13,6 +13,7 @@ from cardguard import __version__
 from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input
 from cardguard.cli_incident import incident_app
 from cardguard.cli_mail import mail_app
+from cardguard.cli_statements import statements_app
 from cardguard.cli_wallet import cards_app, reissue_app, services_app
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, detect_lang, t
@@ -34,6 +35,7 @@ app.add_typer(services_app, name="services")
 app.add_typer(reissue_app, name="reissue")
 app.add_typer(incident_app, name="incident")
 app.add_typer(mail_app, name="mail")
+app.add_typer(statements_app, name="statements")
 
 
 def _fail(error: UserError, lang: Lang, as_json: bool) -> None:
@@ -122,10 +124,13 @@ def check_cmd(
         raise typer.Exit(check_many(paths, language, as_json=as_json, jobs=jobs, offline=offline, resolver=resolver,
                                     trust=trust_authserv, alias=alias, card=card))
     try:
+        from cardguard.output import working
         from cardguard.verify.run import verify_bytes
 
-        verdict = verify_bytes(read_input(paths[0] if paths else None), language, offline=offline,
-                               resolver=resolver, trust=trust_authserv, alias=alias, card=card)
+        raw = read_input(paths[0] if paths else None)
+        with working(t("check.working_offline" if offline else "check.working_live", language)):
+            verdict = verify_bytes(raw, language, offline=offline, resolver=resolver, trust=trust_authserv,
+                                   alias=alias, card=card)
     except UserError as error:
         _fail(error, language, as_json)
     command = None

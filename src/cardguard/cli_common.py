@@ -49,6 +49,29 @@ def _click_words(lang: Lang) -> list[tuple[re.Pattern, str]]:
     return [(pattern, replacement) for pattern, replacement, _ in sorted(out, key=lambda item: -item[2])]
 
 
+def _usage_errors_as_json(lang: Lang) -> None:
+    """With --json a usage error (a misspelt command or option, a missing value) is the JSON error
+    every other error is, on standard output, worded in the reader's language; still exit 2."""
+    if "--json" not in sys.argv[1:]:
+        return
+    try:
+        from typer._click import exceptions
+    except ImportError:
+        return
+    words = _click_words(lang) if lang != "en" else []
+
+    def show(self, file=None) -> None:  # noqa: ARG001 - JSON goes where every JSON error goes
+        import json
+
+        message = self.format_message()
+        for pattern, replacement in words:
+            message = pattern.sub(replacement, message)
+        print(json.dumps({"error": {"code": "error.usage", "message": message, "details": []}},
+                         ensure_ascii=False, indent=2))
+
+    exceptions.UsageError.show = show
+
+
 def _speak_click(lang: Lang) -> None:
     """Click (and the copy of it Typer ships) word their own help and usage errors in English
     ("Usage:", "Options", "Show this message and exit.", "No such option"). In Japanese these words
@@ -95,6 +118,7 @@ def _speak_click(lang: Lang) -> None:
 
 
 _speak_click(HELP_LANG)
+_usage_errors_as_json(HELP_LANG)
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=h("opt.json"))]

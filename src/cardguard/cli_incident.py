@@ -44,10 +44,8 @@ def print_incident(data: dict, lang: Lang) -> None:
     out.print(f"\n[bold]{t('incident.timeline', lang)}[/bold]")
     for entry in data["timeline"]:
         out.print(f"  {entry['at']}  {entry['text']}", markup=False)
-        if entry["kind"] == "call":
-            extra = "; ".join(x for x in (entry["answered_by"], entry["reference"], entry["agreed"], entry["note"]) if x)
-            if extra:
-                out.print(f"      {extra}", style="dim", markup=False)
+        if entry["details"]:
+            out.print("      " + " · ".join(part["text"] for part in entry["details"]), style="dim", markup=False)
     out.print(t("incident.hint", lang), style="dim")
 
 
@@ -217,14 +215,16 @@ def incident_log(
     at: At = None, as_json: JsonOpt = False, lang: LangOpt = None,
 ) -> None:
     from cardguard.incident import record
-    from cardguard.incident.report import event_text
+    from cardguard.incident.report import event_details, event_text
 
     def work(session, directory, language):
         found = record.find_incident(session, incident or incident_arg)
         before = _states(session, directory, found)
-        event = record.log(session, found, record.parse_at(at), note=note, call=call, answered_by=answered_by,
-                           reference=reference, agreed=agreed, card=card, card_status=card_status)
-        return _changed(session, directory, found, language, before, event_text(event, found, language))
+        events = record.log(session, found, record.parse_at(at), note=note, call=call, answered_by=answered_by,
+                            reference=reference, agreed=agreed, card=card, card_status=card_status)
+        said = [" · ".join([event_text(event, found, language), *(part["text"] for part in event_details(event, language))])
+                for event in events]
+        return _changed(session, directory, found, language, before, " / ".join(said))
 
     run(lang, as_json, work)
 

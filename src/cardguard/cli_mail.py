@@ -29,6 +29,15 @@ def _fail(error: UserError, language: Lang, as_json: bool):
     raise typer.Exit(report_error(error, language, as_json))
 
 
+def _fail_line(error: UserError, language: Lang, as_json: bool):
+    """For the commands whose --json is one object per line: the error is one line too, after the
+    messages already said."""
+    if not as_json:
+        _fail(error, language, as_json)
+    _line(error.as_json(language))
+    raise typer.Exit(error.exit_code)
+
+
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -304,6 +313,16 @@ def check_cmd(
     def show(judged) -> None:
         results.append(judged)
 
+    def print_results() -> None:
+        # Newest first across the inbox and the junk folder, by when each message reached the mailbox.
+        oldest = datetime.min.replace(tzinfo=timezone.utc)
+        for judged in sorted(results, key=lambda j: j.date or oldest, reverse=True):
+            if _shown(judged, everything):
+                if as_json:
+                    _line(judged.as_json(language))
+                else:
+                    _print_judged(judged, language)
+
     try:
         start = parse_since(since)
         store = _store()
@@ -313,15 +332,14 @@ def check_cmd(
             check_account(store, each, directory, options, since=start, everything=everything, folders=folder,
                           on_result=show)
     except UserError as error:
-        _fail(error, language, as_json)
-    # Newest first across the inbox and the junk folder, by when each message reached the mailbox.
-    oldest = datetime.min.replace(tzinfo=timezone.utc)
-    for judged in sorted(results, key=lambda j: j.date or oldest, reverse=True):
-        if _shown(judged, everything):
-            if as_json:
-                _line(judged.as_json(language))
-            else:
-                _print_judged(judged, language)
+        # What was checked before the error is recorded and will not be read again: it is said now.
+        print_results()
+        _fail_line(error, language, as_json)
+    except KeyboardInterrupt:
+        print_results()
+        console().__class__(stderr=True).print(t("mail.scan_stopped", language, read=len(results)), markup=False)
+        raise typer.Exit(130) from None
+    print_results()
     if not as_json:
         _print_summary(_summary(results, language), language)
 
@@ -375,7 +393,7 @@ def scan_cmd(
     except UserError as error:
         if progress is not None:
             progress.stop()
-        _fail(error, language, as_json)
+        _fail_line(error, language, as_json)
     except KeyboardInterrupt:
         if progress is not None:
             progress.stop()
@@ -423,7 +441,7 @@ def watch_cmd(
         directory, options = check_setup(language, offline=offline, resolver=resolver, trust=trust_authserv,
                                          alias=alias, store=store)
     except UserError as error:
-        _fail(error, language, as_json)
+        _fail_line(error, language, as_json)
     desktop = None if no_desktop else alerts.Desktop()
 
     def on_result(judged) -> None:
@@ -460,7 +478,7 @@ def watch_cmd(
     try:
         watch.run()
     except UserError as error:
-        _fail(error, language, as_json)
+        _fail_line(error, language, as_json)
     except KeyboardInterrupt:
         watch.stopped = True
         err.print(t("mail.watch_stopped", language), markup=False)

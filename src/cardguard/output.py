@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,19 @@ def console() -> Console:
 
     # Width is fixed when stdout is not a terminal, so piped text does not wrap mid-number.
     return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
+@contextmanager
+def working(text: str):
+    """A spinner with ``text`` on a terminal while something may take seconds (a live DNS check on
+    a slow network); nothing otherwise, so pipes and --json get only their output."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True, highlight=False).status(text):
+        yield
 
 
 def _default(value: Any) -> Any:

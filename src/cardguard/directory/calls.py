@@ -20,11 +20,11 @@ from cardguard.directory.lookup import (
     ContactLine,
     find_lines,
     own_card_line,
-    same_number_key,
     resolve_card,
     resolve_country,
     resolve_product,
     resolve_purpose,
+    same_number_key,
     tel_uri,
 )
 from cardguard.directory.schema import PURPOSES, OnlineRoute

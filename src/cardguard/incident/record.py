@@ -193,12 +193,18 @@ def tick(session: Session, incident: Incident, step_id: str, at: datetime, skip_
 
 def log(session: Session, incident: Incident, at: datetime, *, note: str | None = None, call: str | None = None,
         answered_by: str | None = None, reference: str | None = None, agreed: str | None = None,
-        card: str | None = None, card_status: str | None = None) -> IncidentEvent:
+        card: str | None = None, card_status: str | None = None) -> list[IncidentEvent]:
+    """What the holder did, on the timeline: a call (with who answered, a reference, what was agreed),
+    a card's new status, or a note; a call that stopped the card is both. Nothing given is dropped:
+    a call's details without the number called are refused, not kept as a bare note."""
     check_fields({"note": note, "call": call, "answered-by": answered_by, "reference": reference, "agreed": agreed})
+    if not call and (answered_by or reference or agreed):
+        raise UserError("error.call_details_without_call", field="--call")
+    events: list[IncidentEvent] = []
     if call:
-        event = IncidentEvent(at=at, kind="call", number=parse_phone(call), answered_by=answered_by,
-                              reference=reference, agreed=agreed, text=note)
-    elif card_status:
+        events.append(IncidentEvent(at=at, kind="call", number=parse_phone(call), answered_by=answered_by,
+                                    reference=reference, agreed=agreed, text=note))
+    if card_status:
         if card_status not in CARD_STATUSES:
             raise UserError("error.field_choices_named", field="--card-status", choices=", ".join(CARD_STATUSES))
         target = find_card(session, card) if card else None
@@ -209,14 +215,16 @@ def log(session: Session, incident: Incident, at: datetime, *, note: str | None 
         target.status = card_status
         if incident.card_id is None:
             incident.card_id = target.id
-        event = IncidentEvent(at=at, kind="card", text=f"****{target.last4}", reference=card_status, agreed=note)
-    elif note:
-        event = IncidentEvent(at=at, kind="note", text=note)
-    else:
+        # With a call, the note is the call's.
+        events.append(IncidentEvent(at=at, kind="card", text=f"****{target.last4}", reference=card_status,
+                                    agreed=None if call else note))
+    if not events and note:
+        events.append(IncidentEvent(at=at, kind="note", text=note))
+    if not events:
         raise UserError("error.log_empty")
-    incident.events.append(event)
+    incident.events.extend(events)
     session.flush()
-    return event
+    return events
 
 
 def close(session: Session, incident: Incident, at: datetime, summary: str | None = None, *,

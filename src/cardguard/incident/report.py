@@ -71,13 +71,27 @@ def _event_text(event, plan: plans.Plan, lang: Lang) -> str:
         return t("incident.event_call", lang, number=event.number or "")
     if event.kind == "card":
         status = t(f"wallet.status_{event.reference}", lang) if event.reference in CARD_STATUSES else event.reference
-        text = t("incident.event_card", lang, change=f"{event.text} → {status}")
-        return f"{text} {event.agreed}" if event.agreed else text
+        return t("incident.event_card", lang, change=f"{event.text} → {status}")
     if event.kind == "closed":
         return t("incident.event_closed", lang)
     if event.kind == "checklist":
         return t("incident.event_checklist_done", lang, title=t(f"wallet.checklist_{event.text}", lang))
     return event.text or ""
+
+
+def event_details(event, lang: Lang) -> list[dict]:
+    """What the holder recorded with a call or a card's change, each with its label ("Answered by:
+    佐藤"): a name, a reference, an agreement and a note read alike without one. Every front end
+    shows these."""
+    if event.kind == "call":
+        values = {"answered_by": event.answered_by, "reference": event.reference, "agreed": event.agreed,
+                  "note": event.text}
+    elif event.kind == "card":
+        values = {"answered_by": None, "reference": None, "agreed": None, "note": event.agreed}
+    else:
+        return []
+    return [{"field": field, "value": value, "text": t(f"incident.detail.{field}", lang, value=value)}
+            for field, value in values.items() if value]
 
 
 def _whom_to_call(directory: Directory, incident: Incident, card: Card | None, purpose: str, now: datetime):
@@ -148,7 +162,8 @@ def view(session: Session, directory: Directory, incident: Incident, lang: Lang,
         timeline.append({"at": shown(event.at), "at_iso": iso(event.at), "kind": event.kind, "text": _event_text(event, plan, lang),
                          "note": event.text if event.kind == "call" else None, "number": event.number,
                          "answered_by": event.answered_by, "reference": event.reference,
-                         "agreed": event.agreed if event.kind == "call" else None})
+                         "agreed": event.agreed if event.kind == "call" else None,
+                         "details": event_details(event, lang)})
     verdict = None
     for event in incident.events:
         if event.kind == "verdict" and event.data:
@@ -197,11 +212,8 @@ def markdown(data: dict, lang: Lang) -> str:
     lines += ["", f"## {label['timeline']}", "", f"| {label['when']} | {label['what']} |", "| --- | --- |"]
     for entry in data["timeline"]:
         detail = entry["text"]
-        if entry["kind"] == "call":
-            parts = [f"{label['answered_by']}: {entry['answered_by']}" if entry["answered_by"] else "",
-                     f"{label['reference']}: {entry['reference']}" if entry["reference"] else "",
-                     f"{label['agreed']}: {entry['agreed']}" if entry["agreed"] else "", entry["note"] or ""]
-            detail += " — " + "; ".join(p for p in parts if p) if any(parts) else ""
+        if entry["details"]:
+            detail += " — " + " · ".join(part["text"] for part in entry["details"])
         lines.append(f"| {entry['at']} | {detail.replace('|', '/')} |")
     lines += ["", f"## {label['steps']} ({data['progress']['done']}/{data['progress']['total']})", ""]
     for step in data["steps"]:
@@ -212,9 +224,7 @@ def markdown(data: dict, lang: Lang) -> str:
     lines += ["", f"## {label['calls']}", ""]
     for call in data["calls"]:
         lines.append(f"- {call['at']}: {call['number']}"
-                     + (f", {label['answered_by']} {call['answered_by']}" if call["answered_by"] else "")
-                     + (f", {label['reference']} {call['reference']}" if call["reference"] else "")
-                     + (f", {label['agreed']}: {call['agreed']}" if call["agreed"] else ""))
+                     + "".join(f", {part['text']}" for part in call["details"] if part["field"] != "note"))
     if not data["calls"]:
         lines.append(f"- {label['none']}")
     return "\n".join(lines) + "\n"

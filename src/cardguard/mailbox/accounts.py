@@ -156,12 +156,12 @@ class Recorder:
 
     def _write(self, batch: list[Judged]) -> tuple[int, int]:
         stored = known = 0
-        scanned = [j for j in batch if "file" in j.source and listed(j)]
-        identities = {j.identity for j in scanned if j.identity}
+        identities = {j.identity for j in batch if j.identity and ("file" not in j.source or listed(j))}
         with self.store.session() as session:
             seen = set(session.scalars(select(MailChecked.identity).where(MailChecked.identity.in_(identities)))) \
                 if identities else set()
             for judged in batch:
+                judged.seen_before = judged.identity in seen
                 if "file" in judged.source:
                     if not listed(judged):
                         continue
@@ -169,8 +169,8 @@ class Recorder:
                         known += 1
                         continue
                     stored += 1
-                    if judged.identity:
-                        seen.add(judged.identity)
+                if judged.identity:
+                    seen.add(judged.identity)
                 session.add(_summary_row(judged))
         return stored, known
 

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import date, timezone
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from cardguard.errors import UserError
+from cardguard.mailbox import HEAD_LIMIT
 from cardguard.mailbox.presets import KNOWN_JUNK_NAMES, presets
 
-BATCH = 200  # headers fetched per round trip
+BATCH = 200  # messages whose sizes are fetched per round trip
+BATCH_BYTES = 4 * 1024 * 1024  # headers fetched per round trip, at most (held about 3 times over)
 
 
 @dataclass(frozen=True)
@@ -135,34 +137,79 @@ def folders_to_read(client: IMAPClient, account: Account, wanted: list[str] | No
 
 def examine(client: IMAPClient, folder: str) -> int:
     """Open ``folder`` read-only (EXAMINE); its UIDVALIDITY."""
+    return examine_state(client, folder)[0]
+
+
+def examine_state(client: IMAPClient, folder: str) -> tuple[int, int | None]:
+    """Open ``folder`` read-only (EXAMINE); its UIDVALIDITY and UIDNEXT (None where a server gives none)."""
     try:
         info = client.select_folder(folder, readonly=True)
-    except IMAPClientError:
-        raise UserError("error.mail_folder_missing", folder=folder) from None
-    return int(info.get(b"UIDVALIDITY", 0))
+    except IMAPClientAbortError:
+        raise  # the connection dropped: not the folder's fault (imaplib's abort is a kind of its error)
+    except IMAPClientError as exc:
+        # Listed but not opened (a server's internal error, a folder gone meanwhile): the server's words.
+        reason = str(exc).removeprefix("select failed: ").strip()[:200] or type(exc).__name__
+        raise UserError("error.mail_folder_refused", folder=folder, reason=reason) from None
+    uidnext = info.get(b"UIDNEXT")
+    return int(info.get(b"UIDVALIDITY", 0)), int(uidnext) if uidnext is not None else None
 
 
-def uids_since(client: IMAPClient, since: date | None) -> list[int]:
-    return sorted(client.search(["SINCE", since] if since else ["ALL"]))
+def uids_since(client: IMAPClient, since: date | None, after_uid: int = 0) -> list[int]:
+    """The folder's UIDs, those of mail since a day, or those above a UID (what a watch has not seen)."""
+    criteria = (["UID", f"{after_uid + 1}:*"] if after_uid else []) + (["SINCE", since] if since else [])
+    # "UID n:*" always names the newest message, even one below n: filtered here.
+    return sorted(uid for uid in client.search(criteria or ["ALL"]) if uid > after_uid)
 
 
 def headers_of(client: IMAPClient, uids: list[int]):
-    """(uid, size, arrival, header bytes) in batches, so a large folder never sits in memory at once.
-    The arrival time is the server's INTERNALDATE: a sender can write any Date header, not this."""
+    """(uid, size, arrival, header bytes), a few at a time, so that neither a large folder nor headers
+    of megabytes (a sender writes as many as they like) sit in memory at once: the sizes first, then
+    the headers, each read up to HEAD_LIMIT, in groups of at most BATCH_BYTES. The arrival time is
+    the server's INTERNALDATE: a sender can write any Date header, not this."""
     for start in range(0, len(uids), BATCH):
         batch = uids[start:start + BATCH]
-        fetched = client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER]"])
+        sizes = client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE"])
+        group: list[int] = []
+        weight = 0
         for uid in batch:
-            data = fetched.get(uid)
-            if data is None:
+            if uid not in sizes:
                 continue  # expunged meanwhile
-            arrived = data.get(b"INTERNALDATE")
-            if arrived is not None and arrived.tzinfo is None:
-                arrived = arrived.replace(tzinfo=timezone.utc)
-            yield uid, int(data.get(b"RFC822.SIZE", 0)), arrived, data.get(b"BODY[HEADER]") or b""
+            cost = min(int(sizes[uid].get(b"RFC822.SIZE") or 0), HEAD_LIMIT)
+            if group and weight + cost > BATCH_BYTES:
+                yield from _heads(client, group, sizes)
+                group, weight = [], 0
+            group.append(uid)
+            weight += cost
+        if group:
+            yield from _heads(client, group, sizes)
+
+
+def _heads(client: IMAPClient, group: list[int], sizes: dict):
+    fetched = client.fetch(group, [f"BODY.PEEK[HEADER]<0.{HEAD_LIMIT}>"])
+    for uid in group:
+        data = fetched.get(uid)
+        if data is None:
+            continue  # expunged meanwhile
+        arrived = sizes[uid].get(b"INTERNALDATE")
+        if arrived is not None and arrived.tzinfo is None:
+            arrived = arrived.replace(tzinfo=timezone.utc)
+        yield uid, int(sizes[uid].get(b"RFC822.SIZE") or 0), arrived, _part(data, b"BODY[HEADER]")
+
+
+def _part(data: dict, name: bytes) -> bytes:
+    """A fetched section, named with its partial origin ("BODY[]<0>") or without (a server may echo
+    either); a NIL section is empty."""
+    found = data.get(name + b"<0>")
+    if found is None:
+        found = data.get(name)
+    return found if isinstance(found, bytes) else b""
 
 
 def body_of(client: IMAPClient, uid: int) -> bytes | None:
-    fetched = client.fetch([uid], ["BODY.PEEK[]"])
+    """The whole message, read up to one byte past the check's limit: a message larger than its
+    announced size is refused as too large, never held whole."""
+    from cardguard.verify.message import MAX_BYTES  # the verifier loads only when a message is checked
+
+    fetched = client.fetch([uid], [f"BODY.PEEK[]<0.{MAX_BYTES + 1}>"])
     data = fetched.get(uid)
-    return None if data is None else (data.get(b"BODY[]") or b"")
+    return None if data is None else _part(data, b"BODY[]")

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from cardguard.errors import UserError
 from cardguard.i18n import Lang
+from cardguard.mailbox import HEAD_LIMIT
 from cardguard.verify.check import CheckOptions, check_message
 from cardguard.verify.identity import claimed_issuer
 from cardguard.verify.message import MAX_BYTES, glance, read_mail
@@ -29,6 +30,7 @@ class Judged:
     date: datetime | None = None
     size: int = 0
     identity: str | None = None  # which stored entry it is (mailbox/identity.py)
+    seen_before: bool = False  # the same mail was on record already (another folder, a scan)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -48,8 +50,8 @@ class Judged:
 
 def head_of(data: bytes) -> bytes:
     """The header block of a raw message (everything before the first empty line)."""
-    found = _HEADER_END.search(data, 0, 1_000_000)
-    return data[:found.start()] + b"\r\n\r\n" if found else data[:1_000_000]
+    found = _HEADER_END.search(data, 0, HEAD_LIMIT)
+    return data[:found.start()] + b"\r\n\r\n" if found else data[:HEAD_LIMIT]
 
 
 def look_at_headers(head: bytes, directory, source: dict) -> Judged:
@@ -84,9 +86,12 @@ def judge_message(head: bytes, size: int, whole: Callable[[], bytes | None], dir
     the result)."""
     from cardguard.mailbox.identity import header_identity, message_identity
 
-    judged = look_at_headers(head, directory, source)
+    # A header longer than what is read to decide: its From may lie past the cut (a sender can put a
+    # megabyte of fields before it), so it is not taken to claim no issuer: it is read whole.
+    cut = len(head) >= HEAD_LIMIT and not _HEADER_END.search(head)
+    judged = Judged(source=source) if cut else look_at_headers(head, directory, source)
     judged.size = size
-    if judged.unreadable is None and (judged.claims_issuer or everything):
+    if judged.unreadable is None and (judged.claims_issuer or everything or cut):
         if size > MAX_BYTES:
             judged.unreadable = too_large(size)
         else:
@@ -95,7 +100,9 @@ def judge_message(head: bytes, size: int, whole: Callable[[], bytes | None], dir
                 return None
             judged.identity = message_identity(data)
             return judge(data, directory, options, judged)
-    judged.identity = header_identity(head)
+    if judged.claims_issuer or judged.unreadable is not None:
+        # Only mail that is listed needs to be told apart: the rest costs no digest.
+        judged.identity = header_identity(head)
     return judged
 
 
@@ -122,3 +129,4 @@ def judge(data: bytes, directory, options: CheckOptions, judged: Judged) -> Judg
     judged.date = judged.date or received_at(mail.headers)
     judged.claims_issuer = judged.verdict.issuer is not None or judged.claims_issuer
     return judged
+

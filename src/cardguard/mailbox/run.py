@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import select
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from imapclient import IMAPClient
@@ -14,7 +15,7 @@ from imapclient import IMAPClient
 from cardguard.errors import UserError
 from cardguard.mailbox import accounts, imap
 from cardguard.mailbox.imap import Account
-from cardguard.mailbox.judge import Judged, judge_message
+from cardguard.mailbox.judge import Judged, judge_message, look_at_headers
 from cardguard.verify.check import CheckOptions
 
 IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
@@ -28,22 +29,96 @@ def account_options(account: Account, options: CheckOptions) -> CheckOptions:
     return replace(options, trust_authserv=list(options.trust_authserv) + [account.authserv_id])
 
 
-def check_folder(client: IMAPClient, store, account: Account, folder: str, directory, options: CheckOptions, *,
+class Link:
+    """A connection to the account that can be opened again. A server may hang up on one message
+    (Dovecot does, every time, on a message whose stored size is wrong): the rest must still be read."""
+
+    def __init__(self, account: Account, password: str) -> None:
+        self.account, self.password = account, password
+        self.client = imap.connect(account, password)
+
+    def again(self, folder: str, uidvalidity: int, cause: BaseException) -> None:
+        """Connected and in ``folder`` again, or ``cause`` raised: a server that is gone is a drop."""
+        _hang_up(self.client)
+        try:
+            self.client = imap.connect(self.account, self.password)
+            if imap.examine(self.client, folder) != uidvalidity:
+                raise cause  # the folder was rebuilt meanwhile: its UIDs mean other messages now
+        except (UserError, *imap.CONNECTION_ERRORS):
+            raise cause from None
+
+
+class _ServerFailed(Exception):
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        text = str(cause).removeprefix("command: FETCH => ").strip()
+        self.error = UserError("error.mail_server_failed", reason=(text or type(cause).__name__)[:200])
+
+
+def _heads(link: Link, folder: str, uidvalidity: int, todo: list[int]):
+    """imap.headers_of, surviving a server that hangs up on one message: the batch it failed on is
+    read again one message at a time, and a message it fails on twice, with a new connection in
+    between, is set aside (yielded with the error in place of its header)."""
+    for start in range(0, len(todo), imap.BATCH):
+        batch = todo[start:start + imap.BATCH]
+        given: set[int] = set()
+        try:
+            for item in imap.headers_of(link.client, batch):
+                given.add(item[0])
+                yield item
+            continue
+        except imap.CONNECTION_ERRORS as exc:
+            link.again(folder, uidvalidity, exc)
+        for uid in batch:
+            if uid in given:
+                continue
+            try:
+                items = list(imap.headers_of(link.client, [uid]))
+            except imap.CONNECTION_ERRORS as exc:
+                link.again(folder, uidvalidity, exc)
+                items = [(uid, 0, None, _ServerFailed(exc))]
+            yield from items
+
+
+def _body(link: Link, folder: str, uidvalidity: int, uid: int) -> bytes | None:
+    try:
+        return imap.body_of(link.client, uid)
+    except imap.CONNECTION_ERRORS as exc:
+        link.again(folder, uidvalidity, exc)
+    try:
+        return imap.body_of(link.client, uid)
+    except imap.CONNECTION_ERRORS as exc:
+        link.again(folder, uidvalidity, exc)
+        raise _ServerFailed(exc) from None
+
+
+def check_folder(link: Link, store, account: Account, folder: str, directory, options: CheckOptions, *,
                  since: date | None, everything: bool, min_uid: int = 0,
                  on_result: Callable[[Judged], None] = lambda j: None) -> list[Judged]:
-    """Every message of ``folder`` not checked before, newest first; each is recorded once seen."""
-    uidvalidity = imap.examine(client, folder)
+    """Every message of ``folder`` not checked before, newest first; each is recorded once seen. A
+    message the server fails to send is recorded as unreadable, with the server's words, and the rest
+    goes on."""
+    from cardguard.mailbox.identity import header_identity
+
+    uidvalidity = imap.examine(link.client, folder)
     done = accounts.checked_uids(store, account.name, folder, uidvalidity)
-    todo = [uid for uid in imap.uids_since(client, since) if uid not in done and uid > min_uid]
+    todo = [uid for uid in imap.uids_since(link.client, since, min_uid) if uid not in done]
     todo.reverse()  # newest first
     results = []
-    for uid, size, arrived, head in imap.headers_of(client, todo):
+    for uid, size, arrived, head in _heads(link, folder, uidvalidity, todo):
         source = {"account": account.name, "folder": folder, "uidvalidity": uidvalidity, "uid": uid}
-        # A message over the limit is not even downloaded: listed with the reason, the rest goes on.
-        judged = judge_message(head, size, lambda: imap.body_of(client, uid), directory, options, source,
-                               everything=everything)
-        if judged is None:
-            continue  # expunged meanwhile
+        if isinstance(head, _ServerFailed):
+            judged = Judged(source=source, unreadable=head.error)
+        else:
+            try:
+                # A message over the limit is not even downloaded: listed with the reason, the rest goes on.
+                judged = judge_message(head, size, lambda: _body(link, folder, uidvalidity, uid), directory,
+                                       options, source, everything=everything)
+            except _ServerFailed as failed:
+                judged = look_at_headers(head, directory, source)
+                judged.unreadable, judged.size, judged.identity = failed.error, size, header_identity(head)
+            if judged is None:
+                continue  # expunged meanwhile
         judged.date = arrived or judged.date
         accounts.record(store, judged)
         results.append(judged)
@@ -54,19 +129,29 @@ def check_folder(client: IMAPClient, store, account: Account, folder: str, direc
 def check_account(store, account: Account, directory, options: CheckOptions, *, since: date | None,
                   everything: bool, folders: list[str] | None = None,
                   on_result: Callable[[Judged], None] = lambda j: None) -> list[Judged]:
-    client = imap.connect(account, accounts.password(account))
+    """The inbox and the junk folder (or the folders named). A folder the server refuses to open does
+    not keep the others from being checked: its error comes after them."""
+    link = Link(account, accounts.password(account))
     try:
         out = []
-        for folder in imap.folders_to_read(client, account, folders):
-            out += check_folder(client, store, account, folder, directory, account_options(account, options),
-                                since=since, everything=everything, on_result=on_result)
+        refused: UserError | None = None
+        for folder in imap.folders_to_read(link.client, account, folders):
+            try:
+                out += check_folder(link, store, account, folder, directory, account_options(account, options),
+                                    since=since, everything=everything, on_result=on_result)
+            except UserError as error:
+                if error.key != "error.mail_folder_refused":
+                    raise
+                refused = refused or error
+        if refused is not None:
+            raise refused
         return out
     except imap.CONNECTION_ERRORS as exc:
         # What was checked before the drop stays recorded; the next run goes on from there.
         raise UserError("error.mail_dropped", where=f"{account.host}:{account.port}",
                         reason=type(exc).__name__) from None
     finally:
-        imap.close(client)
+        imap.close(link.client)
 
 
 def peer_closed(client: IMAPClient) -> bool:
@@ -87,9 +172,35 @@ def peer_closed(client: IMAPClient) -> bool:
         raw.close()
 
 
+def _hang_up(client: IMAPClient) -> None:
+    try:
+        client.shutdown()
+    except Exception:  # noqa: BLE001 - already closed
+        pass
+
+
+@dataclass
+class _Idler:
+    """One connection waiting (IDLE) on one folder. IDLE watches only the selected folder, so the
+    inbox and the junk folder each need a connection of their own."""
+
+    folder: str
+    link: Link
+    since: float = 0.0  # when its IDLE began (monotonic)
+    covered: int = 0  # UIDNEXT when its folder was last caught up: what is below was looked at
+    idling: bool = False
+
+    @property
+    def client(self) -> IMAPClient:
+        return self.link.client
+
+
 class Watch:
-    """IMAP IDLE on the inbox; after each wake, and after every reconnect, the inbox and the junk
-    folder are caught up. Only mail that arrived after the watch started is judged and alerted."""
+    """IMAP IDLE on the inbox and on the junk folder (phishing often lands there), a connection each,
+    both renewed before RFC 2177's 29 minutes. A folder is caught up when its connection wakes, when
+    its IDLE is renewed and after every reconnect. Only mail that arrived after the watch started is
+    judged, and each mail is alerted once (not again when a filter moves it from one folder to the
+    other)."""
 
     def __init__(self, store, account: Account, directory, options: CheckOptions, *,
                  on_result: Callable[[Judged], None], on_state: Callable[[str, dict], None],
@@ -101,40 +212,89 @@ class Watch:
         self.baseline: dict[tuple[str, int], int] = {}  # (folder, uidvalidity) -> highest UID when first seen
         self.stopped = False
         self.connected_once = self.connected_now = False
+        self.renewals = 0  # IDLEs renewed because they were due, not because mail arrived
 
-    def _catch_up(self, client: IMAPClient, folders: list[str]) -> None:
-        for folder in folders:
-            uidvalidity = imap.examine(client, folder)
-            key = (folder, uidvalidity)
-            if key not in self.baseline:
-                existing = imap.uids_since(client, None)
-                self.baseline[key] = existing[-1] if existing else 0
-                continue
-            check_folder(client, self.store, self.account, folder, self.directory, self.options, since=None,
-                         everything=False, min_uid=self.baseline[key], on_result=self.on_result)
+    def _alert(self, judged: Judged) -> None:
+        if not judged.seen_before:
+            self.on_result(judged)
+
+    def _catch_up(self, idler: _Idler) -> None:
+        client, folder = idler.client, idler.folder
+        uidvalidity, uidnext = imap.examine_state(client, folder)
+        idler.covered = uidnext or 0
+        key = (folder, uidvalidity)
+        if key not in self.baseline:
+            existing = imap.uids_since(client, None)
+            self.baseline[key] = existing[-1] if existing else 0
+            return
+        check_folder(idler.link, self.store, self.account, folder, self.directory, self.options, since=None,
+                     everything=False, min_uid=self.baseline[key], on_result=self._alert)
+
+    def _idle(self, idler: _Idler) -> None:
+        # Mail that lands between a catch-up and the IDLE would wait for the next wake: the folder's
+        # UIDNEXT, read as it is opened for IDLE, says whether anything came in since.
+        while True:
+            _uidvalidity, uidnext = imap.examine_state(idler.client, idler.folder)
+            if uidnext is None or uidnext <= idler.covered or self.stopped:
+                break
+            self._catch_up(idler)
+        idler.client.idle()
+        idler.idling, idler.since = True, time.monotonic()
+
+    def _listen(self, idlers: list[_Idler]) -> None:
+        """Until the holder stops it: wait on every connection at once; a connection that says mail
+        arrived, or whose IDLE is due for renewal, leaves IDLE, catches its folder up and goes back."""
+        while not self.stopped:
+            select.select([i.client.socket() for i in idlers], [], [], 1.0)
+            for idler in idlers:
+                responses = idler.client.idle_check(timeout=0)
+                if not responses and peer_closed(idler.client):
+                    raise ConnectionError("the server closed the connection")
+                arrived = any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+                due = time.monotonic() - idler.since >= self.idle_seconds
+                if arrived or due:
+                    self.renewals += not arrived
+                    idler.idling = False
+                    idler.client.idle_done()
+                    self._catch_up(idler)
+                    self._idle(idler)
 
     def _session(self, password: str) -> None:
-        client = imap.connect(self.account, password)
-        self.connected_once = self.connected_now = True
+        links: list[Link] = []
+        idlers: list[_Idler] = []
         try:
-            folders = imap.folders_to_read(client, self.account)
-            self._catch_up(client, folders)
+            links.append(Link(self.account, password))
+            self.connected_once = self.connected_now = True
+            folders = imap.folders_to_read(links[0].client, self.account)
+            for _folder in folders[1:]:
+                links.append(Link(self.account, password))
+            idlers = [_Idler(folder, link) for folder, link in zip(folders, links)]
+            for idler in idlers:
+                self._catch_up(idler)
+            for idler in idlers:
+                self._idle(idler)
             self.on_state("watching", {"folders": folders})
-            while not self.stopped:
-                imap.examine(client, "INBOX")
-                client.idle()
-                started = time.monotonic()
+            self._listen(idlers)
+        except (Exception, KeyboardInterrupt) as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                self._leave(idlers, [link.client for link in links])
+            else:
+                # A dropped connection gets no goodbye: it could only wait for an answer that never comes.
+                for link in links:
+                    _hang_up(link.client)
+            raise
+        self._leave(idlers, [link.client for link in links])
+
+    @staticmethod
+    def _leave(idlers: list[_Idler], clients: list[IMAPClient]) -> None:
+        """Sign off politely: a connection in IDLE must say DONE before LOGOUT is heard."""
+        for idler in idlers:
+            if idler.idling:
                 try:
-                    while not self.stopped and time.monotonic() - started < self.idle_seconds:
-                        responses = client.idle_check(timeout=1)
-                        if not responses and peer_closed(client):
-                            raise ConnectionError("the server closed the connection")
-                        if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
-                            break
-                finally:
-                    client.idle_done()
-                self._catch_up(client, folders)
-        finally:
+                    idler.client.idle_done()
+                except Exception:  # noqa: BLE001 - gone already: closed below all the same
+                    pass
+        for client in clients:
             imap.close(client)
 
     def run(self) -> None:
@@ -145,9 +305,10 @@ class Watch:
             try:
                 self._session(password)
             except UserError as error:
-                if not self.connected_once or error.key in ("error.mail_login", "error.mail_certificate", "error.mail_ca_file",
-                                          "error.mail_folder_missing"):
+                if not self.connected_once or error.key in ("error.mail_login", "error.mail_certificate",
+                                                             "error.mail_ca_file"):
                     raise  # the holder must fix this; retrying would not help
+                # A folder gone meanwhile is not: the folders are listed again on reconnecting.
                 self.on_state("reconnecting", {"error": error, "wait": self._wait(failures)})
             except imap.CONNECTION_ERRORS as exc:
                 self.on_state("reconnecting", {"error": exc, "wait": self._wait(failures)})

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cardguard.errors import UserError
+from cardguard.mailbox import HEAD_LIMIT  # what is kept of a too-large message: its header
 from cardguard.verify.message import MAX_BYTES
 
-MESSAGE_SUFFIXES = (".eml", ".msg")
-HEAD_LIMIT = 1_000_000  # what is kept of a too-large message: its header, up to this much
+# A folder of message files holds what `check FOLDER` reads: .eml, .msg and files with no suffix.
+from cardguard.verify.batch import MESSAGE_SUFFIXES  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def _files(root: Path, suffixes: tuple[str, ...] | None) -> Iterator[Path]:
         for name in sorted(names):
             if name.startswith("."):
                 continue
-            if suffixes is None or name.lower().endswith(suffixes):
+            if suffixes is None or Path(name).suffix.lower() in suffixes:
                 yield Path(folder) / name
 
 
@@ -98,7 +99,7 @@ def messages(path: str) -> Iterator[tuple[dict, bytes | TooLarge]]:
     if not root.exists():
         raise UserError("error.input_unreadable", path=path, reason=os.strerror(2))
     if root.is_file():
-        if root.suffix.lower() in MESSAGE_SUFFIXES:
+        if root.suffix.lower() in (".eml", ".msg"):  # a file with no suffix given alone may be an mbox
             yield {"file": str(root), "key": root.name}, _read_file(root)
             return
         for key, data in _mbox_messages(root):

@@ -15,7 +15,7 @@ AUTH_FORGED = frozenset({
 AUTH_NOT_ESTABLISHED = frozenset({
     "auth.from_ambiguous",  # a From line with several addresses: which one the reader sees is a guess
     "auth.offline", "auth.out_of_time", "auth.too_many_lookups", "auth.dns_unreachable",
-    "authres.tampered_unreadable", "authres.trusted_refuted", "authres.trusted_none",
+    "authres.tampered_unreadable", "authres.tampered_unplaced", "authres.trusted_refuted", "authres.trusted_none",
     "dmarc.fail", "dmarc.no_policy", "dmarc.dns_unavailable", "dmarc.invalid_domain", "dmarc.multiple_records",
     "dmarc.policy_invalid", "dmarc.unverifiable",
     "dkim.none", "dkim.key_missing", "dkim.dns_unavailable", "dkim.from_unsigned", "dkim.sha1_refused",

@@ -68,7 +68,8 @@ def authenticate(mail: Mail, options: CheckOptions) -> tuple[Authentication, lis
     trusted_pass = trusted_fail = False
     summary = None
     if reading.tampered:
-        findings.append(finding(f"authres.tampered_{reading.tampered}", "bad", reading.receiver or "",
+        findings.append(finding(f"authres.tampered_{reading.tampered}",
+                                "warn" if reading.tampered == "unplaced" else "bad", reading.receiver or "",
                                 receiver=reading.receiver or ""))
     elif reading.trusted:
         trusted = reading.trusted

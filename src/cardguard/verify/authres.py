@@ -37,7 +37,7 @@ class Reading:
     """What the Authentication-Results headers of a mail say, as far as the user's trust goes."""
 
     trusted: Results | None = None
-    tampered: str | None = None  # why no header is believed: "duplicate", "below", "unreadable"
+    tampered: str | None = None  # why no header is believed: "duplicate", "below", "unplaced", "unreadable"
     receiver: str | None = None  # the trusted id the tampering was found for
     ignored: int = 0  # headers from receivers the user did not name
 
@@ -64,10 +64,14 @@ def leading_id(value: str) -> str:
 def read(headers: list[tuple[str, str]], trusted_ids: list[str]) -> Reading:
     wanted = {i.strip().lower() for i in trusted_ids if i.strip()}
     end = receiver.block_end(headers, trusted_ids) if wanted else 0
+    trace_end = receiver.trace_end(headers, trusted_ids) if wanted else 0
     reading = Reading()
     mine: list[tuple[int, Results | None, str]] = []
     for index, (name, value) in enumerate(headers):
         if name.lower() != "authentication-results":
+            continue
+        if not wanted:
+            reading.ignored += 1  # no receiver is trusted: whose header it is changes nothing
             continue
         parsed = parse(value)
         ident = parsed.authserv_id if parsed else leading_id(value)
@@ -80,6 +84,10 @@ def read(headers: list[tuple[str, str]], trusted_ids: list[str]) -> Reading:
     index, parsed, ident = mine[0]
     if len(mine) > 1:
         reading.tampered, reading.receiver = "duplicate", ident
+    elif end <= index < trace_end:
+        # Among the trace stamps just below the entry line, where this receiver is not known to
+        # write: its own stamp or the sender's first header. Not believed, and not called forged.
+        reading.tampered, reading.receiver = "unplaced", ident
     elif index >= end:
         reading.tampered, reading.receiver = "below", ident
     elif parsed is None:

@@ -205,10 +205,10 @@ def _calls(directory: Directory, issuer: Issuer, card: str | None, now: datetime
     return answer.by_number()
 
 
-def next_steps(verdict: str, otp: bool, issuer: Issuer | None) -> list[str]:
+def next_steps(verdict: str, otp: bool, issuer: Issuer | None, *, sent_by_issuer: bool = False) -> list[str]:
     """The message keys of what to do, in order."""
     if verdict == "phishing":
-        steps = ["dont_click", "report", "delete", "if_entered"]
+        steps = ["dont_click", "report", "delete", "if_entered"] + (["otp_unverified"] if otp and sent_by_issuer else [])
     elif verdict == "genuine" and otp:
         steps = ["otp_call_now", "otp_never_share", "otp_incident", "review_charges"]
     elif verdict == "genuine":
@@ -296,12 +296,21 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     findings += content_findings + _html_findings([h for m in (mail, *carried) for h in m.html])
     findings += content.attachment_findings([a for m in (mail, *carried) for a in m.attachments])
 
-    verdict, decisive = decide(issuer, mail, auth, findings, link_infos, options.offline)
+    facts = facts_of(issuer, mail, auth, findings, link_infos, options.offline)
+    verdict, decisive = verdict_for(facts)
+    # Phishing by what it asks and where it links, yet sent by the issuer's own authenticated domain
+    # (a hijacked sending account, or a rule misreading a real notice): it is not "not from the card
+    # company", and a code in it may be real, so it is never called bait.
+    sent_by_issuer = "sender_authenticated" in facts
     if issuer and otp.detected:
         # What a code means depends on who sent it: a real one says the card number is out, a fake one is bait.
-        findings.append({"genuine": finding("content.otp_unrequested", "warn"),
-                         "phishing": finding("content.otp_bait", "info")}.get(
-            verdict, finding("content.otp_unverified", "info")))
+        findings.append(finding("content.otp_unrequested", "warn") if verdict == "genuine"
+                        else finding("content.otp_bait", "info") if verdict == "phishing" and not sent_by_issuer
+                        else finding("content.otp_unverified", "info"))
+    if verdict == "phishing":
+        # Phishing at the address given only to this issuer means that address is known to whoever sent it.
+        findings = [finding("recipient.alias_leaked", "warn", f.evidence, address=f.evidence)
+                    if f.code == "recipient.alias_match" else f for f in findings]
     present = {f.code for f in findings}
     for requirement in GENUINE_REQUIRES.values():
         if requirement.said_as in decisive and requirement.said_as not in present:
@@ -312,7 +321,8 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
         from_address=mail.from_address, from_domain=mail.from_domain, from_display_name=mail.from_display,
         subject=mail.subject, recipients=mail.recipients, authentication=auth, findings=findings,
         decisive=decisive, links=link_infos, otp=otp, checked_at=now,
-        next_steps=next_steps(verdict, otp.detected, issuer),
+        next_steps=next_steps(verdict, otp.detected, issuer, sent_by_issuer=sent_by_issuer),
+        sent_by_issuer=sent_by_issuer,
     )
     if issuer and verdict in ("genuine", "suspicious", "phishing") and (verdict != "genuine" or otp.detected):
         # The alias the mail came to says which of the holder's cards it is about.

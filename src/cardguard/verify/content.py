@@ -107,7 +107,9 @@ def content_findings(subject: str, body: str) -> tuple[Otp, list[Finding]]:
     out: list[Finding] = []
     otp = find_otp(text)
     if otp.detected:
-        out.append(finding("content.otp", "info", otp.code or "", code=otp.code or "-"))
+        # A code the rules could not pick out is said in words, not as a placeholder.
+        out.append(finding("content.otp", "info", otp.code, code=otp.code) if otp.code
+                   else finding("content.otp_no_code", "info"))
     for kind, words in requests(text):
         out.append(finding(f"content.asks_{kind}", "warn", words[:160]))
     urgency = _pattern(tuple(rules()["urgency"]["phrases"])).findall(text)

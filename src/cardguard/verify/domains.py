@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from functools import cache
+from functools import cache, lru_cache
 
 import idna
 
@@ -37,6 +37,7 @@ def organizational_domain(host: str) -> str | None:
     return ".".join(labels[-2:]) if len(labels) >= 2 else None
 
 
+@lru_cache(maxsize=4096)  # asked of every hop of every link; ipaddress answers "no" by raising
 def is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
@@ -45,6 +46,7 @@ def is_ip(host: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=4096)  # idna is pure Python and slow; the same hosts recur in a mail and a mailbox
 def to_unicode(host: str) -> str:
     """xn-- labels shown as the letters a person would see."""
     try:
@@ -53,6 +55,7 @@ def to_unicode(host: str) -> str:
         return host
 
 
+@lru_cache(maxsize=4096)
 def to_ascii(host: str) -> str:
     try:
         return idna.encode(host, uts46=True).decode("ascii")

@@ -41,6 +41,7 @@ MAX_NESTED_READS = 50
 # square of the depth, so hostile markup nested deeper is flattened before it is parsed.
 MAX_DEPTH = 1000
 _TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
+_TAG_NAME = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9:-]*)")
 # Void elements, and those whose end tag may be left out (a new <p> or <td> closes the last one):
 # neither makes the tree deeper however often it is left open.
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
@@ -52,10 +53,30 @@ _URL_ATTR = re.compile(r"""(?:src|href|action|formaction|data|poster|background)
                        re.IGNORECASE)  # conditional comments and <noscript> blocks re-read as markup, per body
 
 
+def _deeper_than_browsers(markup: str) -> bool:
+    """Whether the tags nest deeper than MAX_DEPTH, counted as _flattened counts them: the same walk
+    with nothing kept, over the tag names alone, 64 KB of markup at a time (cut before a "<", so
+    no tag is cut): the usual mail, tens of thousands of tags and none deep, costs a third."""
+    depth, start, end = 0, 0, len(markup)
+    while start < end:
+        cut = markup.find("<", start + 65_536)
+        cut = end if cut < 0 else cut
+        for tag in _TAG_NAME.findall(markup, start, cut):
+            if tag[0] == "/":
+                if depth:
+                    depth -= 1
+            elif tag.lower() not in _VOID:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+        start = cut
+    return False
+
+
 def _flattened(markup: str) -> tuple[str, list[str]] | None:
     """``markup`` with every element below MAX_DEPTH made a void one (its URLs kept aside), or None
     when it nests no deeper than a browser builds."""
-    if markup.count("<") <= MAX_DEPTH:
+    if markup.count("<") <= MAX_DEPTH or not _deeper_than_browsers(markup):
         return None
     depth, deepest, cuts = 0, 0, []
     for found in _TAG_START.finditer(markup):
@@ -106,11 +127,13 @@ def _attrs(node) -> dict[str, str]:
 
 
 def _links(tree, out: HtmlContent) -> None:
+    # The tokenizer writes attribute names in lower case already (foreign content only adjusts
+    # names like viewBox): the node's own dictionary is read as it is.
     for node in tree.css("a, area"):
-        attrs = _attrs(node)
+        attrs = node.attributes
         href = (attrs.get("href") or attrs.get("xlink:href") or "").strip()
         if href:
-            shown = attrs.get("alt", "") if node.tag == "area" else node.text(deep=True)
+            shown = (attrs.get("alt") or "") if node.tag == "area" else node.text(deep=True)
             out.anchors.append((href, " ".join(shown.split())))
     for node in tree.css("form, button[formaction], input[formaction]"):
         out.forms.append(node.attributes.get("action" if node.tag == "form" else "formaction") or "")

@@ -37,6 +37,19 @@ class Claim:
 
 def brand_tokens(issuer: Issuer) -> set[str]:
     """ASCII words that stand for the issuer in a domain name."""
+    entry = _BRAND_TOKENS.get(id(issuer))
+    if entry is None or entry[0] is not issuer:
+        if len(_BRAND_TOKENS) > 1000:
+            _BRAND_TOKENS.clear()
+        entry = _BRAND_TOKENS[id(issuer)] = (issuer, frozenset(_brand_tokens(issuer)))
+    return set(entry[1])
+
+
+# id of the issuer object -> (that issuer, its brand tokens): worked out once, not per host judged.
+_BRAND_TOKENS: dict[int, tuple[Issuer, frozenset[str]]] = {}
+
+
+def _brand_tokens(issuer: Issuer) -> set[str]:
     tokens = {registered_domain(d).split(".")[0] for d in official_domains(issuer)}
     for word in issuer.data.issuer.brand_words:
         folded = _fold(word)

@@ -25,6 +25,7 @@ from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unic
 from cardguard.verify.identity import is_official_link, lookalike
 from cardguard.verify.message import Mail
 from cardguard.verify.model import Finding, LinkInfo, finding
+from cardguard.verify.wordscan import words
 
 MAX_LINKS = 500
 MAX_HOPS = 5
@@ -37,6 +38,10 @@ _BARE_HOST = re.compile(r"(?<![A-Za-z0-9@./:\\-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-
 # `re` folds the case of every one of those 65,000 characters when compiling (40-60 ms of every
 # check's start-up); these classes are exactly the characters IGNORECASE matched there (the long s
 # "ſ" matches s; nothing outside the Basic Multilingual Plane folds in), which a test holds.
+# The two text scans above, found where a match can start (wordscan.py): each tried every position
+# of every text and attachment of a mail.
+_TEXT_URL_SCAN = words((_TEXT_URL.pattern,))
+_BARE_HOST_SCAN = words((_BARE_HOST.pattern,))
 _DOMAIN_CHAR = r"(?:[0-9A-Za-z-]|[^\x00-\xa0\U00010000-\U0010ffff])"
 _DOMAIN_LETTER = r"(?:[A-Za-z]|[^\x00-\xa0\U00010000-\U0010ffff])"
 _DOMAIN_IN_TEXT = re.compile(rf"(?:[hH][tT][tT][pP][sS\u017f]?://)?((?:{_DOMAIN_CHAR}+\.)+{_DOMAIN_LETTER}{{2,}})(?=[/:\s]|$)")
@@ -63,7 +68,7 @@ class RawLink:
 def _bare_hosts(text: str) -> list[str]:
     """Host names a mail app would turn into links: with a path, or under a known public suffix."""
     found = []
-    for match in _BARE_HOST.finditer(text):
+    for match in _BARE_HOST_SCAN.finditer(text):
         host, path = match.group(1).rstrip("."), match.group(2)
         if "." not in host or re.fullmatch(r"[\d.]+", host):
             continue
@@ -80,9 +85,9 @@ def _has_known_suffix(host: str) -> bool:
 
 
 def _text_links(text: str, kind: str) -> list[RawLink]:
-    written = [url.rstrip(".,;:!?") for url in _TEXT_URL.findall(text)]
+    written = [url.rstrip(".,;:!?") for url in _TEXT_URL_SCAN.findall(text)]
     covered = " ".join(written).lower()
-    bare = [url for url in _bare_hosts(_TEXT_URL.sub(" ", text)) if url[7:].lower() not in covered]
+    bare = [url for url in _bare_hosts(_TEXT_URL_SCAN.sub(" ", text)) if url[7:].lower() not in covered]
     return [RawLink(url, None, kind) for url in written + bare]
 
 

@@ -122,6 +122,13 @@ class Verdict:
     calls: list = field(default_factory=list)  # directory.calls.CallGroup: each number to call now, with its cards
     checked_at: Any = None
     report_routes: list[dict] = field(default_factory=list)
+    sent_by_issuer: bool = False  # DMARC-aligned authentication of the issuer's own sending domain
+
+    @property
+    def headline_key(self) -> str:
+        if self.verdict == "phishing" and self.sent_by_issuer:
+            return "verdict.headline_phishing_sent_by_issuer"
+        return f"verdict.headline_{self.verdict}"
 
     def ordered_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: (f.code not in self.decisive, SEVERITY_ORDER[f.severity]))
@@ -132,6 +139,7 @@ class Verdict:
         return {
             "verdict": self.verdict,
             "verdict_label": t(f"verdict.{self.verdict}", lang),
+            "headline": t(self.headline_key, lang, issuer=self.issuer_name(lang) if self.issuer_name else ""),
             "issuer": self.issuer,
             "issuer_name": self.issuer_name(lang) if self.issuer_name else None,
             "from": {"address": self.from_address, "domain": self.from_domain, "display_name": self.from_display_name},

@@ -2,8 +2,10 @@
 
 A receiver only ever adds headers on top of the message it accepted. So the headers above its entry
 `Received` line (the one where it took the mail from the outside, "from <host> [ip] by <receiver>")
-are its own, and so are the trace headers it stamps right below that line (Authentication-Results,
-Received-SPF, ARC); everything from the first other header down is the sender's word, including any
+are its own. Some receivers also stamp right below that line (Gmail writes Received-SPF and
+Authentication-Results there); which ones do is data (data/receivers.toml), because just below that
+line is also where the first header of the received mail sits, and anyone can start a mail with an
+Authentication-Results. Everything below the receiver's own block is the sender's word, including any
 `Received` or `Authentication-Results` naming the receiver.
 """
 
@@ -11,10 +13,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 _RECEIVED = re.compile(r"^\s*(?:from\s+(?P<from>\S+)(?P<detail>.*?)\s+)?by\s+(?P<by>\S+)", re.IGNORECASE | re.DOTALL)
 _IP = re.compile(r"\[(?:IPv6:)?([0-9a-fA-F:.]+)\]")
+# "from <helo> (<reverse DNS> [ip])": the name in brackets is what the receiver looked up itself.
+_LOOKED_UP = re.compile(r"^\s*\(\s*([A-Za-z0-9._-]+?)\.?\s*\[")
 # Headers a receiver stamps beside its entry Received line.
 _STAMPS = {"authentication-results", "received-spf", "arc-seal", "arc-message-signature",
            "arc-authentication-results"}
@@ -22,11 +29,20 @@ _STAMPS = {"authentication-results", "received-spf", "arc-seal", "arc-message-si
 _DELIVERY = _STAMPS | {"received", "return-path", "delivered-to", "x-original-to", "envelope-to"}
 
 
+@cache
+def stamps_below_entry() -> dict[str, frozenset[str]]:
+    """authserv-id -> the headers that receiver writes directly below its entry Received line."""
+    text = resources.files("cardguard.verify").joinpath("data/receivers.toml").read_text(encoding="utf-8")
+    return {r["authserv_id"].lower(): frozenset(n.lower() for n in r["stamps_below_entry"])
+            for r in tomllib.loads(text).get("receiver", [])}
+
+
 @dataclass(frozen=True)
 class Entry:
     index: int  # of the entry Received header in the header list
     ip: str | None  # the connecting IP, None when the line names none that parses
     helo: str
+    by: str = ""  # the receiver's host that wrote the line
 
 
 def _names(trusted_ids: list[str]) -> list[str]:
@@ -59,17 +75,33 @@ def entry(headers: list[tuple[str, str]], trusted_ids: list[str]) -> Entry | Non
             if origin is None:
                 continue  # an internal hop that names no origin (Gmail's "by 2002:...")
             return None
-        if origin is None or _within(origin, names):
+        if origin is None:
             continue
+        detail = found.group("detail") or ""
         ip = None
-        for candidate in _IP.findall(found.group("detail") or ""):
+        for candidate in _IP.findall(detail):
             try:
                 ip = str(ipaddress.ip_address(candidate))
                 break
             except ValueError:
                 continue
-        return Entry(index, ip, origin)
+        if _internal(origin, detail, ip, names):
+            continue
+        return Entry(index, ip, origin, by.lower().rstrip(".;"))
     return None
+
+
+def _internal(helo: str, detail: str, ip: str | None, names: list[str]) -> bool:
+    """Whether a hop came from inside the receiver. The HELO name is whatever the connecting host
+    said (a sender can say "mx.icloud.com"); the name the receiver looked up, or a private address,
+    is what it knows."""
+    looked_up = _LOOKED_UP.match(detail)
+    if looked_up:
+        return _within(looked_up.group(1), names)
+    if ip is not None:
+        address = ipaddress.ip_address(ip)
+        return _within(helo, names) and (address.is_private or address.is_loopback)
+    return _within(helo, names)
 
 
 def block_end(headers: list[tuple[str, str]], trusted_ids: list[str]) -> int:
@@ -82,7 +114,23 @@ def block_end(headers: list[tuple[str, str]], trusted_ids: list[str]) -> int:
                 break  # a hop that is not the trusted receiver's entry: the sender's side starts
             index += 1
         return index
-    # Its stamps are what it wrote above its own Received line. A stamp just below that line may be
-    # the first header of the message it received: anyone can start a mail with one, so it is the
-    # sender's word.
-    return found.index + 1
+    # Its stamps are what it wrote above its own Received line, and below it only the headers this
+    # receiver is known to write there: otherwise a stamp just below that line may be the first
+    # header of the message it received, and anyone can start a mail with one.
+    end = found.index + 1
+    below = next((stamps for name, stamps in stamps_below_entry().items() if _within(found.by, [name])
+                  and name in _names(trusted_ids)), frozenset())
+    while end < len(headers) and headers[end][0].lower() in below:
+        end += 1
+    return end
+
+
+def trace_end(headers: list[tuple[str, str]], trusted_ids: list[str]) -> int:
+    """Index of the first header below the receiver's block that is not a trace stamp: a stamp
+    between the block's end and here sits where a receiver of unknown layout may have written it."""
+    end = block_end(headers, trusted_ids)
+    if entry(headers, trusted_ids) is None:
+        return end
+    while end < len(headers) and headers[end][0].lower() in _STAMPS:
+        end += 1
+    return end

@@ -30,7 +30,7 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
     issuer = verdict.issuer_name(lang) if verdict.issuer_name else ""
     label = t(f"verdict.{verdict.verdict}", lang)
     out.print(f"[{_STYLE[verdict.verdict]}] {label.upper() if lang == 'en' else label} [/]")
-    out.print(t(f"verdict.headline_{verdict.verdict}", lang, issuer=issuer), style="bold")
+    out.print(t(verdict.headline_key, lang, issuer=issuer), style="bold")
     out.print(f"{t('incident.from', lang)}: {verdict.from_display_name} <{verdict.from_address}>", markup=False)
     out.print(f"{t('incident.subject', lang)}: {mask_codes(verdict.subject)}", markup=False)
     if verdict.otp.detected and verdict.otp.code:

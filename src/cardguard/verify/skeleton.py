@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _LINE = re.compile(r"^([0-9A-Fa-f]+)\s*;\s*([0-9A-Fa-f ]+?)\s*;", re.M)
@@ -31,6 +31,7 @@ def _prototypes() -> dict[str, str]:
     return json.loads(shipped.read_text(encoding="utf-8"))["prototypes"]
 
 
+@lru_cache(maxsize=4096)  # the same brand tokens and hosts are compared for every mail
 def skeleton(text: str) -> str:
     table = _prototypes()
     decomposed = unicodedata.normalize("NFD", text)

@@ -146,7 +146,7 @@ def _required(items) -> set[str] | None:
     return None
 
 
-def _required_of(alternatives: tuple[str, ...]) -> frozenset[str] | None:
+def _required_of(alternatives: tuple[str, ...]) -> frozenset[bytes] | None:
     found: set[str] = set()
     try:
         for word in alternatives:
@@ -156,26 +156,35 @@ def _required_of(alternatives: tuple[str, ...]) -> frozenset[str] | None:
             found |= inner
     except (re.error, RecursionError, OverflowError):
         return None
-    return frozenset(found)
+    return frozenset(word.encode("utf-8", "surrogatepass") for word in found)
 
 
-# IGNORECASE matches these to an ASCII letter; str.lower() does not (or makes two characters of one).
+# IGNORECASE matches these to an ASCII letter; lowering ASCII letters does not.
 _TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_FOLDED: list = [None, ""]  # the last text folded, and its fold: several lists are looked for in one text
+# The last text folded and its fold, as one tuple replaced whole: several lists are looked for in one
+# text, and a check in another thread never reads one text's fold for another's.
+_FOLDED: tuple = (None, b"")
 
 
-def _folded(text: str) -> str:
-    if _FOLDED[0] is not text:
-        folded = text.translate(_TO_ASCII) if any(char in text for char in FOLDS_TO_ASCII) else text
-        _FOLDED[:] = [text, folded.lower()]
-    return _FOLDED[1]
+def _folded(text: str) -> bytes:
+    """``text`` in UTF-8 with its ASCII letters lowered (a required string is ASCII or has no case;
+    a match of one in UTF-8 is a match in the text). Not str.lower(), which for a long Japanese text
+    takes twelve bytes a character of memory for a moment."""
+    global _FOLDED
+    last = _FOLDED
+    if last[0] is text:
+        return last[1]
+    folded = text.translate(_TO_ASCII) if any(char in text for char in FOLDS_TO_ASCII) else text
+    folded_bytes = folded.encode("utf-8", "surrogatepass").lower()
+    _FOLDED = (text, folded_bytes)
+    return folded_bytes
 
 
 class Words:
     """``re.compile(source, re.IGNORECASE)``, searched faster: finditer, search and findall give
     the same matches. ``required``: strings (lower case) one of which every match contains."""
 
-    def __init__(self, source: str, required: frozenset[str] | None = None):
+    def __init__(self, source: str, required: frozenset[bytes] | None = None):
         self.pattern = re.compile(source, re.IGNORECASE)
         self._guard = _guard(source)
         self._required = required
@@ -202,6 +211,19 @@ class Words:
 
     def search(self, text: str) -> re.Match | None:
         return next(iter(self.finditer(text)), None)
+
+    def sub(self, replacement: str, text: str) -> str:
+        """``re.sub(pattern, replacement, text)`` for a plain replacement (no group references)."""
+        if "\\" in replacement:
+            return self.pattern.sub(replacement, text)
+        pieces, last = [], 0
+        for found in self.finditer(text):
+            pieces += [text[last:found.start()], replacement]
+            last = found.end()
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
 
     def findall(self, text: str) -> list:
         groups = self.pattern.groups

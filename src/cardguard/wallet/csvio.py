@@ -347,6 +347,11 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
         header, rows, shape = _json_rows(head + stream.read())
     else:
         stream.seek(0)
+        # A card statement is not a list of services: imported here, every purchase would become one.
+        from cardguard.statements.parse import refuse_statement
+
+        refuse_statement(stream.read(1 << 16))
+        stream.seek(0)
         header, rows = _csv_rows(stream)
         shape = "csv"
         if {"Name", "Next Payment", "Price"} <= {h.strip() for h in header}:

@@ -51,13 +51,37 @@ async def start_incident(request: Request):
     card = _text(form, "card")
     if card is None and entry and entry.get("card_id"):
         card = f"#{entry['card_id']}"
+    stored = _stored_mail(request, _text(form, "mail")) if entry is None else None
+    if card is None and stored and stored["card_id"]:
+        card = f"#{stored['card_id']}"
     with store(request).session() as session:
-        # The verdict is stored as what it is (codes and values) and worded when the incident is read.
+        # The verdict is stored as what it is (codes and values) and worded when the incident is read;
+        # a mail the mailbox commands checked carries the verdict as they stored it, in both languages.
         incident = record.start(session, _text(form, "kind"), at=now(), card=card,
                                 checked=entry.get("checked") if entry else None,
-                                mail_at=entry["mail_at"] if entry else None)
+                                verdict=stored["verdicts"]["en"] if stored else None,
+                                verdicts=stored["verdicts"] if stored else None,
+                                mail_at=entry["mail_at"] if entry else stored["mail_at"] if stored else None)
         incident_id = incident.id
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+def _stored_mail(request: Request, given: str | None) -> dict | None:
+    """The verdict the Mail page shows for entry ``given`` (a mail `mail check`/`scan` recorded)."""
+    import json
+
+    from cardguard.mailbox import accounts
+    from cardguard.verify.run import card_by_alias
+    from cardguard.web.common import has_registry
+
+    if not given or not has_registry(request):
+        return None
+    row = accounts.checked_entry(store(request), record_id(given))
+    if row is None or not row.detail:
+        raise UserError("error.page_not_found", path=f"/mail/{given}"[:80])
+    verdicts = json.loads(row.detail)
+    return {"verdicts": verdicts, "mail_at": row.mail_date,
+            "card_id": card_by_alias(verdicts["en"].get("recipients", []), store(request))}
 
 
 def incident_view(request: Request, incident_id: int, *, errors: dict | None = None, values: dict | None = None,
@@ -114,14 +138,21 @@ async def tick_step(request: Request, incident_id: str, step_id: str):
     return RedirectResponse(f"/incidents/{number}", status_code=303)
 
 
+async def _incident_form(request: Request, incident_id: str, fields: tuple[str, ...]):
+    """The incident a form posts to and the form, with a refused field shown again on the incident's
+    page, under that field, with what was typed kept."""
+    number = record_id(incident_id)
+    form = await form_of(request)
+    on_form_error(request, lambda errors, values, status: incident_view(
+        request, number, errors=errors, values=values, status_code=status), fields, form)
+    return number, form
+
+
 @router.post("/incidents/{incident_id}/log")
 async def log_event(request: Request, incident_id: str):
     from cardguard.incident import record
 
-    number = record_id(incident_id)
-    form = await form_of(request)
-    on_form_error(request, lambda errors, values, status: incident_view(
-        request, number, errors=errors, values=values, status_code=status), LOG_FIELDS, form)
+    number, form = await _incident_form(request, incident_id, LOG_FIELDS)
     with store(request).session() as session:
         incident = record.find_incident(session, number)
         record.log(session, incident, now(), note=_text(form, "note"), call=_text(form, "call"),
@@ -132,15 +163,10 @@ async def log_event(request: Request, incident_id: str):
 
 @router.post("/incidents/{incident_id}/close")
 async def close_incident(request: Request, incident_id: str):
+    from cardguard.directory import load_directory
     from cardguard.incident import record
 
-    number = record_id(incident_id)
-    form = await form_of(request)
-    on_form_error(request, lambda errors, values, status: incident_view(
-        request, number, errors=errors, values=values, status_code=status), CLOSE_FIELDS, form)
-    from cardguard.directory import load_directory
-    from cardguard.errors import UserError
-
+    number, form = await _incident_form(request, incident_id, CLOSE_FIELDS)
     lang = request.state.lang
     try:
         with store(request).session() as session:

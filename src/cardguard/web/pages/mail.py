@@ -43,6 +43,6 @@ async def mail_verdict(request: Request, entry_id: str):
     if row is None:
         raise UserError("error.page_not_found", path=f"/mail/{entry_id}"[:80])
     detail = accounts.shown_detail(row, request.state.lang)
-    return render(request, "mail_verdict.html", v=detail, row={
+    return render(request, "mail_verdict.html", v=detail, mail_entry=row.id, row={
         "when": _when(request, row.mail_date), "sender": row.sender, "subject": row.subject, "verdict": row.verdict,
         "where": _where(request, row), "findings": (row.findings or "").split()})

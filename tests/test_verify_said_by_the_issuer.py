@@ -1,0 +1,126 @@
+"""What a genuine notice says must not make it phishing, and what a verdict says must fit who sent it.
+
+Found by a new user: a SafeKey mail authenticated for welcome.americanexpress.com that said "このコードの
+有効期限は10分です" was taken to ask for card data (有効期限 is also a card's expiry), and with one link
+to a mailing service it was called phishing, "not from the card company", its code "bait"."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailkit import SAFEKEY_BODY, message
+
+TRUSTED = ("Authentication-Results: mx.icloud.com; dkim=pass header.d=welcome.americanexpress.com; "
+           "dmarc=pass header.from=welcome.americanexpress.com\r\n"
+           "Received: from mta.welcome.americanexpress.com (mta.welcome.americanexpress.com [192.0.2.25]) "
+           "by mx.icloud.com with ESMTPS; Fri, 21 Nov 2025 23:27:40 +0900\r\n").encode()
+
+
+def check(cardguard, body: str, *args: str, to: str = "amex.7f3k@icloud.com", trusted: bool = True,
+          sender: str = "Americanexpress@welcome.americanexpress.com", lang: str = "en") -> dict:
+    raw = (TRUSTED if trusted else b"") + message(body=body, to=to, sender=sender)
+    run = cardguard("check", "-", "--offline", "--trust-authserv", "mx.icloud.com", "--json", "--lang", lang,
+                    *args, input=raw)
+    assert run.code in (0, 1), run
+    return run.json()
+
+
+def codes(verdict: dict) -> set[str]:
+    return {f["code"] for f in verdict["findings"]}
+
+
+EXPIRY = SAFEKEY_BODY.replace("このコードは10分間有効です。", "このコードの有効期限は10分です。")
+
+
+def test_a_codes_expiry_is_not_a_request_for_card_data(cardguard):
+    verdict = check(cardguard, EXPIRY)
+    assert verdict["verdict"] == "genuine", codes(verdict)
+    assert not codes(verdict) & {"content.asks_card_number", "content.otp_bait"}
+    with_mailer_link = check(cardguard, EXPIRY + "\nhttps://t.mailtrack-esp.net/unsub\n")
+    assert with_mailer_link["verdict"] == "suspicious"
+    assert "content.otp_unverified" in codes(with_mailer_link)
+
+
+@pytest.mark.parametrize("body", [
+    "ポイントの有効期限が近づいています。会員サイトでご確認ください。",
+    "パスワードの有効期限が切れる前に、会員サイトで更新してください。",
+])
+def test_other_expiry_dates_are_not_card_data(cardguard, body):
+    assert "content.asks_card_number" not in codes(check(cardguard, body + "\nhttps://www.americanexpress.com/ja-jp/\n"))
+
+
+@pytest.mark.parametrize("body", [
+    "カードの有効期限を入力してください。 https://amex-secure-check.example/",
+    "以下のフォームにご入力ください。有効期限（月/年） https://amex-secure-check.example/",
+    "お客様のカード番号と有効期限をご確認ください https://amex-secure-check.example/",
+])
+def test_a_cards_expiry_asked_for_is_still_card_data(cardguard, body):
+    verdict = check(cardguard, body, trusted=False, sender="info@amex-secure-check.example")
+    assert "content.asks_card_number" in codes(verdict)
+
+
+def test_phishing_signs_from_the_issuers_own_domain_never_call_it_someone_elses_or_its_code_bait(cardguard):
+    body = SAFEKEY_BODY + "\nカード番号を入力して本人確認を完了してください：https://amex-verify.example/\n"
+    for lang, words in (("en", "own domain sent it"), ("ja", "自身のドメイン")):
+        verdict = check(cardguard, body, lang=lang)
+        assert verdict["verdict"] == "phishing"
+        assert words in verdict["headline"]
+        assert "content.otp_bait" not in codes(verdict) and "content.otp_unverified" in codes(verdict)
+        call_now = {"en": "one-time code you did not ask for", "ja": "身に覚えのないワンタイムコード"}[lang]
+        assert any(call_now in step for step in verdict["next_steps"]), verdict["next_steps"]
+    forged = check(cardguard, body, trusted=False, sender="info@amex-verify.example")
+    assert forged["verdict"] == "phishing" and "not from the card company" in forged["headline"]
+    assert "content.otp_bait" in codes(forged)
+    assert not any("one-time code you did not ask for" in step for step in forged["next_steps"])
+
+
+def test_phishing_at_the_holders_alias_says_the_alias_is_known(cardguard):
+    alias = "amex.7f3k@icloud.com"
+    assert cardguard("cards", "add", "--nickname", "main", "--product", "amex", "--last4", "1005",
+                     "--alias", alias).code == 0
+    body = "カード番号を入力してください https://amex-verify.example/"
+    phishing = check(cardguard, body, "--alias", alias, trusted=False, sender="info@amex-verify.example")
+    assert phishing["verdict"] == "phishing"
+    leaked = [f for f in phishing["findings"] if f["code"] == "recipient.alias_leaked"]
+    assert leaked and leaked[0]["severity"] == "warn" and alias in leaked[0]["message"]
+    assert "recipient.alias_match" not in codes(phishing)
+    genuine = check(cardguard, SAFEKEY_BODY, "--alias", alias)
+    assert genuine["verdict"] == "genuine" and "recipient.alias_match" in codes(genuine)
+
+
+def test_a_code_spoken_of_but_not_written_is_said_in_words(cardguard):
+    for lang, words in (("en", "no code could be picked out"), ("ja", "コード自体は読み取れませんでした")):
+        verdict = check(cardguard, "SafeKey認証のご案内です。会員サイトをご確認ください。", lang=lang)
+        said = [f["message"] for f in verdict["findings"] if f["code"].startswith("content.otp")]
+        assert any(words in message for message in said), said
+        assert not any("(-)" in message or "（-）" in message for message in said), said
+
+
+def test_a_check_says_what_it_is_doing_on_a_terminal_and_nothing_extra_in_a_pipe(cardguard, tmp_path):
+    """A live check can wait seconds on DNS; a holder at a terminal sees what it waits for."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    mail = tmp_path / "mail.eml"
+    mail.write_bytes(message())
+    env = {**os.environ, "LANG": "C.UTF-8", "COLUMNS": "120", "TERM": "xterm"}
+    main, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "cardguard", "check", "--offline", str(mail)],
+                            stdin=child, stdout=child, stderr=child, env=env)
+    os.close(child)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=120)
+    os.close(main)
+    assert "Checking the message" in seen.decode("utf-8", "replace")
+    piped = cardguard("check", "--offline", str(mail))
+    assert "Checking" not in piped.out + piped.err
