@@ -146,7 +146,6 @@ def check_cmd(
 
         print_verdict(verdict, language)
         if command:
-            from cardguard.i18n import t
             from cardguard.output import console
 
             console().print("\n" + t("holder.incident_command", language, command=command), markup=False)
