@@ -254,6 +254,6 @@ def test_the_call_preparation_lists_only_the_items_for_the_purpose(client, cardg
 
 def test_the_cards_page_on_an_empty_profile_gives_web_actions_not_commands(client):
     page = client.get("/cards", headers=JA).text
-    assert "「カードを追加」" in page and "cardguard cards" not in page
+    assert "下の欄から登録できます" in page and "cardguard cards" not in page
     english = re.sub(r"<[^>]+>", " ", client.get("/cards", headers={"accept-language": "en"}).text)
     assert "cardguard contacts" not in english and not re.search(r"(?<![\w-])--[a-z]", english)
