@@ -61,7 +61,8 @@ def test_the_seed_story(cardguard, amex_dns, tmp_path):
     doc = started.json()
     assert doc["kind"] == "unknown-code" and doc["started_at"] == "2025-11-21 23:30 JST"
     first = doc["timeline"][0]
-    assert first["kind"] == "verdict" and first["at"] == "2025-11-21 23:27 JST" and "genuine" in first["text"]
+    # The check is stamped when it was recorded (23:30), not with the mail's arrival (23:27).
+    assert first["kind"] == "verdict" and first["at"] == "2025-11-21 23:30 JST" and "genuine" in first["text"]
     call_step = next(s for s in doc["steps"] if s["id"] == "call-fraud")
     assert [(line["number"], line["open_now"]) for line in call_step["call"]] == [("0120-020120", True)]
 
@@ -96,7 +97,7 @@ def test_the_seed_story(cardguard, amex_dns, tmp_path):
     assert text.startswith("# インシデント報告書: 身に覚えのない認証コードが届いた")
     assert "| 2025-11-25 09:20 JST | カードの状態：****1005 → 停止中 |" in text
     assert "アメックス ****1005" in text and "アメックス ****2008" in text
-    assert "| 2025-11-21 23:27 JST | メールを確認：本物" in text
+    assert "| 2025-11-21 23:30 JST | メールを確認：本物" in text
     assert "| 2025-11-25 09:05 JST | 0120-020120 に電話" in text and "REF-20251125-01" in text
     assert "オペレーター 佐藤" in text and "カードを停止して再発行" in text
     assert "[-] お金が引き落とされていたら警察に被害届を出す (2025-11-25 09:25 JST): 未遂で被害なし" in text

@@ -78,12 +78,15 @@ def contacts_cmd(
     try:
         directory = load_directory()
         if prepare:
+            from cardguard.directory.lookup import resolve_purpose
+
             issuers = [directory.issuer(issuer)] if issuer else list(directory.issuers.values())
+            purposes = {resolve_purpose(purpose)} if purpose else None
             if as_json:
-                print_json([render.prepare_json(each, language) for each in issuers])
+                print_json([render.prepare_json(each, language, purposes) for each in issuers])
             else:
                 for each in issuers:
-                    render.print_prepare(each, language)
+                    render.print_prepare(each, language, purposes)
             return
         # Without an offset, --at is read on the directory's clock (every issuer's hours are in it).
         zones = {str(each.tz): each.tz for each in directory.issuers.values()}
@@ -130,12 +133,22 @@ def check_cmd(
                                    alias=alias, card=card)
     except UserError as error:
         _fail(error, language, as_json)
+    command = None
+    if "next.otp_incident" in verdict.next_steps:
+        from cardguard.cli_common import incident_command
+
+        command = incident_command(paths[0] if paths else None, offline=offline, resolver=resolver,
+                                   trust=trust_authserv, alias=alias, card=card)
     if as_json:
-        print_json(verdict.as_json(language))
+        print_json({**verdict.as_json(language), **({"incident_command": command} if command else {})})
     else:
         from cardguard.verify.render import print_verdict  # Rich: only for text
 
         print_verdict(verdict, language)
+        if command:
+            from cardguard.output import console
+
+            console().print("\n" + t("holder.incident_command", language, command=command), markup=False)
 
 
 @app.command("serve", help=h("cmd.serve"))

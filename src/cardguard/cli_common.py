@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cardguard.errors import UserError
+from cardguard.errors import UserError, os_reason
 from cardguard.i18n import Lang, detect_lang, t
 from cardguard.output import report_error
 
@@ -148,7 +148,7 @@ def read_input(path: str | None) -> bytes:
         with open(path, "rb") as handle:
             return _within_limit(handle, MAX_BYTES)
     except OSError as exc:
-        raise UserError("error.input_unreadable", path=path, reason=exc.strerror or str(exc)) from None
+        raise UserError("error.input_unreadable", path=path, **os_reason(exc)) from None
 
 
 def _within_limit(handle, limit: int) -> bytes:
@@ -172,3 +172,23 @@ def __getattr__(name: str):
 
         return getattr(run, name)
     raise AttributeError(name)
+
+
+def incident_command(path: str | None, *, offline: bool, resolver: str | None, trust: list[str] | None,
+                     alias: list[str] | None, card: str | None) -> str:
+    """The `incident start --from-mail` that judges the mail as this check did: without the same
+    --offline, --resolver, --trust-authserv and --alias the incident could record another verdict."""
+    import shlex
+
+    words = ["cardguard", "incident", "start", "--from-mail", path if path and path != "-" else "FILE"]
+    if offline:
+        words.append("--offline")
+    if resolver:
+        words += ["--resolver", resolver]
+    for name in trust or []:
+        words += ["--trust-authserv", name]
+    for address in alias or []:
+        words += ["--alias", address]
+    if card:
+        words += ["--card", card]
+    return shlex.join(words)

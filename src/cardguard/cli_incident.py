@@ -10,7 +10,7 @@ import typer
 
 from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input
 from cardguard.cli_wallet import run
-from cardguard.errors import UserError
+from cardguard.errors import UserError, os_reason
 from cardguard.i18n import Lang, t
 from cardguard.output import console, report_error
 
@@ -252,7 +252,7 @@ def incident_close(incident_arg: IncidentArg = None, incident: IncidentRef = Non
                 raise
             out = console()
             out.print(error.message(language), markup=False)
-            for line in error.details:
+            for line in error.details_in(language):
                 out.print("  " + line, markup=False)
             if not typer.confirm(t("incident.close_confirm", language, id=found.id), default=False, err=True):
                 raise UserError("error.not_confirmed") from None
@@ -290,7 +290,7 @@ def incident_export(incident_arg: IncidentArg = None, incident: IncidentRef = No
             try:
                 output.write_text(text, encoding="utf-8")
             except OSError as exc:
-                raise UserError("error.output_unwritable", path=str(output), reason=exc.strerror or str(exc)) from None
+                raise UserError("error.output_unwritable", path=str(output), **os_reason(exc)) from None
         else:
             sys.stdout.write(text)
     except UserError as error:

@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from cardguard.cli_common import JsonOpt, LangOpt, h, language_of
-from cardguard.errors import UserError
+from cardguard.errors import UserError, os_reason
 from cardguard.i18n import Lang, t
 from cardguard.output import console, print_json, report_error
 
@@ -129,7 +129,7 @@ def cards_show(card: CardArg, as_json: JsonOpt = False, lang: LangOpt = None) ->
         def show():
             print_cards(directory, [(found, len(services))], language)
             if found.alias_email:
-                console().print(f"     alias: {found.alias_email}", markup=False)
+                console().print(f"     {t('holder.alias_label', language)}: {found.alias_email}", markup=False)
             if found.back_number:
                 console().print(f"     {t('wallet.back_number', language)}: {found.back_number}", markup=False)
             print_services(services, language)
@@ -199,12 +199,13 @@ def cards_close(card: CardArg, yes: Yes = False, as_json: JsonOpt = False, lang:
                   count=len(registry.active_services(session, found))), yes)
         checklist = registry.close_card(session, directory, found)
         undo = t("wallet.closed_undo", language, nickname=found.nickname, last4=found.last4, id=found.id)
+        data = checklist_json(directory, checklist, language)
 
         def show():
-            print_checklist(directory, checklist, language)
+            print_checklist(data, language)
             console().print(undo, markup=False)
 
-        return {**checklist_json(directory, checklist, language), "undo": f"cardguard cards reopen {found.id}"}, show
+        return {**data, "undo": f"cardguard cards reopen {found.id}"}, show
 
     run(lang, as_json, work)
 
@@ -230,8 +231,8 @@ def cards_review(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     def work(session, directory, language):
         reviews = registry.review(session, today())
         loose = registry.services_without_card(session)
-        return review_json(directory, reviews, language, loose), \
-            lambda: print_review(directory, reviews, language, loose)
+        value = review_json(directory, reviews, language, loose, registry.services_on_old_cards(session))
+        return value, lambda: print_review(directory, reviews, language, loose, value["still_on_old_cards"])
 
     run(lang, as_json, work)
 
@@ -256,6 +257,7 @@ Category = Annotated[Optional[str], typer.Option("--category", help=h("opt.categ
 Notes = Annotated[Optional[str], typer.Option("--notes", help=h("opt.notes"))]
 Holds = Annotated[Optional[str], typer.Option("--holds", help=h("opt.holds"))]
 UpdatedOn = Annotated[Optional[str], typer.Option("--updated-on", help=h("opt.updated_on"))]
+AllowDuplicate = Annotated[bool, typer.Option("--allow-duplicate", help=h("holder.opt_allow_duplicate"))]
 
 
 @services_app.command("add", help=h("cmd.services_add"))
@@ -263,7 +265,7 @@ def services_add(name: Annotated[str, typer.Argument(help=h("opt.service_name"))
                  url: Url = None, cycle: Cycle = None, amount: Amount = None, currency: Currency = None,
                  next_charge: NextCharge = None, last_charged: LastCharged = None, alias: Alias = None,
                  category: Category = None, notes: Notes = None, holds: Holds = None, updated_on: UpdatedOn = None,
-                 as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+                 allow_duplicate: AllowDuplicate = False, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from cardguard.wallet import registry
     from cardguard.wallet.render import service_json
 
@@ -271,7 +273,7 @@ def services_add(name: Annotated[str, typer.Argument(help=h("opt.service_name"))
         service = registry.add_service(session, _service_options(
             name=name, card=card, url=url, cycle=cycle, amount=amount, currency=currency, next_charge=next_charge,
             last_charged=last_charged, alias=alias, category=category, notes=notes, holds=holds,
-            updated_on=updated_on))
+            updated_on=updated_on), allow_duplicate=allow_duplicate)
         return service_json(service), lambda: console().print(
             t("wallet.service_added", language, name=service.name, id=service.id), markup=False)
 
@@ -298,7 +300,8 @@ def services_edit(service: Annotated[str, typer.Argument(help=h("opt.service_ref
                   card: ServiceCard = None, url: Url = None, cycle: Cycle = None, amount: Amount = None,
                   currency: Currency = None, next_charge: NextCharge = None, last_charged: LastCharged = None,
                   alias: Alias = None, category: Category = None, notes: Notes = None, holds: Holds = None,
-                  updated_on: UpdatedOn = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+                  updated_on: UpdatedOn = None, allow_duplicate: AllowDuplicate = False,
+                  as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from cardguard.wallet import registry
     from cardguard.wallet.render import service_json
 
@@ -306,7 +309,7 @@ def services_edit(service: Annotated[str, typer.Argument(help=h("opt.service_ref
         found = registry.edit_service(session, service, _service_options(
             name=name, card=card, url=url, cycle=cycle, amount=amount, currency=currency, next_charge=next_charge,
             last_charged=last_charged, alias=alias, category=category, notes=notes, holds=holds,
-            updated_on=updated_on))
+            updated_on=updated_on), allow_duplicate=allow_duplicate)
         return service_json(found), lambda: console().print(t("wallet.service_saved", language, name=found.name),
                                                             markup=False)
 
@@ -346,7 +349,7 @@ def services_import(path: Annotated[Path, typer.Argument(help=h("opt.import_file
         try:
             handle = path.open("rb")
         except OSError as exc:
-            raise UserError("error.input_unreadable", path=str(path), reason=exc.strerror or str(exc)) from None
+            raise UserError("error.input_unreadable", path=str(path), **os_reason(exc)) from None
         with handle, _import_progress(path, as_json) as progress:
             result = import_services(session, handle, overrides=overrides, skip_bad_rows=skip_bad_rows,
                                      dry_run=dry_run, lang=language, default_card=card, progress=progress)
@@ -417,7 +420,7 @@ def services_export(fmt: Annotated[str, typer.Option("--format", help=h("opt.exp
             try:
                 output.write_bytes(data)
             except OSError as exc:
-                raise UserError("error.output_unwritable", path=str(output), reason=exc.strerror or str(exc)) from None
+                raise UserError("error.output_unwritable", path=str(output), **os_reason(exc)) from None
         else:
             sys.stdout.buffer.write(data)
     except UserError as error:
@@ -443,7 +446,7 @@ def reissue_start(card: CardArg, last4: Last4 = None, expiry: Expiry = None,
 
         def show():
             console().print(t("wallet.reissued", language, nickname=new.nickname, last4=new.last4), markup=False)
-            print_checklist(directory, checklist, language)
+            print_checklist(value["checklist"], language)
 
         return value, show
 
@@ -458,7 +461,8 @@ def reissue_status(card: Annotated[Optional[str], typer.Argument(help=h("opt.car
 
     def work(session, directory, language):
         checklist = registry.find_checklist(session, card)
-        return checklist_json(directory, checklist, language), lambda: print_checklist(directory, checklist, language)
+        data = checklist_json(directory, checklist, language)
+        return data, lambda: print_checklist(data, language)
 
     run(lang, as_json, work)
 
@@ -473,6 +477,7 @@ def reissue_mark(item: Annotated[int, typer.Argument(help=h("opt.item"))],
     def work(session, directory, language):
         marked = registry.mark_item(session, item, status, today())
         checklist = marked.checklist
-        return checklist_json(directory, checklist, language), lambda: print_checklist(directory, checklist, language)
+        data = checklist_json(directory, checklist, language)
+        return data, lambda: print_checklist(data, language)
 
     run(lang, as_json, work)

@@ -36,5 +36,28 @@ class UserError(Exception):
             values["field"] = t(f"fieldname.{field}", lang)
         return t(self.key, lang, **values)
 
+    def details_in(self, lang: Lang) -> list[str]:
+        """The details in the reader's language: an entry may be a Text (a plan step's title, say)."""
+        return [detail if isinstance(detail, str) else detail(lang) for detail in self.details]
+
     def as_json(self, lang: Lang) -> dict:
-        return {"error": {"code": self.key, "message": self.message(lang), "details": self.details}}
+        return {"error": {"code": self.key, "message": self.message(lang), "details": self.details_in(lang)}}
+
+
+# What the operating system said, in the reader's language: strerror is always English.
+_OS_REASONS = {"ENOENT": "missing", "EACCES": "denied", "EPERM": "denied", "EISDIR": "is_folder",
+               "ENOTDIR": "not_folder", "ENOSPC": "disk_full", "EROFS": "read_only", "ENAMETOOLONG": "name_too_long",
+               "EADDRINUSE": "port_in_use", "EADDRNOTAVAIL": "address_not_here", "ELOOP": "link_loop"}
+
+
+def os_reason(error: OSError) -> dict:
+    """The ``reason`` of a message about a file or a port, as a message key: ``UserError(..., **os_reason(exc))``."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    if name in _OS_REASONS:
+        return {"reason_key": f"oserror.{_OS_REASONS[name]}"}
+    from cardguard.i18n import Text
+
+    code = name or type(error).__name__
+    return {"reason": Text(ja=t("oserror.other", "ja", code=code), en=t("oserror.other", "en", code=code))}

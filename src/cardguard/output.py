@@ -53,6 +53,6 @@ def report_error(error: UserError, lang: Lang, as_json: bool) -> int:
 
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         err.print(error.message(lang), markup=False)
-        for detail in error.details:
+        for detail in error.details_in(lang):
             err.print("  " + detail, markup=False)
     return error.exit_code

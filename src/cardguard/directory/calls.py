@@ -309,7 +309,9 @@ def _country_lines(issuer: Issuer, overseas: list[ContactLine], code: str, notes
         served = [line for line in regional if found.un_region in line.un_regions]
         if served:
             return served
-    notes.append(Note("calls.region_unstated", {"country": found.name if found else code}))
+    from cardguard.directory.countries import country_label
+
+    notes.append(Note("calls.region_unstated", {"country": country_label(code)}))
     return regional
 
 

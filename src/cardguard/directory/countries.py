@@ -44,7 +44,7 @@ def countries() -> dict[str, Country]:
 
 
 def find_country(given: str) -> Country | None:
-    """A country by its two-letter code or its English short name."""
+    """A country by its two-letter code, its English short name, or its name in Japanese ("タイ")."""
     wanted = normalize(given)
     table = countries()
     if wanted.upper() in table:
@@ -52,7 +52,36 @@ def find_country(given: str) -> Country | None:
     alias = _shipped_table()["aliases"].get(wanted.upper())
     if alias:
         return table.get(alias)
-    return next((c for c in table.values() if normalize(c.name) == wanted), None)
+    found = next((c for c in table.values() if normalize(c.name) == wanted), None)
+    if found is None and not wanted.isascii():
+        found = next((c for c in table.values() if normalize(country_name(c.code, "ja")) == wanted), None)
+    return found
+
+
+def country_name(code: str, lang: str) -> str:
+    """A country as the reader names it ("タイ" in Japanese), from CLDR through Babel; the dataset's
+    English short name where CLDR has none."""
+    from babel import Locale
+
+    found = countries().get(code.upper())
+    english = found.name if found else code
+    if lang == "en":
+        return english
+    return _territories(lang).get(code.upper()) or english
+
+
+@cache
+def _territories(lang: str) -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale.parse(lang).territories)
+
+
+def country_label(code: str):
+    """The country's name in both languages, for a value worded later in the reader's language."""
+    from cardguard.i18n import Text
+
+    return Text(ja=country_name(code, "ja"), en=country_name(code, "en"))
 
 
 def un_regions() -> set[str]:

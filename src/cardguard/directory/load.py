@@ -32,7 +32,7 @@ from cardguard.directory.schema import (
     Source,
     Strict,
 )
-from cardguard.errors import UserError
+from cardguard.errors import UserError, os_reason
 # Errors name their problem in both languages (a Text): the reader's is not known here.
 from cardguard.i18n import Text, both
 from cardguard.when import known_zone
@@ -161,7 +161,7 @@ def _parse_toml(path: Path) -> tuple[dict, str]:
     except UnicodeDecodeError:
         raise UserError("error.file_not_utf8", file=str(path)) from None
     except OSError as exc:
-        raise UserError("error.file_unreadable", file=str(path), reason=exc.strerror or str(exc)) from None
+        raise UserError("error.file_unreadable", file=str(path), **os_reason(exc)) from None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:

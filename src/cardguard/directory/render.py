@@ -40,7 +40,8 @@ def _status_words(*, open_now: bool | None, always_open: bool, opens_at: datetim
     if not_covered_today:
         text = t("calls.status_not_covered", lang, span=span_text)
         if opens_at:
-            text += " · " + t("contacts.closed_opens", lang, when=when(opens_at, lang))
+            # Not "closed": nobody says it is. Only when it next answers for certain is known.
+            text += " · " + t("holder.certainly_opens", lang, when=when(opens_at, lang))
     else:
         text = t("contacts.closed_opens", lang, when=when(opens_at, lang)) if opens_at else t("contacts.closed", lang)
         if not_covered_before:
@@ -103,14 +104,14 @@ def call_json(call: Call, lang: Lang) -> dict:
 
 
 def answer_json(answer: CallAnswer, lang: Lang) -> dict:
-    from cardguard.directory.countries import countries
+    from cardguard.directory.countries import countries, country_name
 
     country = countries().get(answer.country) if answer.country else None
     return {
         "at": answer.at.isoformat(),
         "purpose": answer.purpose,
         "country": answer.country,
-        "country_name": country.name if country else None,
+        "country_name": country_name(country.code, lang) if country else None,
         "abroad": answer.abroad,
         "issuer": answer.issuer,
         "issuer_given": answer.issuer_given,
@@ -147,10 +148,9 @@ def print_answer(answer: CallAnswer, lang: Lang) -> None:
         out.print(t("contacts.prepare_hint", lang), style="dim")
         return
     if answer.abroad and answer.country:
-        from cardguard.directory.countries import countries
+        from cardguard.directory.countries import country_name
 
-        found = countries().get(answer.country)
-        out.print(t("calls.abroad", lang, country=found.name if found else answer.country), style="bold")
+        out.print(t("calls.abroad", lang, country=country_name(answer.country, lang)), style="bold")
     for each in answer.issuers:
         out.print(f"[bold]{t('contacts.title', lang, issuer=each.name(lang))}[/bold]")
         out.print(t("contacts.now", lang, moment=when(each.local_now, lang)))
@@ -202,11 +202,14 @@ def _print_call(out: Console, call: Call, lang: Lang, *, show_card: bool) -> Non
         out.print("   " + _card_label(call, lang), style="dim", markup=False)
 
 
-def prepare_json(issuer: Issuer, lang: Lang) -> dict:
+def prepare_json(issuer: Issuer, lang: Lang, purposes: set[str] | None = None) -> dict:
+    """``purposes``: the calls about to be made; an item about another purpose (a review's progress
+    when reporting fraud) is left out. None: every item."""
     data = issuer.data
 
     def items(group) -> list[dict]:
-        return [{"text": item.text()(lang), "source": issuer.sources[item.source].title} for item in group]
+        return [{"text": item.text()(lang), "source": issuer.sources[item.source].title} for item in group
+                if purposes is None or not getattr(item, "purposes", None) or set(item.purposes) & purposes]
 
     prepare = data.prepare
     return {
@@ -224,9 +227,9 @@ def prepare_json(issuer: Issuer, lang: Lang) -> dict:
     }
 
 
-def print_prepare(issuer: Issuer, lang: Lang) -> None:
+def print_prepare(issuer: Issuer, lang: Lang, purposes: set[str] | None = None) -> None:
     out = console()
-    data = prepare_json(issuer, lang)
+    data = prepare_json(issuer, lang, purposes)
     out.print(f"[bold]{issuer.data.issuer.name(lang)}[/bold]")
     for key in ("before_call", "no_connect", "why_they_call", "cancellation_caveats"):
         title = "cancellation" if key == "cancellation_caveats" else key

@@ -160,6 +160,8 @@ class SourcedText(Strict):
     ja: str
     en: str
     source: str
+    # The purposes of a call this item is about (a review's progress, a card not arrived); none: every call.
+    purposes: list[Purpose] | None = None
 
     def text(self) -> Text:
         return Text(ja=self.ja, en=self.en)

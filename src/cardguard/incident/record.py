@@ -129,6 +129,8 @@ def start(session: Session, kind: str | None, *, at: datetime, card: str | None 
     older ``verdict``/``verdicts`` (worded JSON) are still accepted and stored as they were."""
     if checked is not None:
         verdict, verdicts = verdict_facts(checked), None
+        if mail_at is not None:
+            verdict["mail_received_at"] = mail_at.astimezone(timezone.utc).isoformat()
     if kind is None:
         if verdict is None:
             raise UserError("error.incident_kind_required", choices=", ".join(plans.KINDS))
@@ -143,8 +145,10 @@ def start(session: Session, kind: str | None, *, at: datetime, card: str | None 
     for position, step in enumerate(plan.steps):
         incident.steps.append(IncidentStep(step_id=step.id, position=position, status="todo"))
     if verdict is not None:
+        # The check is stamped when the holder records it (now, or the --at they give), never with the
+        # mail's Date or arrival, which can be a year before. The mail's own time stays in the facts.
         incident.events.append(IncidentEvent(
-            at=(mail_at or at).astimezone(timezone.utc), kind="verdict", text=f"{verdict['verdict']}: {verdict['subject']}"[:500],
+            at=at.astimezone(timezone.utc), kind="verdict", text=f"{verdict['verdict']}: {verdict['subject']}"[:500],
             data=json.dumps(verdict if verdict.get("format") == 2 else (verdicts or {"en": verdict}),
                             ensure_ascii=False, default=str)))
     incident.events.append(IncidentEvent(at=at, kind="opened", text=kind))
@@ -165,12 +169,19 @@ def find_incident(session: Session, ref: str | int | None) -> Incident:
     return found
 
 
+def _step_line(step):
+    """A step as the list of valid steps shows it, in whichever language the error is read."""
+    from cardguard.i18n import Text
+
+    return Text(ja=f"{step.id}  {step.title.ja}", en=f"{step.id}  {step.title.en}")
+
+
 def tick(session: Session, incident: Incident, step_id: str, at: datetime, skip_reason: str | None = None) -> IncidentStep:
     check_fields({"reason": skip_reason})
     plan = plans.plan(incident.kind)
     step = next((s for s in incident.steps if s.step_id == step_id), None)
     if step is None:
-        raise UserError("error.step_not_found", details=[f"{s.id}  {s.title.en}" for s in plan.steps], given=step_id)
+        raise UserError("error.step_not_found", details=[_step_line(s) for s in plan.steps], given=step_id)
     # Only the timeline records it: a step's state is read from the timeline (incident/progress.py).
     incident.events.append(IncidentEvent(at=at, kind="skip" if skip_reason else "step", text=step_id,
                                          agreed=skip_reason))

@@ -173,7 +173,7 @@ def accept(session: Session, refs: list[str], today: date) -> list[Decision]:
             service = registry.add_service(session, {
                 "name": proposal.merchant, "billing_cycle": proposal.cycle, "amount": facts["amount"],
                 "currency": facts["currency"], "last_charged_on": last.isoformat(),
-                "next_charge": next_charge.isoformat()})
+                "next_charge": next_charge.isoformat()}, allow_duplicate=True)  # same_named_service decided above
             # The card is known by its row, not by a name the holder would type ("#12" reads only
             # three digits, a nickname or last four digits may be shared).
             service.card_id = proposal.card_id

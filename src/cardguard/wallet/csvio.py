@@ -7,7 +7,10 @@ read as a stream, row by row, so a 100,000-row export takes the memory of one ro
 written in batches inside one transaction, which the caller rolls back on any error.
 
 Importing the same file again updates the services it already brought in: a service is the same
-when its name (width, case and spaces aside) and its card are the same.
+when its name (width, case and spaces aside) and its card are the same. Where the registry holds
+several such services (a second subscription added on purpose), a row is written into one of them
+only when the file says which (the id column export writes); otherwise it is refused, never guessed,
+so one row's values never land in another service.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from cardguard.wallet import values as v
 from cardguard.wallet.guard import has_card_number, looks_like_security_code_field, refuse_card_data
 
 EXPORT_COLUMNS = ("name", "payment_url", "card_last4", "billing_cycle", "amount", "currency", "next_charge",
-                  "last_charged_on", "alias_email", "category", "notes", "holds_card_as", "card_updated_on", "status")
+                  "last_charged_on", "alias_email", "category", "notes", "holds_card_as", "card_updated_on", "status", "id")
 
 _HEADER_NAMES = {
     "name": ["name", "service", "servicename", "サービス名", "サービス", "名前", "名称", "契約名", "サブスク名"],
@@ -55,6 +58,8 @@ _HEADER_NAMES = {
     "holds_card_as": ["holdscardas", "holds", "登録方法", "保存方法"],
     "card_updated_on": ["cardupdatedon", "カード更新日"],
     "status": ["status", "状態"],
+    # cardguard's own number for the service, as export writes it: the row is that service.
+    "id": ["id", "cardguardid", "serviceid", "cardguard管理番号", "管理番号"],
 }
 # An amount column whose header says how often ("年額", "monthly price") says the cycle too.
 _CYCLE_OF_AMOUNT_HEADER = {normalize(name): cycle for cycle, names in {
@@ -154,7 +159,10 @@ def _csv_rows(stream: IO[str]) -> tuple[list[str], Iterator[tuple[int, list[str]
     except StopIteration:
         raise UserError("error.csv_empty") from None
     except csv.Error as exc:
-        raise UserError("error.csv_broken", line=1, reason=str(exc)) from None
+        raise UserError("error.csv_broken", line=1, **_parser_reason(exc)) from None
+    if not any(cell.strip() for cell in header):
+        # A file of blank lines, or only a BOM, or a blank first line: no header row names any column.
+        raise UserError("error.csv_no_header")
 
     def rows():
         try:
@@ -162,9 +170,24 @@ def _csv_rows(stream: IO[str]) -> tuple[list[str], Iterator[tuple[int, list[str]
                 if any(cell.strip() for cell in row):
                     yield reader.line_num, row
         except csv.Error as exc:
-            raise UserError("error.csv_broken", line=reader.line_num, reason=str(exc)) from None
+            raise UserError("error.csv_broken", line=reader.line_num, **_parser_reason(exc)) from None
 
     return header, rows()
+
+
+# What Python's csv and json parsers say (in English only), as message keys in both languages.
+_PARSER_REASONS = (("line contains nul", "nul"), ("unexpected end of data", "open_quote"),
+                   ("expected after", "quote_inside"), ("field larger than field limit", "cell_too_long"),
+                   ("new-line character seen in unquoted field", "newline"), ("unterminated string", "open_quote"),
+                   ("expecting value", "json_value"), ("expecting property name", "json_name"),
+                   ("delimiter", "json_comma"), ("extra data", "json_extra"), ("invalid control character", "json_control"),
+                   ("invalid \\escape", "json_escape"))
+
+
+def _parser_reason(error: Exception) -> dict:
+    text = (error.msg if isinstance(error, json.JSONDecodeError) else str(error)).casefold()
+    key = next((key for needle, key in _PARSER_REASONS if needle in text), "other")
+    return {"reason_key": f"parsereason.{key}"}
 
 
 def map_columns(header: list[str], overrides: dict[str, str]) -> tuple[dict[int, str], list[str]]:
@@ -240,7 +263,7 @@ def _json_rows(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]], s
         # Numbers stay text: an integer of 5,000 digits is then just a value to refuse, and NaN a word.
         data = json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
     except json.JSONDecodeError as exc:
-        raise UserError("error.json_broken", line=exc.lineno, reason=exc.msg) from None
+        raise UserError("error.json_broken", line=exc.lineno, **_parser_reason(exc)) from None
     except RecursionError:
         raise UserError("error.json_too_deep", limit=MAX_JSON_DEPTH) from None
     if isinstance(data, dict) and isinstance(data.get("subscriptions"), list):
@@ -287,6 +310,10 @@ class _Cards:
         if isinstance(found, UserError):
             raise found
         return found
+
+    def remember(self, card) -> None:
+        if card is not None:
+            self.shown[card.id] = {"id": card.id, "nickname": card.nickname, "last4": card.last4}
 
     def is_card(self, ref: str) -> bool:
         try:
@@ -337,8 +364,13 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
                           if target == "amount" and normalize(header[i]) in _CYCLE_OF_AMOUNT_HEADER), None)
     result = ImportResult(ignored_columns=ignored)
     column_of = {target: header[index] for index, target in mapping.items() if index < len(header)}
-    existing = {_same_service_key(name, card_id): service_id for service_id, name, card_id
-                in session.execute(select(Service.id, Service.name, Service.card_id))}
+    # Every service of a name and card, not the last one seen: a key may name several, and a row
+    # must never be written into one of them by chance.
+    existing: dict[tuple, list] = {}
+    for service_id, name, card_id in session.execute(select(Service.id, Service.name, Service.card_id)
+                                                     .order_by(Service.id)):
+        existing.setdefault(_same_service_key(name, card_id), []).append(service_id)
+    claimed: set[int] = set()  # services a row of this file already stands for
     pending = 0
     for line, row in rows:
         if progress is not None and line % 500 == 0:
@@ -356,6 +388,7 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
                 if cell:
                     raw[target] = cell
             status = raw.pop("status", None)
+            own_id = raw.pop("id", None)
             if shape == "wallos" and raw.get("card") and not cards.is_card(raw["card"]):
                 # Wallos payment methods ("Apple Pay", "PayPal") are not cards in the registry.
                 method = raw.pop("card")
@@ -366,11 +399,16 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
                 raw["billing_cycle"] = implied_cycle
             card_ref = raw.pop("card", None)
             fields = registry.service_fields(session, raw)
-            fields["card_id"] = cards.resolve(card_ref) if card_ref else default_card_id
-            if status and normalize(status) in ("cancelled", "canceled", "解約", "解約済み"):
+            named = _named_service(session, own_id, fields["name"], card_ref)
+            if named is not None:
+                fields["card_id"] = named.card_id
+                cards.remember(named.card)
+            else:
+                fields["card_id"] = cards.resolve(card_ref) if card_ref else default_card_id
+            if status and v.parse_service_status(status) == "cancelled":
                 fields["status"] = "cancelled"
             key = _same_service_key(fields["name"], fields["card_id"])
-            outcome = _add_or_update(session, existing, key, fields, dry_run, fresh)
+            outcome = _add_or_update(session, existing, key, fields, dry_run, fresh, named=named, claimed=claimed)
         except UserError as error:
             # Name the column as the user's file names it, not cardguard's field.
             named = _FIELD_OF_LABEL.get(error.values.get("field"), error.values.get("field"))
@@ -378,7 +416,7 @@ def import_services(session: Session, data: bytes | IO[bytes], *, overrides: dic
                 error.values["field"] = AsWritten(column_of[named])
             message = error.message(lang)
             if error.details:
-                message += " " + ", ".join(error.details)
+                message += " " + ", ".join(error.details_in(lang))
             result.errors.append((line, message))
             continue
         result.total += 1
@@ -433,24 +471,70 @@ def _write(session: Session, fresh: dict) -> None:
     fresh.clear()
 
 
-def _add_or_update(session: Session, existing: dict, key: tuple, fields: dict, dry_run: bool, fresh: dict) -> str:
+def _named_service(session: Session, own_id: str | None, name: str, card_ref: str | None) -> Service | None:
+    """The service an exported row names by its id, if that service has the row's name and card:
+    an id from another profile, or a row renamed since, names nothing and is matched by name."""
+    if not own_id:
+        return None
+    service = registry.by_id(session, Service, own_id)
+    if service is None or normalize(service.name) != normalize(name):
+        return None
+    card = service.card
+    if card is None:
+        return service if not card_ref else None
+    ref = v.card_reference(card_ref) if card_ref else ""
+    return service if ref in (card.last4, f"#{card.id}") or normalize(ref) == normalize(card.nickname) else None
+
+
+def _add_or_update(session: Session, existing: dict, key: tuple, fields: dict, dry_run: bool, fresh: dict, *,
+                   named: Service | None = None, claimed: set[int] | None = None) -> str:
+    claimed = set() if claimed is None else claimed
     known = existing.get(key)
+    if named is not None:
+        claimed.add(named.id)
+        return _update(named, fields, dry_run)
     if known is None:
-        existing[key] = _SEEN if dry_run else _WRITTEN
+        existing[key] = [_SEEN if dry_run else _WRITTEN]
         if not dry_run:
             fresh[key] = dict(fields)
         return "added"
-    if known is _SEEN:
+    if known == [_SEEN]:
         return "unchanged"
-    if known is _WRITTEN and key in fresh:
-        # The same service twice in one file: the later row is what the file means.
-        before = fresh[key]
-        merged = {**before, **{name: value for name, value in _changes_of(before, fields).items()}}
-        fresh[key] = merged
-        return "updated" if merged != before else "unchanged"
-    service = _find_written(session, key) if known is _WRITTEN else session.get(Service, known)
-    if service is None:
-        return "unchanged"
+    if known == [_WRITTEN]:
+        if key in fresh:
+            # The same service twice in one file: the later row is what the file means.
+            before = fresh[key]
+            merged = {**before, **{name: value for name, value in _changes_of(before, fields).items()}}
+            fresh[key] = merged
+            return "updated" if merged != before else "unchanged"
+        service = _find_written(session, key)
+        return "unchanged" if service is None else _update(service, fields, dry_run)
+    services = [found for found in (session.get(Service, service_id) for service_id in known) if found is not None]
+    service = _the_one_meant(services, fields, claimed)
+    claimed.add(service.id)
+    return _update(service, fields, dry_run)
+
+
+def _the_one_meant(services: list[Service], fields: dict, claimed: set[int]) -> Service:
+    """Among the services of one name and card, the one a row stands for, or an error saying the
+    file does not tell: several candidates are narrowed by status, then by being the same as the
+    row already (a re-import of an export without ids), never by order."""
+    if len(services) == 1:
+        return services[0]
+    wanted = fields.get("status", "active")
+    of_status = [s for s in services if s.status == wanted]
+    if len(of_status) == 1:
+        return of_status[0]
+    same = [s for s in of_status or services if not _changes(s, fields)]
+    if same:
+        return next((s for s in same if s.id not in claimed), same[0])
+    card = services[0].card
+    where = {"card": f"****{card.last4}"} if card else {"card_key": "holder.no_card_where"}
+    raise UserError("error.import_ambiguous", name=fields["name"], ids=", ".join(f"#{s.id}" for s in services),
+                    **where)
+
+
+def _update(service: Service, fields: dict, dry_run: bool) -> str:
     if dry_run:
         return "updated" if _changes(service, fields) else "unchanged"
     return "updated" if _apply(service, fields) else "unchanged"
@@ -512,17 +596,24 @@ def neutralize(cell: str) -> str:
     return "'" + cell if _FORMULA_START.match(cell) else cell
 
 
+def _cycle_word(cycle: str, lang: Lang) -> str:
+    # English words are the codes themselves; "unknown" gets a CSV word of its own (not "cycle not given").
+    return t("holder.csv_cycle_unknown", lang) if cycle == "unknown" else t(f"wallet.cycle_{cycle.replace('-', '_')}", lang)
+
+
 def export_csv(services: list[Service], lang: Lang = "en") -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([t(f"csvhead.{column}", lang) for column in EXPORT_COLUMNS])
     for service in services:
+        # Values in the reader's words (毎月, 解約済み), as the headers are: import reads both languages' words back.
         writer.writerow([neutralize(cell) for cell in (
             service.name, service.payment_url or "", service.card.last4 if service.card else "",
-            service.billing_cycle, "" if service.amount is None else str(service.amount), service.currency or "",
+            _cycle_word(service.billing_cycle, lang),
+            "" if service.amount is None else str(service.amount), service.currency or "",
             str(service.next_charge or ""), str(service.last_charged_on or ""), service.alias_email or "",
-            service.category or "", service.notes or "", service.holds_card_as, str(service.card_updated_on or ""),
-            service.status,
+            service.category or "", service.notes or "", t(f"holder.csv_holds_{service.holds_card_as}", lang),
+            str(service.card_updated_on or ""), t(f"holder.csv_status_{service.status}", lang), str(service.id),
         )])
     # The BOM is what makes Excel read UTF-8 (and so Japanese) correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -216,8 +216,33 @@ def service_fields(session: Session, raw: dict[str, str | None], *, partial: boo
     return out
 
 
-def add_service(session: Session, raw: dict[str, str | None]) -> Service:
-    service = Service(**service_fields(session, raw))
+def same_services(session: Session, name: str, card_id: int | None, *,
+                  other_than: Service | None = None) -> list[Service]:
+    """The live services a holder would call the same one: the same name (width, case and spaces
+    aside) on the same card (or both on no card)."""
+    card = Service.card_id == card_id if card_id is not None else Service.card_id.is_(None)
+    rows = session.scalars(select(Service).where(card, Service.status == "active").order_by(Service.id))
+    return [s for s in rows if s is not other_than and normalize(s.name) == normalize(name)]
+
+
+def refuse_duplicate_service(session: Session, name: str, card_id: int | None, *,
+                             other_than: Service | None = None) -> None:
+    """A second "Netflix" on one card is almost always the same subscription typed twice, and the
+    reissue checklist would then ask about it twice: refused unless the holder says it is another."""
+    twins = same_services(session, name, card_id, other_than=other_than)
+    if not twins:
+        return
+    card = session.get(Card, card_id) if card_id is not None else None
+    where = {"card": f"****{card.last4}"} if card else {"card_key": "holder.no_card_where"}
+    raise UserError("error.service_duplicate", name=name, id=twins[0].id, field="name",
+                    ids=", ".join(f"#{s.id}" for s in twins), **where)
+
+
+def add_service(session: Session, raw: dict[str, str | None], *, allow_duplicate: bool = False) -> Service:
+    fields = service_fields(session, raw)
+    if not allow_duplicate:
+        refuse_duplicate_service(session, fields["name"], fields.get("card_id"))
+    service = Service(**fields)
     session.add(service)
     session.flush()
     return service
@@ -235,9 +260,16 @@ def find_service(session: Session, ref: str) -> Service:
     raise UserError("error.service_not_found", details=listing, given=ref)
 
 
-def edit_service(session: Session, ref: str, raw: dict[str, str | None]) -> Service:
+def edit_service(session: Session, ref: str, raw: dict[str, str | None], *,
+                 allow_duplicate: bool = False) -> Service:
     service = find_service(session, ref)
-    for name, value in service_fields(session, raw, partial=True).items():
+    fields = service_fields(session, raw, partial=True)
+    renamed_or_moved = ("name" in fields and normalize(fields["name"]) != normalize(service.name)) \
+        or ("card_id" in fields and fields["card_id"] != service.card_id)
+    if renamed_or_moved and service.status == "active" and not allow_duplicate:
+        refuse_duplicate_service(session, fields.get("name", service.name), fields.get("card_id", service.card_id),
+                                 other_than=service)
+    for name, value in fields.items():
         setattr(service, name, value)
     return service
 
@@ -333,6 +365,32 @@ def reopen_card(session: Session, ref: str) -> Card:
     return card
 
 
+def services_on_old_cards(session: Session) -> list[Service]:
+    """Every live service still recorded on a replaced or closed card: where the old number is stored."""
+    old = select(Card.id).where(Card.status.in_(("replaced", "closed")))
+    rows = session.scalars(select(Service).where(Service.status == "active", Service.card_id.in_(old)))
+    return sorted(rows, key=lambda s: (s.next_charge is None, s.next_charge or date.max, s.card_id, s.name))
+
+
+def sync_checklist(session: Session, checklist: Checklist) -> Checklist:
+    """A service recorded on the old card after its checklist was made (imported from a spreadsheet
+    that names the old number, say) still holds that number: it joins the checklist as to do."""
+    if checklist.kind not in ("reissue", "close"):
+        return checklist
+    listed = {item.service_id for item in checklist.items if item.service_id}
+    position = max((item.position for item in checklist.items), default=-1) + 1
+    card = session.get(Card, checklist.card_id)
+    for service in active_services(session, card) if card is not None and card.status in ("replaced", "closed") else []:
+        if service.id not in listed:
+            checklist.items.append(ChecklistItem(
+                position=position, service_id=service.id, title=service.name,
+                follows_by_itself=checklist.kind == "reissue" and service.holds_card_as == "wallet",
+                due_on=service.next_charge, status="todo"))
+            position += 1
+    session.flush()
+    return checklist
+
+
 def find_checklist(session: Session, card: str | None = None, kind: str | None = None) -> Checklist:
     query = select(Checklist).order_by(Checklist.id.desc())
     if kind:
@@ -343,7 +401,7 @@ def find_checklist(session: Session, card: str | None = None, kind: str | None =
     found = session.scalars(query).first()
     if not found:
         raise UserError("error.no_checklist")
-    return found
+    return sync_checklist(session, found)
 
 
 def mark_item(session: Session, item_id: int | str, status: str, today: date) -> ChecklistItem:

@@ -84,7 +84,15 @@ def item_json(directory: Directory, checklist: Checklist, item: ChecklistItem, l
     return {"id": item.id, "title": item_title(directory, checklist, item, lang), "status": item.status,
             "status_label": t(f"wallet.item_{item.status.replace('-', '_')}", lang),
             "follows_by_itself": item.follows_by_itself, "due_on": item.due_on, "service_id": item.service_id,
-            "caveat_id": item.caveat_id, "card_unknown": item_card_unknown(checklist, item)}
+            "caveat_id": item.caveat_id, "card_unknown": item_card_unknown(checklist, item),
+            "payment_url": item.service.payment_url if item.service is not None else None}
+
+
+def old_card_json(service: Service, lang: Lang) -> dict:
+    """A service still on a replaced or closed card, with what became of that card."""
+    card = service.card
+    return {**service_json(service), "card_status": card.status,
+            "card_status_label": t(f"wallet.status_{card.status}", lang)}
 
 
 def checklist_json(directory: Directory, checklist: Checklist, lang: Lang) -> dict:
@@ -95,7 +103,21 @@ def checklist_json(directory: Directory, checklist: Checklist, lang: Lang) -> di
         "progress": {"done": state.done, "total": state.total},
         "due_first": item_json(directory, checklist, state.due_first, lang) if state.due_first else None,
         "items": [item_json(directory, checklist, item, lang) for item in checklist.items],
+        "still_on_old_cards": [old_card_json(s, lang) for s in _elsewhere(checklist)],
     }
+
+
+def _elsewhere(checklist: Checklist) -> list[Service]:
+    """Services on other replaced or closed cards: a newer checklist must not hide an older one's."""
+    from sqlalchemy.orm import object_session
+
+    from cardguard.wallet.registry import services_on_old_cards
+
+    session = object_session(checklist)
+    if session is None:
+        return []
+    listed = {item.service_id for item in checklist.items if item.service_id}
+    return [s for s in services_on_old_cards(session) if s.id not in listed]
 
 
 def print_cards(directory: Directory, cards: list[tuple[Card, int]], lang: Lang, hidden: int = 0) -> None:
@@ -127,10 +149,11 @@ def print_services(services: list[Service], lang: Lang) -> None:
         out.print(f"#{service.id}  {service.name}  {card}  {amount} {cycle}{nxt}", markup=False, highlight=False)
 
 
-def print_checklist(directory: Directory, checklist: Checklist, lang: Lang) -> None:
+def print_checklist(data: dict, lang: Lang) -> None:
+    """Prints ``checklist_json``'s value, computed while the registry was open: the caveats' words and
+    the services on other old cards are read from it, and once it is closed they could not be."""
     out = console()
-    data = checklist_json(directory, checklist, lang)
-    title = t(f"wallet.checklist_{checklist.kind}", lang)
+    title = t(f"wallet.checklist_{data['kind']}", lang)
     out.print(f"[bold]{title}[/bold]  {t('wallet.progress', lang, done=data['progress']['done'], total=data['progress']['total'])}")
     if data["due_first"]:
         out.print(t("wallet.due_first", lang, title=data["due_first"]["title"], due=data["due_first"]["due_on"] or "-"))
@@ -141,12 +164,30 @@ def print_checklist(directory: Directory, checklist: Checklist, lang: Lang) -> N
             extra += f"  [{t('wallet.no_card', lang)}]"
         due = f"  {t('wallet.next_charge', lang)} {item['due_on']}" if item["due_on"] else ""
         out.print(f" {box} [{item['id']}] {item['title']} — {item['status_label']}{due}{extra}", markup=False)
-    out.print(t(f"wallet.mark_hint_{checklist.kind}", lang), style="dim")
+        if item["payment_url"] and item["status"] == "todo":
+            out.print("      " + t("holder.open_payment_page", lang, url=item["payment_url"]), markup=False)
+    print_old_cards(data["still_on_old_cards"], lang)
+    out.print(t(f"wallet.mark_hint_{data['kind']}", lang), style="dim")
+
+
+def print_old_cards(services: list[dict], lang: Lang) -> None:
+    """Where an old number is still stored: each service, its card, and what became of the card."""
+    if not services:
+        return
+    out = console()
+    out.print(t("holder.still_on_old_cards", lang, count=len(services)), style="bold")
+    for s in services:
+        due = f"  {t('wallet.next_charge', lang)} {s['next_charge']}" if s["next_charge"] else ""
+        out.print(f"   ・#{s['id']} {s['name']}  ****{s['card']['last4']} ({s['card_status_label']}){due}", markup=False)
+        if s["payment_url"]:
+            out.print("      " + t("holder.open_payment_page", lang, url=s["payment_url"]), markup=False)
 
 
 def print_review(directory: Directory, reviews: list[CardReview], lang: Lang,
-                 without_card: list[Service] | None = None) -> None:
+                 without_card: list[Service] | None = None, on_old_cards: list[dict] | None = None) -> None:
+    """``on_old_cards``: ``old_card_json`` values, made while the registry was open."""
     out = console()
+    print_old_cards(on_old_cards or [], lang)
     for entry in reviews:
         card = entry.card
         years = f"{entry.age_days / 365:.1f}" if entry.age_days is not None else "?"
@@ -162,11 +203,12 @@ def print_review(directory: Directory, reviews: list[CardReview], lang: Lang,
 
 
 def review_json(directory: Directory, reviews: list[CardReview], lang: Lang,
-                without_card: list[Service] | None = None) -> dict:
+                without_card: list[Service] | None = None, on_old_cards: list[Service] | None = None) -> dict:
     return {"cards": [{"card": card_json(directory, r.card, lang, len(r.services)), "age_days": r.age_days,
                        "services": len(r.services), "idle_services": [service_json(s) for s in r.idle]}
                       for r in reviews],
             "without_card": [{**service_json(s), "check": t("wallet.no_card", lang)} for s in without_card or []],
+            "still_on_old_cards": [old_card_json(s, lang) for s in on_old_cards or []],
             "advice": t("wallet.review_advice", lang)}
 
 

@@ -141,22 +141,46 @@ def parse_amount(value: str | None, field: str = "amount") -> tuple[Decimal | No
     return amount.quantize(Decimal("0.01")), currency
 
 
-def _choice(value: str | None, field: str, words: dict[str, list[str]], expected_key: str, default: str) -> str:
+# The words cardguard itself shows for a value, in either language, read back as that value: what
+# `services export` writes (and the web offers) imports again whichever language wrote it.
+_CYCLE_LABELS = ("wallet.cycle_{}",)  # csv_cycle_unknown's words are the "unknown" entry's own
+_HOLDS_LABELS = ("holder.holds_{}", "holder.csv_holds_{}")
+SERVICE_STATUSES = ("active", "cancelled")
+_STATUS_WORDS = {"cancelled": ["canceled", "解約", "解約済み"], "active": []}
+
+
+def _labels(choice: str, keys: tuple[str, ...]) -> list[str]:
+    from cardguard.i18n import LANGS, t
+
+    return [t(key.format(choice.replace("-", "_")), lang) for key in keys for lang in LANGS]
+
+
+def _choice(value: str | None, field: str, words: dict[str, list[str]], expected_key: str, default: str,
+            labels: tuple[str, ...] = ()) -> str:
     if value is None or not nfkc(value):
         return default
     text = nfkc(value).casefold()
     for choice, names in words.items():
-        if text == choice or text in (n.casefold() for n in names):
+        if text == choice or text in (nfkc(n).casefold() for n in [*names, *_labels(choice, labels)]):
             return choice
     raise bad(field, nfkc(value), expected_key)
 
 
 def parse_cycle(value: str | None, field: str = "billing_cycle") -> str:
-    return _choice(value, field, _CYCLE_WORDS, "expected.cycle", "unknown")
+    return _choice(value, field, _CYCLE_WORDS, "expected.cycle", "unknown", _CYCLE_LABELS)
 
 
 def parse_holds(value: str | None, field: str = "holds_card_as") -> str:
-    return _choice(value, field, _HOLDS_WORDS, "expected.holds", "unknown")
+    return _choice(value, field, _HOLDS_WORDS, "expected.holds", "unknown", _HOLDS_LABELS)
+
+
+def parse_service_status(value: str | None) -> str:
+    """A service's status cell: cancelled when it says so in either language, else active (a tracker's
+    own words such as Wallos's "Yes" mean it is running)."""
+    try:
+        return _choice(value, "status", _STATUS_WORDS, "expected.status", "active", ("holder.csv_status_{}",))
+    except UserError:
+        return "active"
 
 
 def parse_email(value: str | None, field: str) -> str | None:

@@ -28,7 +28,12 @@ def shown_lines(answers: list[CallAnswer], lang: Lang) -> list[dict]:
     for answer in answers:
         for call in answer.calls:
             key = same_number_key(call.number)
-            entry = shown.setdefault(key, {**call.as_json(lang), "card_names": []})
+            shown_call = call.as_json(lang)
+            entry = shown.setdefault(key, {**shown_call, "card_names": []})
+            # Every caveat the core gives for this number is shown, whichever card's call gave it.
+            for caveat in shown_call["caveats"]:
+                if caveat not in entry["caveats"]:
+                    entry["caveats"].append(caveat)
             name = call.card_name(lang) if call.card_name and call.origin == "directory" else None
             if name and name not in entry["card_names"]:
                 entry["card_names"].append(name)

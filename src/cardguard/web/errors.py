@@ -56,9 +56,9 @@ async def _user_error(request: Request, error: UserError) -> HTMLResponse:
         field, message = field_error(error, lang)
         if field not in names:
             field = "_form"
-        return show({field: message, "_details": error.details[:50]}, kept_values(form, names), status)
+        return show({field: message, "_details": error.details_in(lang)[:50]}, kept_values(form, names), status)
     # Field names as the pages name them (never an option like --kind).
-    return error_response(request, status, field_error(error, lang)[1], error.details)
+    return error_response(request, status, field_error(error, lang)[1], error.details_in(lang))
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> HTMLResponse:

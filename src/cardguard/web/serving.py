@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from cardguard.errors import UserError
+from cardguard.errors import UserError, os_reason
 
 WILDCARDS = ("0.0.0.0", "::", "")
 
@@ -105,7 +105,7 @@ def bind(host: str, port: int) -> socket.socket:
             raise UserError("webserve.port_in_use", port=port) from None
         if exc.errno in (errno.EACCES, errno.EPERM):
             raise UserError("webserve.port_denied", port=port) from None
-        raise UserError("webserve.cannot_bind", host=host, port=port, reason=exc.strerror or str(exc)) from None
+        raise UserError("webserve.cannot_bind", host=host, port=port, **os_reason(exc)) from None
     sock.set_inheritable(True)
     return sock
 

@@ -13,14 +13,13 @@ from cardguard.web.pages.home import my_cards
 router = APIRouter()
 
 
-def _places(directory, lang) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for issuer in directory.issuers.values():
-        for table in issuer.data.tables:
-            for row in table.rows:
-                if row.countries and row.place:
-                    seen.setdefault(row.countries[0], row.place(lang))
-    return sorted(seen.items(), key=lambda item: item[1])
+def _places(lang) -> list[tuple[str, str]]:
+    """Every country the core can place (the M49 table), named in the reader's language, Japan aside
+    (at home is the first choice)."""
+    from cardguard.directory.countries import countries, country_name
+
+    named = [(code, country_name(code, lang)) for code in countries() if code != "JP"]
+    return sorted(named, key=lambda item: item[1])
 
 
 @router.get("/call")
@@ -58,6 +57,6 @@ async def call_page(request: Request, card: str | None = None, purpose: str | No
                   advice=shown_advice(answers, lang), mine=mine, selected=selected,
                   cards=[(c.id, c.name(lang)) for i in directory.issuers.values() for c in i.data.cards],
                   purpose=purpose_id, purposes=[(p, t(f"purpose.{p}", lang)) for p in PURPOSES],
-                  country=country or "", places=_places(directory, lang),
-                  prepare=[prepare_json(i, lang) | {"name": i.data.issuer.name(lang)} for i in issuers],
+                  country=country or "", places=_places(lang),
+                  prepare=[prepare_json(i, lang, {purpose_id}) | {"name": i.data.issuer.name(lang)} for i in issuers],
                   none_text=t("contacts.none", lang))

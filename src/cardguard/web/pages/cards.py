@@ -21,7 +21,7 @@ def cards_view(request: Request, *, errors: dict | None = None, values: dict | N
     from cardguard.directory import load_directory
     from cardguard.store.models import Card, Checklist
     from cardguard.wallet import registry
-    from cardguard.wallet.render import card_json, checklist_json, service_json
+    from cardguard.wallet.render import card_json, checklist_json, old_card_json, service_json
 
     lang = request.state.lang
     directory = load_directory()
@@ -30,7 +30,8 @@ def cards_view(request: Request, *, errors: dict | None = None, values: dict | N
                  for c in session.scalars(select(Card).order_by(Card.id))]
         services = [service_json(s) for s in registry.list_services(session)]
         latest = session.scalars(select(Checklist).order_by(Checklist.id.desc())).first()
-        checklist = checklist_json(directory, latest, lang) if latest else None
+        checklist = checklist_json(directory, registry.sync_checklist(session, latest), lang) if latest else None
+        old_cards = [old_card_json(s, lang) for s in registry.services_on_old_cards(session)] if not checklist else []
         urls = {}
         if checklist:
             from cardguard.store.models import Service
@@ -39,7 +40,8 @@ def cards_view(request: Request, *, errors: dict | None = None, values: dict | N
             urls = {s.id: s.payment_url for s in session.scalars(select(Service).where(Service.id.in_(ids)))} if ids else {}
     products = [(c.id, c.name(lang)) for issuer in directory.issuers.values() for c in issuer.data.cards]
     return render(request, "cards.html", status_code=status_code, cards=cards, services=services,
-                  checklist=checklist, payment_urls=urls, products=products, errors=errors or {},
+                  checklist=checklist, old_cards=checklist["still_on_old_cards"] if checklist else old_cards,
+                  payment_urls=urls, products=products, errors=errors or {},
                   values=values or {}, open_form=open_form)
 
 
@@ -74,9 +76,15 @@ async def add_service(request: Request):
     from cardguard.wallet import registry
 
     form = await form_of(request)
-    _refill(request, "service", SERVICE_FIELDS, form)
-    with store(request).session() as session:
-        registry.add_service(session, _raw(form, SERVICE_FIELDS))
+    _refill(request, "service", SERVICE_FIELDS + ("allow_duplicate",), form)
+    try:
+        with store(request).session() as session:
+            registry.add_service(session, _raw(form, SERVICE_FIELDS), allow_duplicate=bool(form.get("allow_duplicate")))
+    except UserError as error:
+        if error.key == "error.service_duplicate":
+            # The web's way to add a second one anyway is the checkbox under the name, not a flag.
+            raise UserError("webform.service_duplicate", details=error.details, **error.values) from None
+        raise
     return RedirectResponse("/cards", status_code=303)
 
 
@@ -100,6 +108,9 @@ async def import_services(request: Request):
         if error.key == "error.import_invalid":
             # The web's own way to import the rest: a checkbox on the form, not a command-line flag.
             raise UserError("webform.import_invalid", details=error.details, field="file", **error.values) from None
+        if error.key == "error.csv_no_name_column":
+            # The command line's advice (--map) names a flag the web has no field for.
+            raise UserError("webform.csv_no_name_column", details=error.details, field="file", **error.values) from None
         raise
     if result.errors:
         return _imported_with_skips(request, result)
@@ -123,6 +134,6 @@ async def export_services(request: Request):
     from cardguard.wallet.csvio import export_csv
 
     with store(request).session() as session:
-        data = export_csv(list(session.scalars(select(Service).order_by(Service.id))))
+        data = export_csv(list(session.scalars(select(Service).order_by(Service.id))), request.state.lang)
     return Response(data, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="cardguard-services.csv"'})

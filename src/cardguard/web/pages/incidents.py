@@ -99,7 +99,9 @@ def incident_view(request: Request, incident_id: int, *, errors: dict | None = N
     if data["issuer"] in directory.issuers:
         from cardguard.directory.render import prepare_json
 
-        prepare = prepare_json(directory.issuer(data["issuer"]), lang)
+        # Only what helps the calls this incident makes (no card-not-arrived advice for phishing).
+        purposes = {line["purpose"] for step in data["steps"] for line in step.get("call") or [] if line.get("purpose")}
+        prepare = prepare_json(directory.issuer(data["issuer"]), lang, purposes or None)
     return render(request, "incident_steps.html" if steps_only else "incident.html", status_code=status_code,
                   d=data, errors=errors or {}, values=values or {}, prepare=prepare)
 
@@ -174,7 +176,7 @@ async def close_incident(request: Request, incident_id: str):
         if error.key != "error.steps_open":
             raise
         # Shown beside the close button, with the steps still open and a box to close anyway.
-        message = " ".join([error.message(lang), *error.details])
+        message = " ".join([error.message(lang), *error.details_in(lang)])
         return incident_view(request, number, errors={"confirmed": message},
                              values={"summary": _text(form, "summary") or ""}, status_code=409)
     return RedirectResponse(f"/incidents/{number}", status_code=303)
