@@ -104,31 +104,12 @@ def test_export_headers_follow_the_language(with_card, tmp_path):
 
 
 def test_a_long_import_shows_a_progress_bar_on_a_terminal(with_card, tmp_path):
-    import os
-    import pty
-    import subprocess
-    import sys
-
     rows = "".join(f"Service {n},{n}\n" for n in range(5000))
     path = write(tmp_path, "long.csv", ("name,amount\n" + rows).encode())
-    env = {**os.environ, "LANG": "C.UTF-8", "COLUMNS": "120", "TERM": "xterm"}
-    main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "cardguard", "services", "import", path, "--card", "1005"],
-                            stdin=child, stdout=child, stderr=child, env=env)
-    os.close(child)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(main, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    proc.wait(timeout=300)
-    os.close(main)
-    text = seen.decode("utf-8", "replace")
-    assert proc.returncode == 0, text[-2000:]
+    from ttykit import on_terminal
+
+    code, text = on_terminal("services", "import", path, "--card", "1005")
+    assert code == 0, text[-2000:]
     assert "long.csv" in text and "━" in text  # the bar, drawn while the file was read
     assert "5000 added, 0 updated, 0 unchanged." in text
     # Piped (no terminal): no bar in the output a script reads.

@@ -221,31 +221,12 @@ def test_a_statement_given_to_services_import_points_to_statements_import(amex_c
 
 
 def test_a_large_statement_shows_a_progress_bar_on_a_terminal_only(amex_card, tmp_path):
-    import os
-    import pty
-    import subprocess
-    import sys
-
     rows = [(date(2026, 1, 1 + n % 28), f"SHOP {n}", f"{100 + n:,}", "") for n in range(20000)]
     path = write(tmp_path, "big.csv", kit.amex(rows))
-    env = {**os.environ, "LANG": "C.UTF-8", "COLUMNS": "120", "TERM": "xterm"}
-    main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "cardguard", "statements", "import", path, "--card", "1005",
-                             "--dry-run"], stdin=child, stdout=child, stderr=child, env=env)
-    os.close(child)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(main, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    proc.wait(timeout=300)
-    os.close(main)
-    text = seen.decode("utf-8", "replace")
-    assert proc.returncode == 0, text[-2000:]
+    from ttykit import on_terminal
+
+    code, text = on_terminal("statements", "import", path, "--card", "1005", "--dry-run")
+    assert code == 0, text[-2000:]
     assert "big.csv" in text and "━" in text and "20000 charge(s) read" in text
     piped = amex_card("statements", "import", path, "--card", "1005", "--dry-run", timeout=300)
     assert "━" not in piped.out + piped.err and "20000 charge(s) read" in piped.out

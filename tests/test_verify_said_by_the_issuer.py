@@ -98,29 +98,11 @@ def test_a_code_spoken_of_but_not_written_is_said_in_words(cardguard):
 
 def test_a_check_says_what_it_is_doing_on_a_terminal_and_nothing_extra_in_a_pipe(cardguard, tmp_path):
     """A live check can wait seconds on DNS; a holder at a terminal sees what it waits for."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
     mail = tmp_path / "mail.eml"
     mail.write_bytes(message())
-    env = {**os.environ, "LANG": "C.UTF-8", "COLUMNS": "120", "TERM": "xterm"}
-    main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "cardguard", "check", "--offline", str(mail)],
-                            stdin=child, stdout=child, stderr=child, env=env)
-    os.close(child)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(main, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    proc.wait(timeout=120)
-    os.close(main)
-    assert "Checking the message" in seen.decode("utf-8", "replace")
+    from ttykit import on_terminal
+
+    code, shown = on_terminal("check", "--offline", str(mail), timeout=120)
+    assert code == 0 and "Checking the message" in shown, shown[-2000:]
     piped = cardguard("check", "--offline", str(mail))
     assert "Checking" not in piped.out + piped.err
