@@ -161,7 +161,10 @@ def test_incident_from_an_outlook_mail_keeps_the_received_time(cardguard, tmp_pa
     assert started.code == 0, started.err
     doc = started.json()
     assert doc["kind"] == "phishing-received"
-    assert doc["timeline"][0]["at_iso"] == "2025-11-21T23:28:01+09:00"
+    # The mail's received time is kept with its verdict; the check itself is stamped when it was made.
+    assert doc["verdict"]["received_at_iso"] == "2025-11-21T23:28:01+09:00"
+    report = cardguard("incident", "export", "--format", "md", "--lang", "ja", env={"CARDGUARD_TZ": "Asia/Tokyo"})
+    assert "メールの受信日時: 2025-11-21 23:28" in report.out, report.out[-1500:]
 
 
 def test_the_web_page_takes_an_outlook_file(profile):

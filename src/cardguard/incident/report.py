@@ -164,10 +164,11 @@ def view(session: Session, directory: Directory, incident: Incident, lang: Lang,
                          "answered_by": event.answered_by, "reference": event.reference,
                          "agreed": event.agreed if event.kind == "call" else None,
                          "details": event_details(event, lang)})
-    verdict = None
+    verdict = received = None
     for event in incident.events:
         if event.kind == "verdict" and event.data:
             verdict = stored_verdict(event.data, lang, directory, now)
+            received = _received_at(event.data)
     done = sum(1 for s in steps if s["status"] != "todo")
     return {
         "id": incident.id, "kind": incident.kind, "title": plan.title(lang), "plan_summary": plan.summary(lang),
@@ -181,15 +182,26 @@ def view(session: Session, directory: Directory, incident: Incident, lang: Lang,
         "calls": [e for e in timeline if e["kind"] == "call"],
         "verdict": {"verdict": verdict["verdict"], "label": verdict["verdict_label"], "from": verdict["from"],
                     "subject": verdict["subject"],
+                    # When the mail arrived (its check is stamped when it was made, on the timeline).
+                    "received_at": shown(received) if received else None,
+                    "received_at_iso": iso(received) if received else None,
                     "reasons": [f["message"] for f in verdict["findings"] if f["decisive"]][:8]} if verdict else None,
         "zone": str(holder_zone()),
     }
 
 
+def _received_at(data: str | None):
+    try:
+        stamp = json.loads(data or "{}").get("mail_received_at")
+        return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except (ValueError, AttributeError):
+        return None
+
+
 def _labels(lang: Lang) -> dict[str, str]:
     keys = ["report_title", "kind", "opened", "closed_at", "status", "summary", "cards", "timeline", "steps",
             "calls", "verdict", "when", "what", "answered_by", "reference", "agreed", "number", "done", "skipped",
-            "open", "none", "zone", "generated", "from", "subject", "reasons", "optional"]
+            "open", "none", "zone", "generated", "from", "subject", "reasons", "optional", "received"]
     return {key: t(f"incident.{key}", lang) for key in keys}
 
 
@@ -208,6 +220,7 @@ def markdown(data: dict, lang: Lang) -> str:
         v = data["verdict"]
         lines += ["", f"## {label['verdict']}", "", f"- {label['verdict']}: **{v['label']}**",
                   f"- {label['from']}: {v['from']['address']}", f"- {label['subject']}: {v['subject']}"]
+        lines += [f"- {label['received']}: {v['received_at']}"] if v["received_at"] else []
         lines += [f"- {reason}" for reason in v["reasons"]]
     lines += ["", f"## {label['timeline']}", "", f"| {label['when']} | {label['what']} |", "| --- | --- |"]
     for entry in data["timeline"]:
