@@ -10,6 +10,7 @@
     python3 tasks.py bench property N      the never-genuine-after-a-visible-change property, N examples
     python3 tasks.py bench hostile-keys    four 16384-bit DKIM keys vs one honest check, same run
     python3 tasks.py bench hostile         inputs written to stall the check, at n and 2n (hostile.py)
+    python3 tasks.py bench statements [N]  statement import of N rows and recurrence vs bare csv.reader (statements.py)
     python3 tasks.py bench mailscan FOLDER [COUNT]   `mail scan` over a built mbox vs bare mbox parsing (mailscan.py)
     python3 tasks.py bench import-scale N  services import of N rows: time and peak memory (benchmarks/imports.py)
     python3 tasks.py bench import-fuzz N   N mutated spreadsheets and JSON files: every one imported or a clear error
@@ -239,6 +240,11 @@ def main(argv: list[str]) -> int:
         import hostile
 
         return hostile.main(argv[1:])
+    if argv[:1] == ["statements"]:
+        import statements
+
+        statements.main(int(argv[1]) if len(argv) > 1 else 20_000)
+        return 0
     if argv[:1] == ["mailscan"]:
         import mailscan
 
