@@ -11,27 +11,19 @@ import re
 import socket
 import threading
 import time
-from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardguard.directory import load_directory
 from cardguard.errors import UserError
 from cardguard.verify import CheckOptions, check_message, content, links
 from cardguard.verify.resolver import parse_resolver
 from mailkit import message
 from test_verify_fast_same_answers import corpus_texts, link_texts
 
-DIRECTORY = load_directory(with_user_files=False)
-ALIAS = "amex.7f3k@icloud.com"
-NIGHT = datetime(2025, 11, 21, 14, 30, tzinfo=timezone.utc)
-# The holder's own receiver stamped the mail as authenticated American Express: offline, it is genuine
-# unless something else keeps it from that.
-STAMPED = (b"Authentication-Results: mx.icloud.com; dkim=pass header.d=welcome.americanexpress.com; "
-           b"spf=pass smtp.mailfrom=welcome.americanexpress.com; dmarc=pass (p=REJECT) "
-           b"header.from=welcome.americanexpress.com\r\n")
+# The same stamped Amex mail and directory as the hostile Content-* header tests.
+from test_verify_hostile_content_headers import ALIAS, DIRECTORY, NIGHT, STAMPED  # noqa: E402
 HEAD = (STAMPED + b"From: American Express <Americanexpress@welcome.americanexpress.com>\r\nTo: " + ALIAS.encode()
         + b"\r\nSubject: [American Express] SafeKey\r\nDate: Fri, 21 Nov 2025 23:28:00 +0000\r\n"
         b"Message-ID: <x@welcome.americanexpress.com>\r\nMIME-Version: 1.0\r\n")

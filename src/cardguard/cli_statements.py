@@ -11,10 +11,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from cardguard.cli_common import JsonOpt, LangOpt, h, language_of
+from cardguard.cli_common import JsonOpt, LangOpt, h
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, t
-from cardguard.output import console, print_json, report_error
+from cardguard.output import console
 from cardguard.statements.render import card_json as _card_json, card_text as _card_text, proposal_json
 
 statements_app = typer.Typer(help=h("statements.help"), no_args_is_help=True, rich_markup_mode=None)
@@ -23,22 +23,10 @@ SKIPPED_SHOWN = 20
 
 
 def _run(lang: str | None, as_json: bool, work: Callable[[Any, Lang], tuple[Any, Callable[[], None]]]) -> None:
-    language = language_of(lang)
-    try:
-        from cardguard.store import Store
+    """The wallet commands' own run (open the registry, work, print JSON or text), without the directory."""
+    from cardguard.cli_wallet import run
 
-        store = Store()
-        try:
-            with store.session() as session:
-                value, show = work(session, language)
-        finally:
-            store.close()
-    except UserError as error:
-        raise typer.Exit(report_error(error, language, as_json)) from None
-    if as_json:
-        print_json(value)
-    else:
-        show()
+    run(lang, as_json, lambda session, _directory, language: work(session, language))
 
 
 def print_proposals(values: list[dict], lang: Lang, *, dry_run: bool = False) -> None:
