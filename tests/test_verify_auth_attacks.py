@@ -1,7 +1,7 @@
 """Ways a crafted mail was called genuine, or crashed `check`, each tried in several variants
 against a real DNS server on loopback with messages signed by dkimpy (issues 10, 11 and 12).
 
-`authenticated_domain` is the single fact decide() builds `genuine` on: every test here asserts
+`authenticated_domain` is the single fact facts_of() builds `genuine` on: every test here asserts
 what it is, and what the holder is told.
 """
 

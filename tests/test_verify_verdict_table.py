@@ -1,7 +1,7 @@
 """The verdict rules, read as a table and pinned row by row.
 
 For each row: a case that meets it gets its verdict, and taking away any one fact it needs (or all
-of its alternative findings) changes that verdict. Then the facts `decide()` derives from a real
+of its alternative findings) changes that verdict. Then the facts `facts_of()` derives from a real
 message are checked one by one, since the table is only as good as what feeds it.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 
 from cardguard.directory import load_directory
-from cardguard.verify.check import (GENUINE_EVIDENCE, GENUINE_REQUIRES, LINKS_UNREAD, NOT_GENUINE, PHISHING_ROWS, decide,
+from cardguard.verify.check import (GENUINE_EVIDENCE, GENUINE_REQUIRES, LINKS_UNREAD, NOT_GENUINE, PHISHING_ROWS,
                                     facts_of, verdict_for)
 from cardguard.verify.message import read_mail
 from cardguard.verify.model import Authentication, DkimResult, DmarcResult, LinkInfo, finding
@@ -102,7 +102,13 @@ def test_every_matching_phishing_row_is_a_reason():
     assert verdict == "phishing" and decisive == {"link.lookalike", "attachment.dangerous", "from.foreign"}
 
 
-# --- the facts decide() derives from a real message -----------------------------------------------
+# --- the facts facts_of() derives from a real message -----------------------------------------------
+
+
+def decide(*given):
+    """The verdict check_message reaches from these facts."""
+    return verdict_for(facts_of(*given))
+
 
 MAIL = read_mail(message())
 PASS = Authentication(mode="dns", dmarc=DmarcResult("pass", "reject", True, "welcome.americanexpress.com"),

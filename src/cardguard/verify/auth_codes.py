@@ -1,4 +1,4 @@
-"""What the authentication findings mean for the verdict, in one place for decide().
+"""What the authentication findings mean for the verdict, in one place for facts_of().
 
 AUTH_FORGED: evidence that somebody forged authentication; with an issuer claimed, the mail is
 phishing. AUTH_NOT_ESTABLISHED: authentication could not be positively established; the mail is at

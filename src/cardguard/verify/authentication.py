@@ -1,5 +1,5 @@
 """Whether the sender of a mail is authenticated: DKIM, ARC, SPF and DMARC checked live, or the
-trusted receiver's own Authentication-Results offline, combined into one fact that decide() builds
+trusted receiver's own Authentication-Results offline, combined into one fact that facts_of() builds
 `genuine` on: ``Authentication.authenticated_domain``."""
 
 from __future__ import annotations

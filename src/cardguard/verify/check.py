@@ -56,7 +56,7 @@ def _html_findings(html: list) -> list[Finding]:
 
 # ---------------------------------------------------------------------------------------------
 # The verdict rules, as a table. A fact is a finding code, or one of the derived facts below
-# (each with the finding codes that show it). `decide()` derives the facts; `verdict_for()` reads
+# (each with the finding codes that show it). `facts_of()` derives the facts; `verdict_for()` reads
 # the table; the tests check the table row by row.
 #
 # Derived facts:
@@ -194,11 +194,6 @@ def facts_of(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: 
     if all(link.official and link.resolved for link in link_infos) and not codes & LINKS_UNREAD:
         facts["links_confirmed"] = frozenset(codes & {"link.official"})
     return facts
-
-
-def decide(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: list[Finding],
-           link_infos: list, offline: bool) -> tuple[str, set[str]]:
-    return verdict_for(facts_of(issuer, mail, auth, findings, link_infos, offline))
 
 
 def _calls(directory: Directory, issuer: Issuer, card: str | None, now: datetime) -> list:
