@@ -5,7 +5,6 @@ program, the mailbox it came from read by `mail check`, before or after)."""
 from __future__ import annotations
 
 import json
-import mailbox
 import os
 import re
 import signal
@@ -21,6 +20,7 @@ from cardguard.mailbox.identity import header_identity, message_identity
 from cardguard.web.app import create_app
 from dovecot import PASSWORD, USER, new_server
 from mailkit import amex_dns, message, received_safekey
+from test_mail_scan import lines, write_mbox
 
 ALIAS = "amex.7f3k@icloud.com"
 
@@ -46,17 +46,6 @@ def phishing(subject: str = "【重要】SafeKey認証の確認") -> bytes:
 
 def unrelated() -> bytes:
     return message(sender="news@shop.example", display="Shop", subject="週末セール", body="セールのお知らせです。\n")
-
-
-def write_mbox(path, raws: list[bytes]) -> None:
-    box = mailbox.mbox(str(path))
-    for raw in raws:
-        box.add(raw)
-    box.close()
-
-
-def lines(out: str) -> list[dict]:
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def page_items(lang: str = "ja") -> list[tuple[str, str, str]]:
