@@ -8,6 +8,7 @@ matter (case variants, the characters IGNORECASE folds to ASCII, word boundaries
 from __future__ import annotations
 
 import email
+import email.utils
 import email.message
 import email.policy
 import re
@@ -21,6 +22,7 @@ from cardguard.errors import UserError
 from cardguard.verify import content, htmltext, links, message, wordscan
 from cardguard.verify.message import read_mail
 from corpus_pin import corpus_folder
+from htmlref import read_html_by_queries
 
 # The patterns as they were before they were made fast.
 OLD_DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9\u00a1-\uffff-]+\.)+[a-z\u00a1-\uffff]{2,})(?=[/:\s]|$)",
@@ -242,11 +244,12 @@ def old_anchors(markup: str) -> list:
         # an href present, even empty, outranks xlink:href as in SVG 2.
         href = attrs["href"] if "href" in attrs else attrs.get("xlink:href")
         if href is not None:
-            shown = attrs.get("alt", "") if node.tag == "area" else node.text(deep=True)
+            shown = attrs.get("alt", "") if node.tag.lower() == "area" else node.text(deep=True)
             out.append((href.strip(), " ".join(shown.split())))
     for node in tree.css("[href]"):  # read since: Outlook's VML buttons and any other element's href
         attrs = htmltext._attrs(node)
-        if node.tag not in ("a", "area", "link", "base", *htmltext._SVG_FETCHED) and attrs["href"].strip():
+        # In lower case since the walk: an SVG <feImage> loads its href, as <image> and <use> do.
+        if node.tag.lower() not in ("a", "area", "link", "base", *htmltext._SVG_FETCHED) and attrs["href"].strip():
             out.append((attrs["href"].strip(), " ".join(node.text(deep=True).split())))
     return out
 
@@ -279,6 +282,36 @@ _MARKUP = ["<a href=x>", "<A HREF='y'>", "</a>", "<area alt href=u>", "<map>", "
 def test_links_are_read_as_before_on_generated_markup(pieces):
     markup = "".join(pieces)
     assert new_anchors(markup) == old_anchors(markup)
+
+
+def test_html_is_read_as_by_a_query_per_kind_of_element_on_the_corpus():
+    parts = 0
+    for mail in corpus_mails():
+        for markup in mail.html_source:
+            assert htmltext.read_html(markup) == read_html_by_queries(markup)
+            parts += 1
+    assert parts > 500
+
+
+_READ_MARKUP = _MARKUP + [
+    "<svg><feImage href=fe xlink:href=fx>", "<svg><set attributeName=href to=st>", "<animate attributename=xlink:href "
+    "values='v1;v2'>", "<a ping='p1 p2' href=pg>", "<button formaction=bf action-xhr=bx>", "<form action-xhr=fx2>",
+    "<form>", "<div [href]=\"'ah'\" [src]=\"'as'\">", "<amp-img src=ai srcset='s1 1x, s2 2x'>", "<amp-state src=st>",
+    "<link imagesrcset='l1 1x'>", "<base href=b2>", "<base>", "<base href=''>", "<meta http-equiv=REFRESH content='5; https://r2'>",
+    "<span style='background:URL(u2)'>", "<span style='b:\\75 rl(u3)'>", "<span style=\"background:image-set('i1' 1x)\">",
+    "<span style='color:red'>", "<span style='x:(url)'>", "<style>@import 'im';</style>", "<STYLE>@IMPORT 'im2'</STYLE>",
+    "<iframe srcdoc='<a href=sd>'>", "<frame srcdoc='<img src=sd2>'>", "<noscript><p>ns</p><img src=ns2></noscript>",
+    "<script>x</script>", "<head><title>h</title><style>p{}</style></head>", "<table><tr><td>c1<td>c2</table>", "<br>",
+    "<h1>t</h1>", "<li>l", "<v:roundrect href=vr>", "<math><mi href=mh>m</mi></math>", "<img>", "<a>", "<area>",
+    "<input src=is formaction=if>", "<p background=pb>", "<object data=od>", "</div>", "<div>", "\u3000", " ",
+]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_READ_MARKUP), max_size=14))
+def test_html_is_read_as_by_a_query_per_kind_of_element_on_generated_markup(pieces):
+    markup = "".join(pieces)
+    assert htmltext.read_html(markup) == read_html_by_queries(markup)
 
 
 def old_deepest(markup: str) -> int:
@@ -345,7 +378,7 @@ def test_addresses_written_in_text_are_found_as_before_on_the_corpus():
     for text in corpus_texts():
         assert links._TEXT_URL_SCAN.findall(text) == links._TEXT_URL.findall(text)
         assert links._TEXT_URL_SCAN.sub(" ", text) == links._TEXT_URL.sub(" ", text)
-        assert spans(links._BARE_HOST_SCAN.finditer(text)) == spans(links._BARE_HOST.finditer(text))
+        assert spans(links._bare_host_matches(text)) == spans(links._BARE_HOST.finditer(text))
         found += len(links._TEXT_URL.findall(text))
     assert found > 500
 
@@ -357,4 +390,55 @@ def test_addresses_written_in_text_are_found_as_before_on_generated_text(pieces)
     text = "".join(pieces)
     assert links._TEXT_URL_SCAN.findall(text) == links._TEXT_URL.findall(text)
     assert links._TEXT_URL_SCAN.sub(" ", text) == links._TEXT_URL.sub(" ", text)
-    assert spans(links._BARE_HOST_SCAN.finditer(text)) == spans(links._BARE_HOST.finditer(text))
+    assert spans(links._bare_host_matches(text)) == spans(links._BARE_HOST.finditer(text))
+
+
+_NAME_PIECES = ["a", "Z", "1", "-", ".", "..", "@", "/", ":", "\\", " ", "\u0131", "\u017f", "\u0130", "\u212a", "\u00e9",
+                "\u3000", "\u3002", "co", "jp", "x.", ".com", "/p"]
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=24))
+def test_bare_host_names_are_tried_only_before_a_dot_and_found_as_re_finds_them(pieces):
+    text = "".join(pieces)
+    assert spans(links._bare_host_matches(text)) == spans(links._BARE_HOST.finditer(text))
+
+
+_ADDRESS_PIECES = ["a", "B", "1", ".", "@", "<", ">", '"', ",", " ", "  ", "\t", "\\", "(", ")", ":", ";", "=?utf-8?b?QQ==?=",
+                   "\u00e9", "x@y.z", "<x@y.jp>", '"q, r"', "Name", "-", "'", "[", "]", "\r\n "]
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.sampled_from(_ADDRESS_PIECES), max_size=12).map("".join), min_size=1, max_size=3))
+def test_plain_address_headers_are_read_as_email_utils_reads_them(values):
+    # The running Python's own getaddresses is the reference: what it says of these, the fast reading says too.
+    assert message._parsed_addresses.__wrapped__(tuple(values)) == tuple(email.utils.getaddresses(values))
+
+
+@pytest.mark.parametrize("value", ['Costco Customer Support <noreply@costco.com>', '"Zonnepanelen installateur" <z@a.fr>',
+                                   "a.b+c@mail.example.co.jp", "<phishing@pot>", "A <a@b.jp>, B <c@d.jp>"])
+def test_everyday_address_headers_take_the_plain_reading(value):
+    assert message._plain_addresses((value,)) == email.utils.getaddresses([value])
+
+
+_atoms = st.text(alphabet="aZ9!#$%&'*+/=?^_`{|}~-", min_size=1, max_size=4)
+_spaces = st.sampled_from(["", " ", "  ", "\t", " \t"])
+_plain_address = st.builds(lambda local, domain: f"{'.'.join(local)}@{'.'.join(domain)}",
+                           st.lists(_atoms, min_size=1, max_size=3), st.lists(_atoms, min_size=1, max_size=3))
+_mailbox = st.one_of(
+    _plain_address,
+    st.builds(lambda address: f"<{address}>", _plain_address),
+    st.builds(lambda words, gap, address: f"{gap.join(words)}{gap}<{address}>",
+              st.lists(_atoms, min_size=1, max_size=3), st.sampled_from([" ", "  ", "\t"]), _plain_address),
+    st.builds(lambda quoted, address: f'"{quoted}" <{address}>',
+              st.text(alphabet="a ,<>@.()\u00e9:;\t", max_size=6), _plain_address),
+)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(_spaces, _mailbox, _spaces), min_size=1, max_size=3), st.sampled_from([",", ", ", " ,"]),
+       st.sampled_from(["", "(c)", ",", ";", ".", '"', "\\", "<", "@", ":", " "]), st.integers(0, 60))
+def test_plain_mailbox_lists_and_near_misses_are_read_as_email_utils_reads_them(mailboxes, comma, stray, where):
+    value = comma.join(before + mailbox + after for before, mailbox, after in mailboxes)
+    for text in (value, value[:where] + stray + value[where:]):
+        assert message._parsed_addresses.__wrapped__((text,)) == tuple(email.utils.getaddresses([text]))
