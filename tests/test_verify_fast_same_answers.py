@@ -405,7 +405,8 @@ def test_bare_host_names_are_tried_only_before_a_dot_and_found_as_re_finds_them(
 
 
 _ADDRESS_PIECES = ["a", "B", "1", ".", "@", "<", ">", '"', ",", " ", "  ", "\t", "\\", "(", ")", ":", ";", "=?utf-8?b?QQ==?=",
-                   "\u00e9", "x@y.z", "<x@y.jp>", '"q, r"', "Name", "-", "'", "[", "]", "\r\n "]
+                   "\u00e9", "x@y.z", "<x@y.jp>", '"q, r"', "Name", "-", "'", "[", "]", "\r\n ", "\u3000", "\U0001f4f1",
+                   "\x85", "\u2028", "\x00", "\x1f", "東京"]
 
 
 @settings(max_examples=1000, deadline=None, derandomize=True)
@@ -429,7 +430,8 @@ _mailbox = st.one_of(
     _plain_address,
     st.builds(lambda address: f"<{address}>", _plain_address),
     st.builds(lambda words, gap, address: f"{gap.join(words)}{gap}<{address}>",
-              st.lists(_atoms, min_size=1, max_size=3), st.sampled_from([" ", "  ", "\t"]), _plain_address),
+              st.lists(_atoms | st.sampled_from(["東京", "\U0001f4f1\u274c", "a\u3000b", "\x85", "\u00e9t\u00e9"]),
+                       min_size=1, max_size=3), st.sampled_from([" ", "  ", "\t", ""]), _plain_address),
     st.builds(lambda quoted, address: f'"{quoted}" <{address}>',
               st.text(alphabet="a ,<>@.()\u00e9:;\t", max_size=6), _plain_address),
 )
@@ -442,3 +444,70 @@ def test_plain_mailbox_lists_and_near_misses_are_read_as_email_utils_reads_them(
     value = comma.join(before + mailbox + after for before, mailbox, after in mailboxes)
     for text in (value, value[:where] + stray + value[where:]):
         assert message._parsed_addresses.__wrapped__((text,)) == tuple(email.utils.getaddresses([text]))
+
+
+def old_fold(text: str) -> str:
+    import unicodedata
+
+    return re.sub(r"[\s・･.\-_'’]", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def test_brand_words_are_folded_as_before_on_every_white_space_character():
+    from cardguard.verify.identity import _fold
+
+    everything = "".join(map(chr, range(0x110000))).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    assert _fold(everything) == old_fold(everything)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.sampled_from(list("aA ・･.-_'’\u3000\u2028\x1c\x85\u00a0ＡＢｶﾞ\t\nß") + ["\u0130"]), max_size=30))
+def test_brand_words_are_folded_as_before_on_generated_text(text):
+    from cardguard.verify.identity import _fold
+
+    assert _fold(text) == old_fold(text)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["a", "=?", "?=", " ", "\t", "\r\n", "é", "漢", "\udcff", "\x00", ",", '"', "<", ":"]),
+                max_size=20).map("".join))
+def test_a_header_without_encoded_words_is_kept_as_written(value):
+    import email.header
+
+    if "=?" not in value:
+        assert message._decode_words(value) == str(email.header.make_header(email.header.decode_header(value)))
+
+
+def old_embedded_target(parts: dict):
+    from urllib.parse import parse_qsl, unquote
+
+    search, path, fragment = parts.get("search", ""), parts.get("pathname", ""), parts.get("hash", "")
+    values = [(value, True) for _, value in parse_qsl(search.lstrip("?"), keep_blank_values=True)]
+    for value, whole in values + [(search, False), (path, False), (fragment, False)]:
+        for _ in range(3):
+            found = links._EMBEDDED.search(value)
+            if found:
+                target = found.group(0)
+                return target if re.match(r"https?:", target, re.IGNORECASE) else "https:" + target
+            if whole and re.match(r"www\.[^/\\\s?#]+\.[a-z]{2,}", value, re.IGNORECASE):
+                return "https://" + value
+            decoded = unquote(value)
+            if decoded == value:
+                break
+            value = decoded
+    return None
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["/", "//", "\\", "%2F", "%252f", "%5C", "www.", "WWW.", "a", ".", "jp", "?", "=", "&",
+                                 "#", "http:", "https:", "%", "+", "x.co"]), max_size=16).map("".join))
+def test_a_target_carried_inside_an_address_is_found_as_before(tail):
+    parts = links._parse("https://example.jp/" + tail)
+    if parts is not None:
+        assert links._embedded_target(parts) == old_embedded_target(parts)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["a", "\r", "\n", " ", "\t", "\r\n", "\r\n ", "\n\t", "\u3000", "\x0b"]), max_size=16)
+       .map("".join))
+def test_folded_header_lines_are_joined_as_before(text):
+    assert message._unfolded(text) == re.sub(r"\r?\n[ \t]+", " ", text)

@@ -32,8 +32,17 @@ def embedded_addresses(display: str) -> list[str]:
         position = match.end()
 
 
+_FOLD_DROPPED = "・･.-_'’"
+
+
 def _fold(text: str) -> str:
-    return re.sub(r"[\s・･.\-_'’]", "", unicodedata.normalize("NFKC", text).casefold())
+    """``text`` as brand words are compared: NFKC, case folded, without white space (what
+    str.split() splits on, which is what `\\s` matches) and the separators people put in names."""
+    folded = "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    for separator in _FOLD_DROPPED:
+        if separator in folded:
+            folded = folded.replace(separator, "")
+    return folded
 
 
 def official_domains(issuer: Issuer) -> list[str]:

@@ -226,6 +226,10 @@ def _dialled_elsewhere(url: str, text: str) -> tuple[str, str] | None:
     return shown[0].strip(), target.strip()
 
 
+# The parts read here: ada copies out each one asked for (all thirteen by default).
+_URL_PARTS = ("href", "protocol", "username", "hostname", "pathname", "search", "hash")
+
+
 @lru_cache(maxsize=4096)
 def _parse(url: str, base: str | None = None) -> dict | None:
     """The WHATWG reading of ``url`` (against ``base``); the same address recurs across a mail's parts.
@@ -233,10 +237,10 @@ def _parse(url: str, base: str | None = None) -> dict | None:
     try:
         if base is not None:
             joined = ada_url.join_url(base, url)
-            return ada_url.parse_url(joined)
+            return ada_url.parse_url(joined, _URL_PARTS)
         if url.lower().startswith("www."):
             url = "http://" + url
-        return ada_url.parse_url(url)
+        return ada_url.parse_url(url, _URL_PARTS)
     except (ValueError, TypeError):
         return None
 
@@ -255,18 +259,22 @@ def unwrap(url: str) -> tuple[str, str | None]:
             return url, wrapped
         host = _host(parts)
         path, search = parts.get("pathname", ""), parts.get("search", "")
-        query = dict(parse_qsl(search.lstrip("?"), keep_blank_values=True))
+
+        def query() -> dict[str, str]:  # read only for a wrapper's own host
+            return dict(parse_qsl(search.lstrip("?"), keep_blank_values=True))
+
         inner = None
         if host.endswith("safelinks.protection.outlook.com"):
-            inner, name = query.get("url"), "SafeLinks"
+            inner, name = query().get("url"), "SafeLinks"
         elif host == "urldefense.proofpoint.com" and "/v2/" in path:
-            inner, name = unquote(query.get("u", "").replace("-", "%").replace("_", "/")), "Proofpoint"
+            inner, name = unquote(query().get("u", "").replace("-", "%").replace("_", "/")), "Proofpoint"
         elif host == "urldefense.com" and path.startswith("/v3/__"):
             inner, name = url.split("/v3/__", 1)[1].split("__;", 1)[0], "Proofpoint"
         elif host in ("www.google.com", "google.com") and path == "/url":
-            inner, name = query.get("q") or query.get("url"), "Google"
+            found = query()
+            inner, name = found.get("q") or found.get("url"), "Google"
         elif host == "linkprotect.cudasvc.com":
-            inner, name = query.get("a"), "Barracuda"
+            inner, name = query().get("a"), "Barracuda"
         if not inner:
             return url, wrapped
         url, wrapped = inner, name
@@ -276,8 +284,10 @@ def unwrap(url: str) -> tuple[str, str | None]:
 def _embedded_target(parts: dict) -> str | None:
     """Another web address carried inside this one (an open redirect's target), decoded as a server would."""
     search, path, fragment = parts.get("search", ""), parts.get("pathname", ""), parts.get("hash", "")
-    values = [(value, True) for _, value in parse_qsl(search.lstrip("?"), keep_blank_values=True)]
+    values = [(value, True) for _, value in parse_qsl(search.lstrip("?"), keep_blank_values=True)] if search else []
     for value, whole in values + [(search, False), (path, False), (fragment, False)]:
+        if "%" not in value and "//" not in value and "\\" not in value and not (whole and value[:4].lower() == "www."):
+            continue  # nothing below can match it, and it decodes to itself
         for _ in range(3):  # doubly and triply percent-encoded targets
             found = _EMBEDDED.search(value)
             if found:
