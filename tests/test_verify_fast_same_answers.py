@@ -511,3 +511,4 @@ def test_a_target_carried_inside_an_address_is_found_as_before(tail):
        .map("".join))
 def test_folded_header_lines_are_joined_as_before(text):
     assert message._unfolded(text) == re.sub(r"\r?\n[ \t]+", " ", text)
+

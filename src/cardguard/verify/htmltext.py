@@ -245,7 +245,10 @@ def _links(tree, out: HtmlContent) -> _Walked:
             if not read:
                 continue  # layout: a table cell, a span, a font, most of a mail
             if read == _STYLE_ONLY:
-                _read_style(attrs["style"], styled)
+                style = attrs["style"]
+                # Most styles are colours and widths: without "(", "@" or "\\" they load nothing.
+                if style and ("(" in style or "@" in style or "\\" in style):
+                    _read_style(style, styled)
                 continue
         _read_style(attrs.get("style"), styled)
         if not attrs:

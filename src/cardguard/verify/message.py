@@ -50,8 +50,8 @@ _GUESSED_STRUCTURE = {"NoBoundaryInMultipartDefect", "StartBoundaryNotFoundDefec
 _TEXT_ATTACHMENT = ("txt", "ics", "ical", "ifb", "vcs", "csv", "vcf", "url", "webloc", "md")
 # The /URI key, also spelled with #xx escapes as a PDF name may be (/U#52I is /URI).
 _PDF_URI_KEY = re.compile(rb"/(?:U|#55)(?:R|#52)(?:I|#49)(?![^\s/<>\[\]()%{}])")
-_PDF_ACTIVE = re.compile(rb"/(?:JS|JavaScript|Launch|SubmitForm|ImportData|URL)(?![^\s/<>\[\]()%{}])")
-_PDF_ENCRYPTED = re.compile(rb"/Encrypt(?![^\s/<>\[\]()%{}])")
+# Actions that run or send something, and (the last) an encrypted file's key: looked for in one pass.
+_PDF_ACTIVE = re.compile(rb"/(?:JS|JavaScript|Launch|SubmitForm|ImportData|URL|(Encrypt))(?![^\s/<>\[\]()%{}])")
 _PDF_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
 _PDF_IMAGE_FILTERS = {b"DCTDecode", b"DCT", b"JPXDecode", b"CCITTFaxDecode", b"CCF", b"JBIG2Decode"}
 _PDF_SPACE = b" \t\r\n\f\x00"
@@ -300,7 +300,12 @@ def _payload_bytes(part: Message, defects: list[str]) -> bytes:
                 defects.append("base64-padding-inside")
                 pieces = re.split(rb"=+", data.translate(None, _NOT_BASE64_OR_PAD))
                 return b"".join(_lenient_base64(piece) for piece in pieces)
-            return _lenient_base64(data.translate(None, _NOT_BASE64))
+            try:
+                # binascii skips what is not base64 itself, as the cleaning below does: when it
+                # finds the padding right it gives the same bytes without a cleaned copy of the part.
+                return binascii.a2b_base64(data)
+            except binascii.Error:
+                return _lenient_base64(data.translate(None, _NOT_BASE64))
         decoded = part.get_payload(decode=True)
         return decoded if isinstance(decoded, bytes) else b""
     except (binascii.Error, ValueError, TypeError):
@@ -589,25 +594,28 @@ def _pdf_uris(data: bytes) -> tuple[tuple[str, ...], int]:
         elif decoded:
             chunks.append(decoded)
     uris, budget = [], [_PDF_MAX_DECODED, _PDF_MAX_URIS]  # shared by every stream of the file
-    for chunk in chunks:
+    for index, chunk in enumerate(chunks):
         found, hidden = _pdf_strings_after(chunk, _PDF_URI_KEY, budget)
         uris += found
-        unread += hidden + len(_PDF_ACTIVE.findall(chunk))
-    if _PDF_ENCRYPTED.search(data):
-        unread += 1
+        marks = _PDF_ACTIVE.findall(chunk)
+        encrypted = marks.count(b"Encrypt")  # findall gives the group: empty for an action
+        unread += hidden + len(marks) - encrypted + (index == 0 and encrypted > 0)  # the file's own key only
     return tuple(dict.fromkeys(u.strip() for u in uris if u.strip())), unread
 
 
 def _attachment(part: Message, ctype: str, filename: str | None, defects: list[str],
                 ambiguities: list[str]) -> Attachment:
-    size = _estimated_size(part)
     extension = (filename or "").lower().rsplit(".", 1)[-1] if filename and "." in filename else ""
-    text, uris, unread = "", (), 0
+    text, uris, unread, size = "", (), 0, None
     if ctype == "application/pdf" or extension == "pdf":
-        uris, unread = _pdf_uris(_payload_bytes(part, defects))
+        payload = _payload_bytes(part, defects)
+        uris, unread, size = *_pdf_uris(payload), len(payload)
     elif ctype.startswith("text/") or extension in _TEXT_ATTACHMENT:
         charset = _safe(lambda: part.get_content_charset(), None)
-        text = _decode_bytes(_payload_bytes(part, defects), charset, ambiguities)
+        payload = _payload_bytes(part, defects)
+        text, size = _decode_bytes(payload, charset, ambiguities), len(payload)
+    if size is None:
+        size = _estimated_size(part)  # not decoded: what it would take, from what is written
         unread = int(len(text) > MAX_TEXT_CHARS)
         text = text[:MAX_TEXT_CHARS]
     return Attachment(filename or "", ctype, size, text, uris, unread)
