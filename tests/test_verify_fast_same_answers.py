@@ -538,3 +538,16 @@ def test_base64_parts_decode_as_before(raw):
     defects: list[str] = []
     new = message._payload_bytes(part, defects)
     assert new == old if old is not None else "bad-transfer-encoding" in defects
+
+
+def test_a_header_ends_where_it_ended_before_for_every_short_run_of_line_ends():
+    import itertools
+
+    from cardguard.mailbox import HEADER_END
+
+    old = re.compile(rb"\r?\n\r?\n")
+    for size in range(1, 9):
+        for pieces in itertools.product([b"\r", b"\n", b"a", b" "], repeat=size):
+            data = b"".join(pieces)
+            before, now = old.search(data), HEADER_END.search(data)
+            assert (before and before.span()) == (now and now.span()), data

@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from cardguard.mailbox import HEADER_END
+
 # Header fields that are a mail program's own state, written into the stored copy, never by a sender
 # or a receiver:
 # - Dovecot's mbox metadata (X-IMAPbase, X-IMAP, X-UID, Status, X-Status, X-Keywords, Content-Length;
@@ -30,7 +32,6 @@ LOCAL_FIELDS = frozenset(name.lower() for name in (
     "X-Gmail-Labels", "X-GM-THRID",
 ))
 
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _FIELD_NAME = re.compile(rb"^([!-9;-~]+)[ \t]*:")
 _QUOTED_FROM = re.compile(rb"^>+(?=From )", re.M)
 
@@ -54,7 +55,7 @@ def _canonical_header(head: bytes) -> bytes:
 
 
 def _split(raw: bytes) -> tuple[bytes, bytes | None]:
-    found = _HEADER_END.search(raw)
+    found = HEADER_END.search(raw)
     return (raw[:found.start()], raw[found.end():]) if found else (raw, None)
 
 

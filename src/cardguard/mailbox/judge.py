@@ -10,13 +10,12 @@ from datetime import datetime
 
 from cardguard.errors import UserError
 from cardguard.i18n import Lang
-from cardguard.mailbox import HEAD_LIMIT
+from cardguard.mailbox import HEAD_LIMIT, HEADER_END
 from cardguard.verify.check import CheckOptions, check_message
 from cardguard.verify.identity import claimed_issuer
 from cardguard.verify.message import MAX_BYTES, glance, read_mail
 from cardguard.verify.model import Verdict
 
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 @dataclass
@@ -50,7 +49,7 @@ class Judged:
 
 def head_of(data: bytes) -> bytes:
     """The header block of a raw message (everything before the first empty line)."""
-    found = _HEADER_END.search(data, 0, HEAD_LIMIT)
+    found = HEADER_END.search(data, 0, HEAD_LIMIT)
     return data[:found.start()] + b"\r\n\r\n" if found else data[:HEAD_LIMIT]
 
 
@@ -88,7 +87,7 @@ def judge_message(head: bytes, size: int, whole: Callable[[], bytes | None], dir
 
     # A header longer than what is read to decide: its From may lie past the cut (a sender can put a
     # megabyte of fields before it), so it is not taken to claim no issuer: it is read whole.
-    cut = len(head) >= HEAD_LIMIT and not _HEADER_END.search(head)
+    cut = len(head) >= HEAD_LIMIT and not HEADER_END.search(head)
     judged = Judged(source=source) if cut else look_at_headers(head, directory, source)
     judged.size = size
     if judged.unreadable is None and (judged.claims_issuer or everything or cut):
