@@ -195,11 +195,19 @@ _FETCHED_TAGS = {"img", "image", "input", "video", "audio", "source", "embed", "
 _AMP_BINDINGS = ("[href]", "[src]", "[srcset]")
 # What `[style*="url" i]` and its siblings matched: ASCII letters only fold (a Kelvin sign is no "k").
 _STYLE_LOADS = re.compile(r"url|@import|image-set|\\", re.IGNORECASE | re.ASCII)
-_STYLE_ONLY = {"style"}
 # An element the walk reads for what it is, and attributes that make any element worth reading.
 _READ_TAGS = _ANCHOR_TAGS | _FETCHED_TAGS | {"form", "button", "set", "animate", "base", "meta", "script", "style",
                                              "noscript", "link", "amp-state"}
 _READ_ATTRS = frozenset({"href", "style", "background", "[href]", "[src]", "[srcset]"})
+_LOADING_ATTRS = _READ_ATTRS - {"style"}
+# What the walk does with an element of each name: one look-up per element. The tokenizer writes names
+# in lower case; of the SVG names it gives a camel case, only feImage is one the walk reads (selectors
+# matched it regardless of case), kept here under its own spelling.
+_HIDES, _BREAKS, _READS = 1, 2, 4
+_KIND = {name: (name, (_HIDES if name in _HIDDEN_TAGS else 0) | (_BREAKS if name in _BLOCK_TAGS else 0)
+                | (_READS if name in _READ_TAGS else 0))
+         for name in _HIDDEN_TAGS | _BLOCK_TAGS | _READ_TAGS}
+_KIND["feImage"] = _KIND["feimage"]
 
 
 def _read_style(style: str | None, out: list[str]) -> None:
@@ -227,24 +235,23 @@ def _links(tree, out: HtmlContent) -> _Walked:
     walked = _Walked()
     first_base = True
     root = tree.root
+    hidden, blocks = walked.hidden, walked.blocks
     for node in (root.traverse() if root is not None else ()):
-        # The tokenizer writes names in lower case; only foreign elements keep a camel case (feImage),
-        # which selectors matched regardless of case.
         tag = node.tag
-        if not tag.islower():
-            tag = tag.lower()
-        if tag in _HIDDEN_TAGS:
-            walked.hidden.append(node)
-        elif tag in _BLOCK_TAGS:
-            walked.blocks.append(node)
+        kind = _KIND.get(tag)
         attrs = node.attributes
-        if tag not in _READ_TAGS:
-            if not attrs:
-                continue
-            read = attrs.keys() & _READ_ATTRS
-            if not read:
+        reads = False
+        if kind is not None:
+            tag, flags = kind
+            if flags & _HIDES:
+                hidden.append(node)
+            elif flags & _BREAKS:
+                blocks.append(node)
+            reads = flags & _READS
+        if not reads:
+            if not attrs or _READ_ATTRS.isdisjoint(attrs):
                 continue  # layout: a table cell, a span, a font, most of a mail
-            if read == _STYLE_ONLY:
+            if _LOADING_ATTRS.isdisjoint(attrs):
                 style = attrs["style"]
                 # Most styles are colours and widths: without "(", "@" or "\\" they load nothing.
                 if style and ("(" in style or "@" in style or "\\" in style):
