@@ -72,6 +72,7 @@ def incident_start(
 
     def work(session, directory, language):
         checked = mail_at = None
+        whose = card
         if from_mail:
             from cardguard.verify.message import read_mail
 
@@ -82,8 +83,14 @@ def incident_start(
             checked = verify_bytes(data, language, offline=offline, resolver=resolver, trust=trust_authserv,
                                    alias=alias, card=None, mail=mail)
             mail_at = record.received_at(mail.headers)
+            if whose is None:
+                from cardguard.verify.run import card_by_alias
+
+                # The registered alias the mail reached says whose card it is, as on the web's Mail page.
+                found = card_by_alias(mail.recipients)
+                whose = f"#{found}" if found is not None else None
         # The verdict is kept as what it is (codes and values), never the message, its HTML or prose.
-        incident = record.start(session, kind, at=record.parse_at(at), card=card, checked=checked,
+        incident = record.start(session, kind, at=record.parse_at(at), card=whose, checked=checked,
                                 mail_at=mail_at)
         return _show(session, directory, incident, language)
 

@@ -13,11 +13,11 @@ The rules are a table further down (PHISHING_ROWS, GENUINE_REQUIRES, NOT_GENUINE
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from cardguard.directory.load import Directory, Issuer
-from cardguard.directory.calls import whom_to_call
+from cardguard.directory.calls import HolderCard, whom_to_call
 from cardguard.verify import content, links
 from cardguard.verify.auth_codes import AUTH_FORGED, AUTH_NOT_ESTABLISHED
 from cardguard.verify.authentication import authenticate
@@ -35,8 +35,10 @@ class CheckOptions:
     resolver: tuple[str, int] | None = None
     trust_authserv: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
-    card: str | None = None
-    alias_cards: dict[str, str] = field(default_factory=dict)  # registered alias -> card product id
+    # The card the mail is about: one of the holder's registered cards (its back-of-card number is
+    # called first), or a product as the holder names it ("ANAゴールド").
+    card: HolderCard | str | None = None
+    alias_cards: dict[str, HolderCard] = field(default_factory=dict)  # registered alias -> the holder's card
     now: datetime | None = None
     dns_timeout: float = 5.0
     dns_budget: float = 20.0  # seconds of DNS wall time for one mail; past it: "could not be checked in time"
@@ -196,8 +198,15 @@ def facts_of(issuer: Issuer | None, mail: Mail, auth: Authentication, findings: 
     return facts
 
 
-def _calls(directory: Directory, issuer: Issuer, card: str | None, now: datetime) -> list:
-    """The issuer's fraud lines (whom_to_call's answer), one entry per number with the cards it serves."""
+def _calls(directory: Directory, issuer: Issuer, card: HolderCard | str | None, now: datetime) -> list:
+    """The issuer's fraud lines (whom_to_call's answer), one entry per number with the cards it serves:
+    for the holder's own card of this issuer, its lines, its back-of-card number first."""
+    if isinstance(card, HolderCard):
+        if card.issuer is None:
+            card = replace(card, issuer=issuer.id)
+        if directory.find_issuer(card.issuer) is issuer:
+            return whom_to_call(directory, at=now, card=card, purpose="fraud").by_number()
+        card = None  # a card of another issuer says nothing of this mail's lines
     answer = whom_to_call(directory, at=now, product=card, issuer=issuer.id, purpose="fraud") if card \
         else whom_to_call(directory, at=now, issuer=issuer.id, purpose="fraud")
     return answer.by_number()

@@ -31,10 +31,12 @@ def check_options(language: Lang, *, offline: bool, resolver: str | None, trust:
                   alias: list[str] | None, card: str | None = None, store=None):
     """The CheckOptions of `cardguard check`: the user's settings merged with the options given."""
     from cardguard.config import load_settings
+    from cardguard.directory.calls import HolderCard
     from cardguard.verify import CheckOptions
 
     settings = load_settings()
-    alias_cards = registered_aliases(store)
+    rows = _registered_rows(store)
+    alias_cards = {row.alias_email.lower(): HolderCard.of(row) for row in rows if row.alias_email}
     server = resolver or settings.check.resolver
     if server:
         from cardguard.verify.resolver import parse_resolver  # loads dnspython: only when a server is named
@@ -44,17 +46,34 @@ def check_options(language: Lang, *, offline: bool, resolver: str | None, trust:
         trust_authserv=list(trust or []) + settings.check.trust_authserv,
         aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses]
         + list(alias_cards),
-        card=card,
-        alias_cards={a: product for a, product in alias_cards.items() if product},
+        card=_holder_card(rows, card) if card else None,
+        alias_cards=alias_cards,
     )
 
 
-def _alias_rows(store=None) -> list[tuple[str, str | None, int]]:
-    # Read without creating a registry or loading the migration machinery (store/read.py).
+def _holder_card(rows: list, given: str):
+    """``--card`` as `contacts --card` reads it: one of the holder's registered cards (number,
+    nickname, last four digits) when one matches, else the name of a card product."""
+    from cardguard.directory.calls import HolderCard
+    from cardguard.errors import UserError
+    from cardguard.wallet import choose_card
+
+    try:
+        return HolderCard.of(choose_card(rows, given)) if rows else given
+    except UserError:
+        return given
+
+
+def _registered_rows(store=None) -> list:
+    # The active and stopped cards, read without creating a registry or loading the migration
+    # machinery (store/read.py).
     from cardguard.store.read import registered_cards
 
-    return [(c.alias_email.lower(), c.product, c.id) for c in sorted(registered_cards(store), key=lambda c: c.id)
-            if c.status in ("active", "stopped") and c.alias_email]
+    return [c for c in sorted(registered_cards(store), key=lambda c: c.id) if c.status in ("active", "stopped")]
+
+
+def _alias_rows(store=None) -> list[tuple[str, str | None, int]]:
+    return [(c.alias_email.lower(), c.product, c.id) for c in _registered_rows(store) if c.alias_email]
 
 
 def registered_aliases(store=None) -> dict[str, str | None]:
