@@ -38,6 +38,12 @@ def test_statements_page_lists_proposals_with_their_evidence_and_changes_nothing
     # Only accepting changes anything, and only by its own form (below); the page itself changes nothing.
     assert page.text.count("<form") == 1 and 'action="/statements/1/accept"' in page.text
     assert not any(word in page.text for word in kit.BANK_WORDS)
+    # The import command the page names runs as written (its FILE and CARD filled in), not in Markdown ticks.
+    from test_mail_web import _parses
+
+    assert "`" not in page.text.split("<main", 1)[1]
+    assert page.text.count("cardguard statements import FILE --card CARD") == 1
+    _parses("cardguard statements import FILE --card CARD", {"FILE": "march.csv", "CARD": "4649"})
     assert "default-src 'none'" in page.headers["content-security-policy"]
 
 
