@@ -186,6 +186,31 @@ def test_yearly_needs_two_charges_a_year_apart_and_thirteen_months_of_history():
     assert find_recurring(half + filler) == []
 
 
+def test_the_thirteen_months_are_the_statements_read_over_time_not_the_yearly_merchants_own_charges(profile):
+    """The yearly rule counts the months every imported file of the card covered (each file's first
+    to last charge, the only period a statement CSV states), across separate imports: a domain renewed
+    nine days early spans twelve months by its own two charges, yet thirteen monthly statements, each
+    with a single sparse charge, were read. Counted from the merchant alone it would not be found."""
+    from cardguard.directory import load_directory
+    from cardguard.statements.ledger import import_statements
+    from cardguard.store.db import Store
+    from cardguard.wallet import registry
+
+    store = Store()
+    try:
+        with store.session() as session:
+            card = registry.add_card(session, load_directory(), {"nickname": "イオン", "last4": "4649"})
+            for index, day in enumerate(kit.months_from(date(2025, 1, 28), 13)):
+                rows = [(day, f"店{index}", 500 + index)]
+                rows += [(date(2025, 2, 5), "お名前.com", 1408)] if index == 1 else []
+                rows += [(date(2026, 1, 27), "お名前.com", 1408)] if index == 12 else []
+                report = import_statements(session, card, [(f"{day:%Y%m}.csv", parse_statement(kit.aeon(sorted(rows))))])
+            (found,) = report.proposals
+            assert (found.merchant, found.cycle) == ("お名前.com", "yearly")
+    finally:
+        store.close()
+
+
 def test_a_charge_not_seen_lately_may_have_stopped():
     old = [seen(d, "HULU", "1,026") for d in kit.months_from(date(2025, 1, 15), 4)]
     later = [seen(date(2025, 12, 1), "スーパー", "500")]

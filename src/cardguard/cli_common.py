@@ -117,8 +117,45 @@ def _speak_click(lang: Lang) -> None:
     del table
 
 
+def _option_is_no_value() -> None:
+    """`contacts --card --json` took "--json" as the card's name, and the holder got an answer about a
+    card called --json. Every option of every command takes its value from here: a next word that is
+    itself an option (starts with "--", or is one of this command's option names such as -j or -h) is a
+    usage error naming both (worded by [click] option_value_is_option). A negative number (-5) is not an
+    option name and is read as written; `--card=--x` still gives a value that starts with dashes."""
+    try:
+        from typer._click.exceptions import BadOptionUsage
+        from typer._click.parser import _OptionParser
+    except ImportError:  # pragma: no cover - a Typer that no longer ships its own Click
+        return
+    taken, read_word = _OptionParser._get_value_from_state, _OptionParser._process_opts
+
+    def process_opts(self, arg, state):
+        state.cardguard_word = arg
+        return read_word(self, arg, state)
+
+    def value_from_state(self, option_name, option, state):
+        value = taken(self, option_name, option, state)
+        word_typed = getattr(state, "cardguard_word", "")
+        if isinstance(value, str) and value != word_typed and word_typed.endswith(value):
+            return value  # written onto the option itself (--card=--x, -j5): what the holder meant
+        long_name = next(iter(option._long_opts), option_name)  # -j=5 would be "=5"; --jobs=5 is 5
+        for word in (value,) if isinstance(value, str) else value:
+            if word.startswith("--") or word in self._short_opt or word in self._long_opt:
+                raise BadOptionUsage(
+                    option_name,
+                    f"Option {option_name!r} needs a value, but got the option {word!r}. "
+                    f"Write the value right after {option_name} (or {long_name}=VALUE).",
+                    ctx=self.ctx)
+        return value
+
+    _OptionParser._get_value_from_state = value_from_state
+    _OptionParser._process_opts = process_opts
+
+
 _speak_click(HELP_LANG)
 _usage_errors_as_json(HELP_LANG)
+_option_is_no_value()
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=h("opt.json"))]

@@ -472,12 +472,21 @@ def reissue_mark(item: Annotated[int, typer.Argument(help=h("opt.item"))],
                  status: Annotated[str, typer.Argument(help=h("opt.item_status"))],
                  as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from cardguard.wallet import registry
-    from cardguard.wallet.render import checklist_json, print_checklist
+    from cardguard.wallet.render import checklist_json, merged_text, print_checklist
 
     def work(session, directory, language):
         marked = registry.mark_item(session, item, status, today())
         checklist = marked.checklist
         data = checklist_json(directory, checklist, language)
-        return data, lambda: print_checklist(data, language)
+        merged = merged_text(marked, language)
+        if merged:
+            data["merged"] = {"from": marked.merged_from, "into": marked.service.id, "message": merged}
+
+        def show():
+            if merged:
+                console().print(merged, markup=False)
+            print_checklist(data, language)
+
+        return data, show
 
     run(lang, as_json, work)

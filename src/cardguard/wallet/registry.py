@@ -415,11 +415,15 @@ def mark_item(session: Session, item_id: int | str, status: str, today: date) ->
         raise UserError("error.field_choices_named", field="status", choices=", ".join(allowed))
     item.status = status
     service = item.service
+    item.merged_from = None
     if service is not None and checklist.kind == "reissue":
         moves = status == "updated" or (status == "not-needed" and item.follows_by_itself)
-        if moves and checklist.new_card_id:
-            service.card_id = checklist.new_card_id
-            service.card_updated_on = today
+        if moves and checklist.new_card_id and service.card_id != checklist.new_card_id:
+            kept = onto_card(session, service, checklist.new_card_id)
+            kept.card_updated_on = today
+            if kept is not service:
+                item.merged_from = service.id
+                service = kept
         if status == "cancelled":
             service.status = "cancelled"
     state = progress(checklist)
@@ -428,6 +432,41 @@ def mark_item(session: Session, item_id: int | str, status: str, today: date) ->
         if old is not None:
             _tell_incidents(session, old, IncidentEvent(kind="checklist", text=checklist.kind, reference="done"))
     return item
+
+
+def onto_card(session: Session, service: Service, card_id: int) -> Service:
+    """``service`` moved onto card ``card_id``; the service that now stands for it there.
+
+    A holder who already recorded the subscription on the new card (typed it in, accepted it from the
+    new card's statement) and then ticks it off on the old card's checklist means one subscription: it
+    is merged into the one already there (blank fields filled from the old record, the checklist and
+    statement proposals pointed at it), never a second "Netflix" on the card. Two or more of that name
+    already there (kept apart on purpose) cannot tell which one it is: a clear error, nothing changed."""
+    from cardguard.store.models import StatementProposal
+
+    twins = same_services(session, service.name, card_id, other_than=service)
+    if not twins:
+        service.card_id = card_id
+        return service
+    if len(twins) > 1:
+        card = session.get(Card, card_id)
+        raise UserError("error.reissue_twins", name=service.name, card=f"****{card.last4}" if card else "",
+                        ids=", ".join(f"#{s.id}" for s in twins), id=service.id)
+    kept = twins[0]
+    for name in ("payment_url", "amount", "currency", "next_charge", "last_charged_on", "alias_email", "category"):
+        if getattr(kept, name) is None and getattr(service, name) is not None:
+            setattr(kept, name, getattr(service, name))
+    if kept.holds_card_as == "unknown":
+        kept.holds_card_as = service.holds_card_as
+    if service.notes and service.notes not in (kept.notes or ""):
+        kept.notes = "\n".join(text for text in (kept.notes, service.notes) if text)
+    for item in session.scalars(select(ChecklistItem).where(ChecklistItem.service_id == service.id)):
+        item.service = kept
+    for proposal in session.scalars(select(StatementProposal).where(StatementProposal.service_id == service.id)):
+        proposal.service_id = kept.id
+    session.delete(service)
+    session.flush()
+    return kept
 
 
 @dataclass

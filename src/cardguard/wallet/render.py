@@ -149,6 +149,15 @@ def print_services(services: list[Service], lang: Lang) -> None:
         out.print(f"#{service.id}  {service.name}  {card}  {amount} {cycle}{nxt}", markup=False, highlight=False)
 
 
+def merged_text(item: ChecklistItem, lang: Lang) -> str | None:
+    """What ticking ``item`` did when its service was already on the new card (registry.onto_card)."""
+    if not getattr(item, "merged_from", None) or item.service is None:
+        return None
+    card = item.service.card
+    return t("holder3.merged", lang, name=item.service.name, id=item.service.id, old=item.merged_from,
+             card=f"{card.nickname} ****{card.last4}" if card else "")
+
+
 def print_checklist(data: dict, lang: Lang) -> None:
     """Prints ``checklist_json``'s value, computed while the registry was open: the caveats' words and
     the services on other old cards are read from it, and once it is closed they could not be."""

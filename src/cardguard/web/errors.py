@@ -40,7 +40,12 @@ def error_response(request: Request, status: int, message: str, details: list[st
     if is_htmx(request):
         response = render(request, "error_fragment.html", status_code=status, message=message,
                           details=details or [])
-        if request.headers.get("hx-target") != "result":
+        place = getattr(request.state, "error_place", None)
+        if place:
+            # A page that names where its refusal belongs (a row of a list) shows it there.
+            response.headers["HX-Retarget"] = place
+            response.headers["HX-Reswap"] = "innerHTML"
+        elif request.headers.get("hx-target") != "result":
             response.headers["HX-Retarget"] = "#flash"
             response.headers["HX-Reswap"] = "innerHTML show:#flash:top"
         return response

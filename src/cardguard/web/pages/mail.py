@@ -10,6 +10,15 @@ from cardguard.web.common import has_registry, record_id, render, store
 
 router = APIRouter()
 
+# What the empty page tells the holder to run, on the computer cardguard runs on (as README's "Your
+# mailbox" section writes them): (what it does, the command). NAME and FILE are the holder's own.
+GETTING_MAIL_HERE = (
+    ("holder3.mail_empty_add", "cardguard mail add"),
+    ("holder3.mail_empty_check", "cardguard mail check"),
+    ("holder3.mail_empty_watch", "cardguard mail watch --account NAME"),
+    ("holder3.mail_empty_scan", "cardguard mail scan FILE"),
+)
+
 
 def _when(request: Request, value) -> str:
     return value.astimezone(request.state.zone).strftime("%Y-%m-%d %H:%M") if value is not None else ""
@@ -22,7 +31,7 @@ async def mail_page(request: Request):
     rows = accounts.recent_issuer_mail(store(request)) if has_registry(request) else []
     items = [{"id": r.id, "when": _when(request, r.mail_date), "sender": r.sender, "subject": r.subject,
               "verdict": r.verdict, "where": _where(request, r)} for r in rows]
-    return render(request, "mail.html", items=items)
+    return render(request, "mail.html", items=items, steps=GETTING_MAIL_HERE)
 
 
 def _where(request: Request, row) -> str:

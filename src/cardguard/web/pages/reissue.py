@@ -30,7 +30,7 @@ async def reissue(request: Request):
 async def mark_item(request: Request, item_id: str):
     from cardguard.directory import load_directory
     from cardguard.wallet import registry
-    from cardguard.wallet.render import checklist_json
+    from cardguard.wallet.render import checklist_json, merged_text
 
     number = record_id(item_id)
     form = await form_of(request)
@@ -39,10 +39,13 @@ async def mark_item(request: Request, item_id: str):
     with store(request).session() as session:
         item = registry.mark_item(session, number, status, today(request))
         session.flush()
+        merged = merged_text(item, lang)
         if not is_htmx(request):
+            # The merge is said on the cards page this redirect shows (services list the one kept).
             return RedirectResponse(f"/cards#item-{number}", status_code=303)
         checklist = checklist_json(load_directory(), item.checklist, lang)
         row = next(i for i in checklist["items"] if i["id"] == number)
         url = item.service.payment_url if item.service else None
     # Only the row and the progress change: the page stays where the holder is.
-    return render(request, "checklist_row.html", i=row, checklist=checklist, payment_url=url, oob=True)
+    return render(request, "checklist_row.html", i=row, checklist=checklist, payment_url=url, oob=True,
+                  merged=merged)
