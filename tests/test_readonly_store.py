@@ -3,6 +3,7 @@ database and never run migrations, yet read the cards and aliases once a registr
 
 from __future__ import annotations
 
+import os
 import json
 import sqlite3
 
@@ -135,3 +136,17 @@ def test_a_database_from_a_newer_cardguard_is_a_clear_error_and_left_as_it_is(re
         japanese = registered(*args, "--lang", "ja")
         assert "新しいバージョンの cardguard" in japanese.err + japanese.out, args
     assert content() == written
+
+
+def test_a_store_at_the_newest_migration_opens_without_the_migration_machinery(registered, profile):
+    # `cards list` opens the store as every writer does; with nothing to upgrade, Alembic (a sixth of
+    # a second to load) is never imported. An older database still upgrades (the test above).
+    import subprocess
+    import sys
+
+    program = ("import sys\nfrom cardguard.cli import main\nsys.argv = ['cardguard', 'cards', 'list', '--json']\n"
+               "try:\n    main()\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
+               "print('alembic' in sys.modules, file=sys.stderr)\n")
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env={**os.environ})
+    assert run.returncode == 0, run.stderr
+    assert "メインのアメックス" in run.stdout and run.stderr.strip().endswith("False")
