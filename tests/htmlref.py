@@ -3,7 +3,9 @@ the reference the walk is held to (tests/test_verify_fast_same_answers.py). Two 
 changed on purpose at the same time and are made here too: an SVG element's name is compared in
 lower case (`feImage` is the `feimage` that loads its href), CSS letters fold as ASCII only, and an
 element matched by two selectors of one query (`<img background>`, a style with url() and
-image-set()) is read once, where lexbor's query had returned it twice."""
+image-set()) is read once, where lexbor's query had returned it twice. And a <base> with only an
+xlink:href (an SVG element, which no browser takes for the page's base) is not "the first
+<base href>": lexbor's `base[href]` matched xlink:href too, and an HTML <base> after it was ignored."""
 
 from __future__ import annotations
 
@@ -62,6 +64,8 @@ def links_by_queries(tree, out: HtmlContent) -> None:
             for name in ("to", "from", "values"):
                 out.anchors += [(url.strip(), "") for url in attrs.get(name, "").split(";") if url.strip()]
     for node in _once(tree.css("base[href]")):
+        if "href" not in node.attributes:
+            continue  # matched by its xlink:href only
         if out.base is None:  # the first one counts; a conditional block read later never replaces it
             out.base = (node.attributes.get("href") or "").strip() or None
         break

@@ -81,3 +81,31 @@ def test_bad_jobs_is_a_clear_error(cardguard, tmp_path):
     assert run.code == 2 and run.json()["error"]["code"] == "batch.bad_jobs"
     run = cardguard("check", "--jobs", "0", "--lang", "ja", str(path))
     assert run.code == 2 and "1 以上" in run.err
+
+
+def test_a_folder_with_no_mail_in_it_says_so(cardguard, tmp_path):
+    (tmp_path / "empty").mkdir()
+    write(tmp_path / "notes", "readme.txt", b"not a message file")
+    for folder in ("empty", "notes"):
+        run = cardguard("check", "--offline", "--lang", "ja", str(tmp_path / folder))
+        assert run.code == 2 and "確認するメールがありません" in run.err and "0 通" not in run.err
+        doc = cardguard("check", "--offline", "--json", str(tmp_path / folder)).json()
+        assert doc["error"]["code"] == "batch.none_found"
+
+
+def test_the_summary_counts_what_got_a_verdict_and_reads_as_japanese(cardguard, tmp_path):
+    first, second = write(tmp_path, "1.eml", message()), write(tmp_path, "2.eml", PHISH)
+    run = cardguard("check", "--offline", "--lang", "ja", "--jobs", "1", str(first), str(second), str(tmp_path / "gone.eml"))
+    assert run.code == 2
+    assert "2 通を確認しました：" in run.err and "、" in run.err.split("確認しました：")[1] and ", " not in run.err
+    assert "1 通は確認できませんでした" in run.err
+    # The reason a file cannot be read is said in Japanese too, not in the system's English.
+    assert "そのファイルやフォルダーはありません" in run.out and "No such file" not in run.out
+    # Verdict labels of different widths in terminal cells still line up: every path starts in one column.
+    from unicodedata import east_asian_width
+
+    starts = []
+    for line in run.out.splitlines()[:2]:
+        before = line.split(str(tmp_path))[0]
+        starts.append(sum(2 if east_asian_width(c) in "WF" else 1 for c in before))
+    assert len(set(starts)) == 1

@@ -15,7 +15,7 @@ def test_every_message_exists_in_both_languages_with_the_same_placeholders():
 
 
 def test_japanese_messages_are_japanese():
-    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    japanese = re.compile(r"[\u3001-\u30ff\u4e00-\u9fff]")  # kana, kanji, and Japanese punctuation (、。)
     for key, entry in catalog().items():
         if entry["ja"] != entry["en"]:
             assert japanese.search(entry["ja"]), key

@@ -170,6 +170,20 @@ def test_text_beyond_what_is_read_is_never_every_link_confirmed(key, address, di
     assert {"link.text_cut", "link.not_confirmed"} <= verdict.decisive
 
 
+@pytest.mark.parametrize("subtype, filename", [("plain", "notes.txt"), ("calendar", "invite.ics")])
+def test_a_text_attachment_longer_than_what_is_read_is_never_every_link_confirmed(key, address, directory,
+                                                                                  subtype, filename):
+    # Found by an attacker: the cut of a text attachment had moved under another branch, so a 2 MB one
+    # was read whole (a signed mail with one became genuine, and a long one took minutes).
+    from cardguard.verify.message import MAX_TEXT_CHARS
+
+    msg = email.message_from_bytes(message(), policy=email.policy.default)
+    msg.add_attachment("x" * (MAX_TEXT_CHARS + 1000) + "\n" + EVIL + "\n", subtype=subtype, filename=filename)
+    verdict = check(signed(key, msg), address, directory)
+    assert verdict.verdict == "suspicious"
+    assert {"link.attachment_unreadable", "link.not_confirmed"} <= verdict.decisive
+
+
 # --- a. PDF link annotations, read as a PDF reader reads them -----------------------------------
 
 def pdf(annotation: bytes, stream_filter: bytes | None = None, encode=lambda data: data) -> bytes:

@@ -305,6 +305,7 @@ _READ_MARKUP = _MARKUP + [
     "<script>x</script>", "<head><title>h</title><style>p{}</style></head>", "<table><tr><td>c1<td>c2</table>", "<br>",
     "<h1>t</h1>", "<li>l", "<v:roundrect href=vr>", "<math><mi href=mh>m</mi></math>", "<img>", "<a>", "<area>",
     "<input src=is formaction=if>", "<p background=pb>", "<object data=od>", "</div>", "<div>", "\u3000", " ",
+    "<svg><link xlink:href=sl>", "<math><link xlink:href=ml>", "<svg><base xlink:href=sb></svg>", "<svg><base href=sh>",
 ]
 
 

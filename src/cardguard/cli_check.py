@@ -10,7 +10,7 @@ from functools import partial
 
 from cardguard.cli_common import check_options
 from cardguard.errors import UserError
-from cardguard.i18n import Lang, t
+from cardguard.i18n import Lang, listed, t
 from cardguard.output import _default
 
 
@@ -44,6 +44,8 @@ def check_many(paths: list[str], lang: Lang, *, as_json: bool, jobs: int | None,
     jobs = jobs or os.cpu_count() or 1
     present = partial(Verdict.as_json, lang=lang)
     counts: Counter[str] = Counter()
+    # Every verdict's label as wide as the widest, in terminal cells (a kanji takes two).
+    label_width = max(_cells(t(f"verdict.{v}", lang)) for v in ("genuine", "suspicious", "phishing", "unrelated"))
     failed = 0
     progress = None
     if sys.stderr.isatty():
@@ -65,7 +67,7 @@ def check_many(paths: list[str], lang: Lang, *, as_json: bool, jobs: int | None,
             else:
                 counts[result["verdict"]] += 1
                 line = {"source": source, **result} if as_json else \
-                    f"{result['verdict_label']:<12} {source}  {result['subject'][:80]}"
+                    f"{_padded(result['verdict_label'], label_width)} {source}  {result['subject'][:80]}"
             sys.stdout.write((json.dumps(line, ensure_ascii=False, default=_default) if as_json else line) + "\n")
             if progress is not None:
                 progress.advance(task)
@@ -73,9 +75,24 @@ def check_many(paths: list[str], lang: Lang, *, as_json: bool, jobs: int | None,
         if progress is not None:
             progress.stop()
     sys.stdout.flush()
+    if not counts and not failed:
+        from cardguard.output import report_error
+
+        return report_error(UserError("batch.none_found", paths=listed(paths, lang)), lang, as_json)
     if not as_json:
-        shown = ", ".join(f"{t(f'verdict.{v}', lang)} {n}" for v, n in counts.most_common())
-        print(t("batch.summary", lang, count=sum(counts.values()) + failed, counts=shown or "-"), file=sys.stderr)
+        shown = listed([f"{t(f'verdict.{v}', lang)} {n}" for v, n in counts.most_common()], lang)
+        # Only what got a verdict is counted as checked; the rest is said apart.
+        print(t("batch.summary", lang, count=sum(counts.values()), counts=shown or "-"), file=sys.stderr)
         if failed:
             print(t("batch.errors", lang, count=failed), file=sys.stderr)
     return 2 if failed else 0
+
+
+def _cells(text: str) -> int:
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * max(0, width - _cells(text))

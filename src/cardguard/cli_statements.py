@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from cardguard.cli_common import JsonOpt, LangOpt, h
-from cardguard.errors import UserError
+from cardguard.errors import UserError, os_reason
 from cardguard.i18n import Lang, t
 from cardguard.output import console
 from cardguard.statements.render import card_json as _card_json, card_text as _card_text, proposal_json
@@ -111,7 +111,7 @@ def read_files(paths: list[Path], mapping: dict[str, str], as_json: bool) -> lis
                     raise UserError("statements.too_large", limit=MAX_BYTES // (1024 * 1024))
                 data = path.read_bytes()
             except OSError as exc:
-                raise UserError("error.input_unreadable", path=str(path), reason=exc.strerror or str(exc)) from None
+                raise UserError("error.input_unreadable", path=str(path), **os_reason(exc)) from None
             with _progress(path.name, as_json) as progress:
                 out.append((path.name, parse_statement(data, mapping=mapping or None, progress=progress)))
         except UserError as error:

@@ -134,6 +134,11 @@ def t(key: str, lang: Lang, /, **values: object) -> str:
     return entry[lang].format(**values)
 
 
+def listed(items, lang: Lang, /) -> str:
+    """``items`` as one list in ``lang``'s own way: 「A、B」, "A, B"."""
+    return t("list.separator", lang).join(items)
+
+
 def both(key: str, /, **values: object) -> Text:
     text = globals().get("Text") or __getattr__("Text")
     return text(ja=t(key, "ja", **values), en=t(key, "en", **values))

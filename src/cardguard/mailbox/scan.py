@@ -3,12 +3,13 @@ time so that a mailbox of any size needs the memory of its largest message only.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cardguard.errors import UserError
+from cardguard.errors import UserError, os_reason
 from cardguard.mailbox import HEAD_LIMIT  # what is kept of a too-large message: its header
 from cardguard.verify.message import MAX_BYTES
 
@@ -112,7 +113,7 @@ def messages(path: str) -> Iterator[tuple[dict, bytes | TooLarge | UserError]]:
     under ``path``."""
     root = Path(path)
     if not root.exists():
-        raise UserError("error.input_unreadable", path=path, reason=os.strerror(2))
+        raise UserError("error.input_unreadable", path=path, **os_reason(FileNotFoundError(errno.ENOENT, path)))
     if root.is_file():
         if root.suffix.lower() in (".eml", ".msg"):  # a file with no suffix given alone may be an mbox
             yield {"file": str(root), "key": root.name}, _read_named_file(root)

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from cardguard.errors import UserError
+from cardguard.errors import UserError, os_reason
 from cardguard.i18n import Lang
 from cardguard.verify.check import CheckOptions, check_message
 from cardguard.verify.model import Verdict
@@ -42,7 +42,7 @@ def read_file(path: str, *, regular_only: bool = False) -> bytes:
         with open(path, "rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise UserError("error.input_unreadable", path=path, reason=exc.strerror or str(exc)) from None
+        raise UserError("error.input_unreadable", path=path, **os_reason(exc)) from None
 
 
 def open_regular(path: str | os.PathLike) -> BinaryIO:

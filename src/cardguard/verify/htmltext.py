@@ -328,7 +328,8 @@ def _links(tree, out: HtmlContent) -> _Walked:
             walked.noscripts.append(node)
         if tag in ("iframe", "frame") and "srcdoc" in attrs:
             walked.frames.append(node)
-        if (tag in _FETCHED_TAGS or "background" in attrs or (tag == "link" and ("href" in attrs or "imagesrcset" in attrs))
+        if (tag in _FETCHED_TAGS or "background" in attrs
+                or (tag == "link" and ("href" in attrs or "xlink:href" in attrs or "imagesrcset" in attrs))
                 or (tag in ("script", "amp-state") and "src" in attrs)):
             lowered = _attrs(node)
             names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag == "link" else ())

@@ -605,10 +605,10 @@ def _attachment(part: Message, ctype: str, filename: str | None, defects: list[s
         charset = _safe(lambda: part.get_content_charset(), None)
         payload = _payload_bytes(part, defects)
         text, size = _decode_bytes(payload, charset, ambiguities), len(payload)
+        unread = int(len(text) > MAX_TEXT_CHARS)  # the rest is not read: a link may be in it
+        text = text[:MAX_TEXT_CHARS]
     if size is None:
         size = _estimated_size(part)  # not decoded: what it would take, from what is written
-        unread = int(len(text) > MAX_TEXT_CHARS)
-        text = text[:MAX_TEXT_CHARS]
     return Attachment(filename or "", ctype, size, text, uris, unread)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cardguard.directory.render import status_text
-from cardguard.i18n import Lang, t
+from cardguard.i18n import Lang, listed, t
 from cardguard.output import console
 from cardguard.verify.content import mask_codes
 from cardguard.verify.model import Verdict
@@ -20,7 +20,7 @@ def _print_calls(verdict: Verdict, lang: Lang) -> None:
     heading = "verdict.call" if verdict.verdict == "genuine" else f"verdict.call_{verdict.verdict}"
     out.print(f"\n[bold]{t(heading, lang)}[/bold]")
     for group in verdict.calls:
-        names = ", ".join(name(lang) for name in group.card_names) or t("contacts.every_card", lang)
+        names = listed([name(lang) for name in group.card_names], lang) or t("contacts.every_card", lang)
         out.print(f"  [bold]{group.call.number}[/bold]  {status_text(group.call, lang=lang)}")
         out.print("    " + t("verdict.cards", lang, cards=names), style="dim", markup=False)
 
