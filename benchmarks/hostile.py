@@ -43,6 +43,10 @@ CASES = [
      + "認証コード".encode() + b"1" * n, HEAD + b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
      + "認証コード".encode() + b"1"),
     ("n x ' ona=' without '>'", 60_000, lambda n: _html(b"<p" + b" ona=" * n), _html(b"<p ona=")),
+    # Found by an attacker: each name shown as text was looked for in all the addresses written (14 s at 40,000).
+    ("n lines of an address and a bare name", 20_000, lambda n: HEAD + b"Content-Type: text/plain\r\n\r\n"
+     + b"".join(b"https://w%d.example/ h%d.example/x\n" % (i, i) for i in range(n)),
+     HEAD + b"Content-Type: text/plain\r\n\r\nhttps://w0.example/ h0.example/x\n"),
 ]
 
 

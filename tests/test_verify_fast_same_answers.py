@@ -552,3 +552,27 @@ def test_a_header_ends_where_it_ended_before_for_every_short_run_of_line_ends():
             data = b"".join(pieces)
             before, now = old.search(data), HEADER_END.search(data)
             assert (before and before.span()) == (now and now.span()), data
+
+
+def old_text_links(text: str, kind: str) -> list:
+    written = [url.rstrip(".,;:!?") for url in links._TEXT_URL.findall(text)]
+    covered = " ".join(written).lower()
+    bare = [url for url in links._bare_hosts(links._TEXT_URL.sub(" ", text)) if url[7:].lower() not in covered]
+    return [links.RawLink(url, None, kind) for url in dict.fromkeys(written + bare)]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["https://", "www.", "example", "ample", ".com", ".co.jp", "/x", " ", "\n", "amex",
+                                 "a", "1"]), max_size=16).map("".join))
+def test_names_shown_as_text_are_kept_or_dropped_as_before(text):
+    # Dropped when a written address holds them, as before; only the order of repeats may differ.
+    assert list(dict.fromkeys(links._text_links(text, "text"))) == old_text_links(text, "text")
+
+
+def test_past_the_comparison_budget_the_first_links_read_are_the_same(monkeypatch):
+    # Each bare name is also written as an address: dropped while comparing, kept past the budget.
+    text = "".join(f"https://h{i}.example/x h{i}.example/x\n" for i in range(2 * links.MAX_LINKS))
+    monkeypatch.setattr(links, "_COVERED_BUDGET", 10 * len(text))
+    found, before = links._text_links(text, "text"), old_text_links(text, "text")
+    assert len(before) == 2 * links.MAX_LINKS < len(found)
+    assert found[:links.MAX_LINKS] == before[:links.MAX_LINKS]

@@ -118,10 +118,21 @@ def _has_known_suffix(host: str) -> bool:
     return known_top_label(host.rstrip(".").rsplit(".", 1)[-1])
 
 
+# Characters of written addresses a text's bare names are compared with, in all: each comparison reads
+# them all, so thousands of names beside thousands of addresses were quadratic (1.6 MB of them took
+# 14 s). Past this a name is kept even if an address holds it; the mail has more links than are
+# read by then (MAX_LINKS), so only the count of links found can grow.
+_COVERED_BUDGET = 50_000_000
+
+
 def _text_links(text: str, kind: str) -> list[RawLink]:
     written = [url.rstrip(".,;:!?") for url in _TEXT_URL_SCAN.findall(text)]
     covered = " ".join(written).lower()
-    bare = [url for url in _bare_hosts(_TEXT_URL_SCAN.sub(" ", text)) if url[7:].lower() not in covered]
+    bare, compared = [], 0
+    for url in dict.fromkeys(_bare_hosts(_TEXT_URL_SCAN.sub(" ", text))):
+        compared += len(covered)
+        if compared > _COVERED_BUDGET or url[7:].lower() not in covered:
+            bare.append(url)
     return [RawLink(url, None, kind) for url in written + bare]
 
 
