@@ -106,3 +106,28 @@ def test_a_check_says_what_it_is_doing_on_a_terminal_and_nothing_extra_in_a_pipe
     assert code == 0 and "Checking the message" in shown, shown[-2000:]
     piped = cardguard("check", "--offline", str(mail))
     assert "Checking" not in piped.out + piped.err
+
+
+@pytest.mark.parametrize("merchant", ["AMAZON.CO.JP", "amazon.co.jp", "Rakuten.co.jp"])
+def test_a_merchant_written_as_a_domain_is_the_shop_not_a_link(cardguard, merchant):
+    # Found by a new user: "ご利用先：AMAZON.CO.JP" in a real-looking SafeKey mail was read as a link off
+    # the issuer's domains (a mail app links it), so such a mail could never be genuine.
+    body = SAFEKEY_BODY.replace("EXAMPLE ONLINE STORE", merchant)
+    verdict = check(cardguard, body)
+    assert verdict["verdict"] == "genuine", codes(verdict)
+    assert "link.merchant_named" in codes(verdict) and "link.foreign" not in codes(verdict)
+    ja = check(cardguard, body, lang="ja")
+    assert any("利用先の名前" in f["message"] for f in ja["findings"])
+
+
+@pytest.mark.parametrize("body", [
+    # the same name written anywhere but the merchant's line is a link like any other
+    SAFEKEY_BODY + "\n詳しくは evil-example.co.jp をご覧ください。\n",
+    # with a path it is a page, whatever line it is on
+    SAFEKEY_BODY.replace("EXAMPLE ONLINE STORE", "evil-example.co.jp/login"),
+    # a shop's name followed by another name: only a merchant that is the name alone is the shop
+    SAFEKEY_BODY.replace("EXAMPLE ONLINE STORE", "AMAZON.CO.JP 詳しくは evil-example.co.jp"),
+])
+def test_only_a_bare_merchant_name_is_the_shop(cardguard, body):
+    verdict = check(cardguard, body)
+    assert verdict["verdict"] == "suspicious" and "link.foreign" in codes(verdict)

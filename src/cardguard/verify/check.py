@@ -295,11 +295,13 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     auth, auth_findings = authenticate(mail, options)
     findings += auth_findings
     findings += _attached_signatures(carried, issuer, options)
-    link_infos, link_findings = links.analyse(links.collect(mail), issuer)
+    otp, content_findings = content.content_findings(mail.subject, body)
+    link_infos, link_findings = links.analyse(links.collect(mail, otp.merchant), issuer)
     findings += link_findings
+    findings += [finding("link.merchant_named", "info", name[7:], domain=name[7:])
+                 for name in sorted(links.merchant_names(otp.merchant))]
     aliases = list(options.aliases)
     findings += recipient_findings(mail.recipients, aliases, claim is not None)
-    otp, content_findings = content.content_findings(mail.subject, body)
     findings += content_findings + _html_findings([h for m in (mail, *carried) for h in m.html])
     findings += content.attachment_findings([a for m in (mail, *carried) for a in m.attachments])
 

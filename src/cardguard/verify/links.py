@@ -187,8 +187,20 @@ def _is_link(link: RawLink) -> bool:
     return bool(url) and not url.startswith(_NOT_LINKS)
 
 
-def collect(mail: Mail) -> Collected:
-    links = _raw_links(mail)
+def merchant_names(merchant: str | None) -> set[str]:
+    """The bare names (no scheme, no path) written in the merchant of a one-time-code mail
+    ("ご利用店舗: AMAZON.CO.JP"): a mail app links them, but they say who asked for the code, not
+    where the card company sends the holder. As text links are written: "http://" and the name."""
+    written = (merchant or "").strip().rstrip("。.,、").lower()
+    # The whole merchant is the name: "AMAZON.CO.JP 詳しくは evil.example" names no shop by a domain.
+    return {url.lower() for url in _bare_hosts(written) if url[7:].lower() == written and "/" not in written}
+
+
+def collect(mail: Mail, merchant: str | None = None) -> Collected:
+    """Every link of ``mail``; ``merchant``: the merchant a one-time-code mail names, whose bare
+    name written as text is not one of the mail's links (merchant_names)."""
+    named = merchant_names(merchant)
+    links = [link for link in _raw_links(mail) if not (named and link.kind == "text" and link.url.lower() in named)]
     unique: dict[tuple[str, str | None, str | None], RawLink] = {}
     for link in links:
         if _is_link(link):
