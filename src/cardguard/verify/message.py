@@ -205,7 +205,8 @@ def _raw_headers(msg: Message) -> list[tuple[str, str]]:
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 # A word of a name: email.utils ends one only at a special, a space or a tab; any other character,
 # a Japanese one or an ideographic space, is part of it.
-_NAME_WORD = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]+"
+_NAME_WORD = r"[^\x00-\x20\x7f()<>\[\]:;@\\,.\"]+"  # every printable ASCII but the specials, and all the rest (a
+# class written as the ranges it holds took 4 ms of every check's start-up to compile)
 _PLAIN_ADDRESS = rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*"
 _PLAIN_MAILBOX = re.compile(rf"""[ \t]*(?:(?:({_NAME_WORD}(?:[ \t]+{_NAME_WORD})*)[ \t]*|"([^"\\\r\n]*)"[ \t]*)?"""
                             rf"""<({_PLAIN_ADDRESS})>|({_PLAIN_ADDRESS}))[ \t]*(,|\Z)""")
