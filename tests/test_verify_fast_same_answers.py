@@ -576,3 +576,23 @@ def test_past_the_comparison_budget_the_first_links_read_are_the_same(monkeypatc
     found, before = links._text_links(text, "text"), old_text_links(text, "text")
     assert len(before) == 2 * links.MAX_LINKS < len(found)
     assert found[:links.MAX_LINKS] == before[:links.MAX_LINKS]
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["<div>", "</div>", "<br>", "</br>", "<BR>", "<p>", "<x:y>", "</", "<", "t", "<img>",
+                                 "</p>", "<DIV>", "</span>", "</1", "< a", "<!--"]), max_size=60).map("".join))
+def test_markup_counted_shallow_is_never_deep_by_the_walk(markup):
+    deepest = htmltext.MAX_DEPTH
+    htmltext.MAX_DEPTH = 4  # shallow, so that short markup crosses it either way
+    try:
+        assert not (htmltext._surely_shallow(markup) and htmltext._deeper_than_browsers(markup))
+    finally:
+        htmltext.MAX_DEPTH = deepest
+
+
+def test_markup_counted_in_stretches_is_shallow_only_when_it_is():
+    # Balanced and long (many 4 KB stretches): counted shallow; deep, or deep across stretches: walked.
+    assert htmltext._surely_shallow("<div><p>x</p></div>" * 20_000)
+    assert not htmltext._surely_shallow("<div>" * 1001) and htmltext._deeper_than_browsers("<div>" * 1001)
+    spread = ("<div>" + "x" * 10_000) * 1001
+    assert not htmltext._surely_shallow(spread) and htmltext._deeper_than_browsers(spread)

@@ -76,6 +76,27 @@ _URL_ATTR = re.compile(r"""(?:src|href|action|formaction|data|poster|background)
                        re.IGNORECASE)  # conditional comments and <noscript> blocks re-read as markup, per body
 
 
+_CLOSING_TAG = re.compile(r"</[a-zA-Z]")
+
+
+def _surely_shallow(markup: str) -> bool:
+    """True when counting alone shows the tags never nest deeper than MAX_DEPTH as _deeper_than_browsers
+    counts them, 4 KB at a time: at most every "<" of a stretch that is not a closing tag opens an
+    element, and closing tags bring the depth down, though never below zero, so the depth after a
+    stretch is at most the larger of (before + openings - closings) and its openings. False says
+    only that counting was not enough (then the tags are walked one by one)."""
+    bound, start, end = 0, 0, len(markup)
+    while start < end:
+        stop = min(end, start + 4_096)
+        closing = len(_CLOSING_TAG.findall(markup, start, stop))
+        opening = markup.count("<", start, stop) - closing
+        if bound + opening > MAX_DEPTH:
+            return False
+        bound = max(bound + opening - closing, opening)
+        start = stop
+    return True
+
+
 def _deeper_than_browsers(markup: str) -> bool:
     """Whether the tags nest deeper than MAX_DEPTH, counted as _flattened counts them: the same walk
     with nothing kept, over the tag names alone, 64 KB of markup at a time (cut before a "<", so
@@ -99,7 +120,7 @@ def _deeper_than_browsers(markup: str) -> bool:
 def _flattened(markup: str) -> tuple[str, list[str]] | None:
     """``markup`` with every element below MAX_DEPTH made a void one (its URLs kept aside), or None
     when it nests no deeper than a browser builds."""
-    if markup.count("<") <= MAX_DEPTH or not _deeper_than_browsers(markup):
+    if markup.count("<") <= MAX_DEPTH or _surely_shallow(markup) or not _deeper_than_browsers(markup):
         return None
     depth, deepest, cuts = 0, 0, []
     for found in _TAG_START.finditer(markup):

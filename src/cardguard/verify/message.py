@@ -283,27 +283,33 @@ def _payload_bytes(part: Message, defects: list[str]) -> bytes:
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     try:
         if encoding == "base64":
-            data = raw.encode("ascii", "ignore") if isinstance(raw, str) else raw
-            first_pad = data.find(b"=")
-            if first_pad >= 0 and data[first_pad:].translate(None, _NOT_BASE64).strip():
+            # An ASCII str is read by binascii in place: a 45 MB part is not copied to bytes first.
+            data = raw if isinstance(raw, str) and raw.isascii() else \
+                raw.encode("ascii", "ignore") if isinstance(raw, str) else raw
+            first_pad = data.find("=" if isinstance(data, str) else b"=")
+            if first_pad >= 0 and _ascii_bytes(data[first_pad:]).translate(None, _NOT_BASE64).strip():
                 # Padding before the end: one reader stops there, one skips it, one starts afresh
                 # after it, and each shows a different text. Read as the lenient apps show it (every
                 # padded piece decoded on its own), and noted: it is not what every app shows.
                 defects.append("base64-padding-inside")
-                pieces = re.split(rb"=+", data.translate(None, _NOT_BASE64_OR_PAD))
+                pieces = re.split(rb"=+", _ascii_bytes(data).translate(None, _NOT_BASE64_OR_PAD))
                 return b"".join(_lenient_base64(piece) for piece in pieces)
             try:
                 # binascii skips what is not base64 itself, as the cleaning below does: when it
                 # finds the padding right it gives the same bytes without a cleaned copy of the part.
                 return binascii.a2b_base64(data)
             except binascii.Error:
-                return _lenient_base64(data.translate(None, _NOT_BASE64))
+                return _lenient_base64(_ascii_bytes(data).translate(None, _NOT_BASE64))
         decoded = part.get_payload(decode=True)
         return decoded if isinstance(decoded, bytes) else b""
     except (binascii.Error, ValueError, TypeError):
         defects.append("bad-transfer-encoding")
         text = raw if isinstance(raw, str) else ""
         return text.encode("utf-8", "surrogateescape")
+
+
+def _ascii_bytes(data: str | bytes) -> bytes:
+    return data.encode("ascii") if isinstance(data, str) else data
 
 
 def _lenient_base64(cleaned: bytes) -> bytes:
