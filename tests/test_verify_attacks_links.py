@@ -300,6 +300,37 @@ def test_a_phone_link_that_dials_another_number_is_phishing(key, address, direct
     assert "50" in said.message("en") and "0120" in said.message("ja").replace("０", "0").replace("１", "1")
 
 
+# A phone link may dial another line of the same issuer than it shows (the directory's numbers:
+# amex-jp.toml); dialled the way a phone dials it, +81 is the national 0 and width does not count.
+@pytest.mark.parametrize("href, shown", [
+    ("tel:+81-3-4540-6869", "0120-020120"),
+    ("tel:+81345406869", "０１２０－０２０－１２０"),
+    ("tel:+81120010120", "0120-020120"),
+    ("tel:%2B81%20120%20376107", "お電話 0120-010-120 まで"),
+    ("tel:+44-20-8840-6462", "44-20-8840-6462"),  # printed as the directory prints its overseas line
+    ("tel:010-65-6535-1561", "+65 6535 1561"),  # 010: Japan's international prefix
+])
+def test_a_phone_link_that_dials_another_line_of_the_same_issuer_is_fine(key, address, directory, href, shown):
+    html = f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="{href}">{shown}</a></p><a href="{OFFICIAL}">Amex</a>'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+    assert "link.tel_mismatch" not in codes(verdict)
+
+
+@pytest.mark.parametrize("href, shown", [
+    ("tel:+81-50-0000-0000", "03-4540-6869"),  # the issuer's number shown, nobody's dialled
+    # France's line as France prints it: from Japan it dials a Japanese 0800 number nobody publishes.
+    ("tel:0800-90-86-29", "0120-020120"),
+    ("tel:+81-3-4540-6869", "03-0000-0000"),  # the issuer's line dialled, a stranger's shown
+])
+def test_a_phone_link_between_an_issuer_number_and_a_stranger_stays_phishing(key, address, directory, href, shown):
+    html = f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="{href}">{shown}</a></p><a href="{OFFICIAL}">Amex</a>'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == "phishing" and "link.tel_mismatch" in verdict.decisive
+    said = next(f for f in verdict.findings if f.code == "link.tel_mismatch").message("en")
+    assert shown in said and href.removeprefix("tel:") in said
+
+
 @pytest.mark.parametrize("href, shown", [
     ("tel:+81-120-020120", "0120-020120"),
     ("tel:+81(0)120020120", "０１２０－０２０－１２０"),

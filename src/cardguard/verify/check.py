@@ -286,7 +286,7 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     auth, auth_findings = authenticate(mail, options)
     findings += auth_findings
     findings += _attached_signatures(carried, issuer, options)
-    link_infos, link_findings = links.analyse(links.collect(mail), issuer)
+    link_infos, link_findings = links.analyse(links.collect(mail), issuer, directory)
     findings += link_findings
     aliases = list(options.aliases)
     findings += recipient_findings(mail.recipients, aliases, claim is not None)

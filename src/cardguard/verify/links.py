@@ -24,7 +24,8 @@ from urllib.parse import parse_qsl, unquote
 
 import ada_url
 
-from cardguard.directory.load import Issuer
+from cardguard.directory.load import Directory, Issuer
+from cardguard.directory.lookup import dialled_number, issuers_publishing
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
 from cardguard.verify.identity import is_official_link, lookalike
 from cardguard.verify.htmltext import MAX_NESTED_READS
@@ -179,25 +180,21 @@ _DIALLED = ("tel:", "callto:")
 _PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9()\-. ]{5,}[0-9]")
 
 
-def _phone_digits(number: str) -> str:
-    """A Japanese phone number as digits dialled from inside Japan: +81 3 … is 03 …, +81 (0)3 too."""
-    number = unicodedata.normalize("NFKC", number)
-    digits = re.sub(r"[^0-9+]", "", number)
-    if digits.startswith("+81"):
-        digits = "0" + digits[3:].lstrip("0")
-    elif digits.startswith("+"):
-        digits = "00" + digits[1:]
-    return digits.replace("+", "")
-
-
-def _dialled_elsewhere(url: str, text: str) -> tuple[str, str] | None:
-    """(the number shown, the number a tap dials) when a phone link shows one number and dials another."""
+def _dialled_elsewhere(url: str, text: str, directory: Directory | None) -> tuple[str, str] | None:
+    """(the number shown, the number a tap dials) when a phone link shows one number and dials another.
+    Two numbers are one when a phone dials them alike (0120-020120 and +81 120 020120), or when one
+    issuer publishes both in the directory (its 0120 line shown, its +81 3 line dialled): that is
+    the issuer's own choice of line, not a disguise. A number nobody publishes is never excused."""
     target = unquote(url.split(":", 1)[1]).split(";", 1)[0].split("?", 1)[0]
-    dials = _phone_digits(target)
+    dials = dialled_number(target)
     shown = [found.group(0) for found in _PHONE_IN_TEXT.finditer(unicodedata.normalize("NFKC", text))
-             if len(_phone_digits(found.group(0))) >= 6]
-    if not shown or not dials or any(_phone_digits(number) == dials for number in shown):
+             if len(dialled_number(found.group(0)).lstrip("+")) >= 6]
+    if not shown or not dials or any(dialled_number(number) == dials for number in shown):
         return None
+    if directory is not None:
+        publishers = issuers_publishing(directory, target)
+        if publishers and any(publishers & issuers_publishing(directory, number) for number in shown):
+            return None
     return shown[0].strip(), target.strip()
 
 
@@ -331,7 +328,10 @@ def routes(link: RawLink) -> list[Route]:
     return found or [Route((), None, "")]
 
 
-def analyse(raw: list[RawLink], issuer: Issuer | None) -> tuple[list[LinkInfo], list[Finding]]:
+def analyse(raw: list[RawLink], issuer: Issuer | None,
+            directory: Directory | None = None) -> tuple[list[LinkInfo], list[Finding]]:
+    """Each link judged; ``directory`` tells a phone link dialling another of the same issuer's
+    published numbers from one that dials a stranger."""
     infos: list[LinkInfo] = []
     findings: list[Finding] = []
 
@@ -418,7 +418,7 @@ def analyse(raw: list[RawLink], issuer: Issuer | None) -> tuple[list[LinkInfo], 
         name, count = unread["files"]
         findings.append(finding("link.attachment_unreadable", "warn", name, name=name, count=count))
     for url, text in getattr(raw, "dialled", []):
-        elsewhere = _dialled_elsewhere(url, text)
+        elsewhere = _dialled_elsewhere(url, text, directory)
         if elsewhere:
             findings.append(finding("link.tel_mismatch", "bad", url[:200], shown=elsewhere[0][:40],
                                     dials=elsewhere[1][:40]))
