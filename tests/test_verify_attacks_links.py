@@ -161,6 +161,55 @@ def test_what_an_amp_part_links_to_counts(key, address, directory, amp):
     assert_hidden_link_found(verdict, amp)
 
 
+# What an AMP part must load (AMP for Email Format, amp.dev: the runtime v0.js in the head, each
+# component from cdn.ampproject.org/v0/amp-<name>-<version>.js), as its "Hello World Email" example writes it.
+AMP_HEAD = ('<head><meta charset="utf-8"><script async src="https://cdn.ampproject.org/v0.js"></script>'
+            '<script async custom-element="amp-carousel" src="https://cdn.ampproject.org/v0/amp-carousel-0.1.js"></script>'
+            '<script async custom-template="amp-mustache" src="https://cdn.ampproject.org/v0/amp-mustache-0.2.js"></script>'
+            '<style amp4email-boilerplate>body{visibility:hidden}</style></head>')
+
+
+def amp_mail(key, head: str, body: str = "", html_part: str | None = None) -> bytes:
+    msg = email.message_from_bytes(message(), policy=email.policy.default)
+    msg.add_alternative(f'<!doctype html><html ⚡4email>{head}<body><p>認証コード：482913</p>'
+                        f'<a href="{OFFICIAL}">ログイン</a>{body}</body></html>', subtype="x-amp-html")
+    if html_part is not None:
+        msg.add_alternative(html_part, subtype="html")
+    return signed(key, msg)
+
+
+def test_an_amp_part_loading_its_runtime_stays_genuine(key, address, directory):
+    verdict = check(amp_mail(key, AMP_HEAD), address, directory)
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+    assert not any("ampproject" in link.url for link in verdict.links)
+    assert not {"link.foreign", "content.html_script"} & codes(verdict)
+
+
+@pytest.mark.parametrize("head, body", [
+    # Another host, or the runtime's address with more to it: a remote load like any other.
+    ('<head><script async src="https://cdn.ampproject.org.evil.example/v0.js"></script></head>', ""),
+    ('<head><script async src="https://evil.example/v0.js"></script></head>', ""),
+    ('<head><script async custom-element="amp-bind" src="https://evil.example/v0/amp-bind-0.1.js"></script></head>', ""),
+    ('<head><script async src="https://cdn.ampproject.org/v0.js?u=https://evil.example/login"></script></head>', ""),
+    ('<head><script async src="https://cdn.ampproject.org/v0/amp-bind-0.1.js"></script></head>', ""),  # no custom-element
+    # The runtime's address anywhere but a script's src: what the holder taps or sees loaded.
+    (AMP_HEAD, '<a href="https://cdn.ampproject.org/v0.js">詳細</a>'),
+    (AMP_HEAD, '<amp-img src="https://cdn.ampproject.org/v0.js" width="1" height="1"></amp-img>'),
+])
+def test_amp_runtime_lookalikes_are_still_links(key, address, directory, head, body):
+    verdict = check(amp_mail(key, head, body), address, directory)
+    assert verdict.authentication.authenticated_domain
+    assert verdict.verdict != "genuine" and "link.not_confirmed" in verdict.decisive
+    assert any(not link.official and ("ampproject" in link.url or "evil.example" in link.url) for link in verdict.links)
+
+
+def test_the_amp_runtime_in_an_html_part_is_a_remote_load(key, address, directory):
+    html = f'<html>{AMP_HEAD}<body><p>認証コード：482913</p><a href="{OFFICIAL}">ログイン</a></body></html>'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == "suspicious" and "link.foreign" in verdict.decisive
+    assert any(link.url == "https://cdn.ampproject.org/v0.js" for link in verdict.links)
+
+
 def test_text_beyond_what_is_read_is_never_every_link_confirmed(key, address, directory):
     from cardguard.verify.message import MAX_TEXT_CHARS
 

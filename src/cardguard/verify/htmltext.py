@@ -36,6 +36,14 @@ _FETCHED = ("img, image, input, video, audio, source, embed, iframe, frame, obje
             "[background], link[href], link[imagesrcset], script[src], "
             "amp-img, amp-anim, amp-video, amp-audio, amp-iframe, amp-list, amp-state[src]")
 _FETCHED_ATTRS = ("src", "data", "poster", "background")
+# The AMP runtime and its components, which every AMP part must load and a mail app that shows the
+# part loads from its own copy: the holder neither sees nor taps them. AMP for Email Format
+# (https://amp.dev/documentation/guides-and-tutorials/learn/email-spec/amp-email-format) requires
+# `<script async src="https://cdn.ampproject.org/v0.js">` in the head; a component is imported as
+# `<script async custom-element="amp-carousel" src="https://cdn.ampproject.org/v0/amp-carousel-0.1.js">`
+# (custom-template for amp-mustache). Only these exact addresses, on script elements of an AMP part.
+_AMP_RUNTIME = re.compile(r"https://cdn\.ampproject\.org/v0\.js")
+_AMP_COMPONENT = re.compile(r"https://cdn\.ampproject\.org/v0/amp-[a-z0-9]+(?:-[a-z0-9]+)*-[0-9]+\.[0-9]+\.js")
 _SVG_FETCHED = {"image", "use", "feimage"}
 # An Outlook conditional comment, <!--[if …]> … <![endif]-->: its opening and its closing, found
 # separately (one pattern with a lazy .*? between them stepped through every character inside).
@@ -132,6 +140,7 @@ class HtmlContent:
     base: str | None = None  # the first <base href>: what relative links resolve against
     too_deep: bool = False  # nested deeper than browsers build: each app repairs it its own way
     unread_blocks: int = 0  # Outlook or <noscript> blocks that may link, left unread past MAX_NESTED_READS
+    amp: bool = False  # Gmail's AMP part (text/x-amp-html): its runtime scripts are no link
 
 
 def _css_unescaped(css: str) -> str:
@@ -236,9 +245,13 @@ def _links(tree, out: HtmlContent) -> None:
             found = _refresh_url(node.attributes.get("content") or "")
             if found:
                 out.refresh.append(found.strip())
+    runtime = 0
     for node in tree.css(_FETCHED):
         attrs = _attrs(node)
         tag = node.tag
+        if out.amp and tag == "script" and _is_amp_runtime(attrs):
+            runtime += 1
+            continue
         names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag == "link" else ())
         out.remote += [attrs[name].strip() for name in names if attrs.get(name, "").strip()]
         for name in ("srcset", "imagesrcset"):
@@ -248,7 +261,16 @@ def _links(tree, out: HtmlContent) -> None:
         out.remote += _css_urls(node.attributes.get("style") or "")
     for node in tree.css("style"):
         out.remote += _css_urls(node.text(deep=True) or "")
-    out.scripts += len(tree.css("script"))
+    out.scripts += len(tree.css("script")) - runtime
+
+
+def _is_amp_runtime(attrs: dict[str, str]) -> bool:
+    """A script element loading the AMP runtime (v0.js) or one of its components, exactly as the
+    AMP for Email spec writes them; anything else on it (another address, a query) is a remote load."""
+    src = attrs.get("src", "").strip(_HTML_SPACES)
+    if _AMP_RUNTIME.fullmatch(src):
+        return "custom-element" not in attrs and "custom-template" not in attrs
+    return bool(_AMP_COMPONENT.fullmatch(src)) and ("custom-element" in attrs) != ("custom-template" in attrs)
 
 
 def conditional_blocks(markup: str) -> Iterator[str]:
@@ -343,8 +365,9 @@ def tidy(text: str) -> str:
     return _BLANK_LINES.sub("\n", _SPACES.sub(" ", spaced)).strip()
 
 
-def read_html(markup: str) -> HtmlContent:
-    out = HtmlContent()
+def read_html(markup: str, *, amp: bool = False) -> HtmlContent:
+    """``markup`` read as a mail app shows it; ``amp``: it is Gmail's AMP part (text/x-amp-html)."""
+    out = HtmlContent(amp=amp)
     flat = _flattened(markup)
     if flat is not None:
         markup, urls = flat

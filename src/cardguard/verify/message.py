@@ -681,7 +681,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
         text = _decode_bytes(payload, charset, ambiguities)
         cut += len(text) > MAX_TEXT_CHARS
         if ctype in _HTML_TYPES:
-            html.append(read_html(text[:MAX_TEXT_CHARS]))
+            html.append(read_html(text[:MAX_TEXT_CHARS], amp=ctype == "text/x-amp-html"))
             if html[-1].too_deep:
                 ambiguities.append("html-nested-too-deep")
             html_source.append(text[:MAX_TEXT_CHARS])
