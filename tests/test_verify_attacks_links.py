@@ -20,7 +20,7 @@ from cardguard.directory import load_directory
 from cardguard.verify import CheckOptions, check_message
 from cardguard.verify.htmltext import MAX_NESTED_READS
 from cardguard.verify.links import MAX_HOPS, MAX_LINKS
-from cardguard.verify.message import _PDF_MAX_URIS
+from cardguard.verify.message import _PDF_MAX_SLOW_STEPS, _PDF_MAX_URIS, MAX_PDF_STREAM_BYTES
 from mailkit import Key, Zone, dns_server, message, sign
 
 ALIAS = "amex.7f3k@icloud.com"
@@ -236,6 +236,69 @@ def pdf(annotation: bytes, stream_filter: bytes | None = None, encode=lambda dat
     return out + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
+def lzw(data: bytes, early: int = 1) -> bytes:
+    """PDF's LZW (ISO 32000-1 §7.4.4.2): a clear code, 9- to 12-bit codes that grow when the decoder's
+    next code (one behind the encoder's) reaches a power of two, less ``early``; the end code. No clear
+    code when the table is full, which a reader must then keep reading at 12 bits."""
+    table, codes, widths, width, word, following = {bytes((n,)): n for n in range(256)}, [256], [9], 9, b"", 258
+    for byte in data:
+        if word + bytes((byte,)) in table:
+            word += bytes((byte,))
+            continue
+        codes.append(table[word])
+        widths.append(width)
+        if following < 4096:
+            table[word + bytes((byte,))] = following
+            following += 1
+            if following - 1 + early >= 1 << width and width < 12:
+                width += 1
+        word = bytes((byte,))
+    codes += [table[word], 257]
+    widths += [width, width]
+    bits = "".join(format(code, f"0{size}b") for code, size in zip(codes, widths))
+    bits += "0" * (-len(bits) % 8)
+    return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+def run_length(data: bytes) -> bytes:
+    """RunLengthDecode's encoding (ISO 32000-1 §7.4.5): runs of one byte repeated, literal runs otherwise."""
+    out, position = bytearray(), 0
+    while position < len(data):
+        same = 1
+        while position + same < len(data) and same < 128 and data[position + same] == data[position]:
+            same += 1
+        if same > 1:
+            out += bytes((257 - same, data[position]))
+        else:
+            out += bytes((0, data[position]))
+        position += same
+    return bytes(out) + b"\x80"
+
+
+def png_rows(data: bytes, columns: int, pixel: int = 1) -> bytes:
+    """``data`` in rows of ``columns`` pixels of ``pixel`` bytes, each row under the next PNG predictor
+    in turn (None, Sub, Up, Average, Paeth), as PNG writes them."""
+    width = columns * pixel
+    data += b" " * (-len(data) % width)
+    out, above = bytearray(), bytes(width)
+    for number, start in enumerate(range(0, len(data), width)):
+        row, kind = data[start:start + width], number % 5
+        encoded = bytearray()
+        for i, value in enumerate(row):
+            left, corner = (row[i - pixel], above[i - pixel]) if i >= pixel else (0, 0)
+            guess = left + above[i] - corner
+            paeth = min((abs(guess - left), 0, left), (abs(guess - above[i]), 1, above[i]),
+                        (abs(guess - corner), 2, corner))[2]
+            base = (0, left, above[i], (left + above[i]) // 2, paeth)[kind]
+            encoded.append((value - base) & 0xFF)
+        out += bytes((kind,)) + encoded
+        above = row
+    return bytes(out)
+
+
+NOISE = bytes((n * 7919 + n // 251) % 256 for n in range(40_000))  # no repeats to speak of: fills the LZW table
+
+
 def link(uri: bytes) -> bytes:
     return b"<< /Type /Annot /Subtype /Link /Rect [0 0 300 300] /A << /S /URI /URI " + uri + b" >> >>"
 
@@ -261,6 +324,20 @@ mple/login)")),  # a backslash at the line end continues the line
     pdf(link(rb"(https://evil.example/login)"), b"/ASCII85Decode", lambda d: base64.a85encode(d) + b"~>"),
     pdf(link(rb"(https://evil.example/login)"), b"[/ASCII85Decode /FlateDecode]",
         lambda d: base64.a85encode(zlib.compress(d)) + b"~>"),
+    # LZW (both code-size changes), run-length, and PNG predictors (ISO 32000-1 §7.4.4, §7.4.5)
+    pdf(link(rb"(https://evil.example/login)"), b"/LZWDecode", lzw),
+    pdf(link(rb"(https://evil.example/login)"), b"/LZW /DecodeParms << /EarlyChange 0 >>", lambda d: lzw(d, early=0)),
+    # a table filled to its 4096 codes with no clear code: readers keep reading 12-bit codes
+    pdf(link(rb"(https://evil.example/login)"), b"/LZWDecode", lambda d: lzw(NOISE + d)),
+    pdf(link(rb"(https://evil.example/login)"), b"/RunLengthDecode", run_length),
+    pdf(link(rb"(https://evil.example/login)"), b"/RL", lambda d: run_length(d) + b"\x80garbage after the end"),
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms << /Predictor 12 /Columns 7 >>",
+        lambda d: zlib.compress(png_rows(d, 7))),
+    pdf(link(rb"(https://evil.example/login)"),
+        b"/FlateDecode /DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns 5 >>",
+        lambda d: zlib.compress(png_rows(d, 5, pixel=3))),
+    pdf(link(rb"(https://evil.example/login)"), b"[/ASCII85Decode /LZWDecode] /DecodeParms [null << /Predictor 10 /Columns 3 >>]",
+        lambda d: base64.a85encode(lzw(png_rows(d, 3))) + b"~>"),
 ])
 def test_a_pdf_link_is_read_as_a_pdf_reader_reads_it(key, address, directory, data):
     verdict = check(with_pdf(key, data), address, directory)
@@ -269,8 +346,19 @@ def test_a_pdf_link_is_read_as_a_pdf_reader_reads_it(key, address, directory, da
 
 
 @pytest.mark.parametrize("data", [
-    pdf(link(rb"(https://evil.example/login)"), b"/LZWDecode", lambda d: b"\x80\x0b\x60\x50\x22\x0c"),
     pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode", lambda d: b"not zlib at all"),
+    # LZW with a code no table holds yet (300 right after a clear), as a reader fails on it
+    pdf(link(rb"(https://evil.example/login)"), b"/LZWDecode", lambda d: bytes.fromhex("804b00")),
+    # a predictor no reader here undoes (TIFF 2), an unknown PNG row predictor (5), parameters elsewhere
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms << /Predictor 2 /Columns 4 >>",
+        zlib.compress),
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >>",
+        lambda d: zlib.compress(b"".join(b"\x05" + d[i:i + 4].ljust(4) for i in range(0, len(d), 4)))),
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms 9 0 R", zlib.compress),
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms << /Predictor 12 /Columns 9 0 R >>",
+        zlib.compress),
+    # more output than is read: the link after MAX_PDF_STREAM_BYTES of spaces
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode", lambda d: zlib.compress(b" " * MAX_PDF_STREAM_BYTES + d)),
     pdf(link(b"5 0 R")),  # the address is written in another object
     pdf(b"<< /Type /Annot /Subtype /Link /A << /S /JavaScript /JS (app.launchURL('https://evil.example')) >> >>"),
     pdf(link(rb"(https://www.americanexpress.com/jp/)")).replace(b"trailer\n<<", b"trailer\n<< /Encrypt 9 0 R"),
@@ -285,6 +373,14 @@ def test_a_pdf_part_that_cannot_be_read_is_never_confirmed(key, address, directo
     assert {"link.attachment_unreadable", "link.not_confirmed"} <= verdict.decisive
     unread = next(f for f in verdict.findings if f.code == "link.attachment_unreadable")
     assert "明細.pdf" in unread.message("en") and "明細.pdf" in unread.message("ja")
+
+
+def test_a_pdf_of_endless_lzw_clear_codes_stops_at_the_budget_and_is_not_confirmed(key, address, directory):
+    # Each 9-bit clear code makes no output, so no output bound stops it: the mail's budget of steps does.
+    clears = int("100000000" * (_PDF_MAX_SLOW_STEPS + 8), 2).to_bytes((_PDF_MAX_SLOW_STEPS + 8) * 9 // 8, "big")
+    data = pdf(link(rb"(https://www.americanexpress.com/jp/)"), b"/LZWDecode", lambda d: clears + lzw(d))
+    verdict = check(with_pdf(key, data), address, directory)
+    assert verdict.verdict == "suspicious" and {"link.attachment_unreadable", "link.not_confirmed"} <= verdict.decisive
 
 
 def test_a_pdf_with_only_official_links_stays_genuine(key, address, directory):

@@ -29,7 +29,7 @@ from cardguard.directory.lookup import dialled_number, issuers_publishing
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
 from cardguard.verify.identity import is_official_link, lookalike
 from cardguard.verify.htmltext import MAX_NESTED_READS
-from cardguard.verify.message import MAX_TEXT_CHARS, Mail
+from cardguard.verify.message import MAX_PART_HEADER_BYTES, MAX_PARTS, MAX_TEXT_CHARS, Mail
 from cardguard.verify.model import Finding, LinkInfo, finding
 from cardguard.verify.wordscan import words
 
@@ -104,7 +104,8 @@ def _text_links(text: str, kind: str) -> list[RawLink]:
 class Collected(list):
     """A mail's links (RawLink), with what was left unread (``unread``: "links" -> how many were
     found, "blocks" -> Outlook/noscript blocks unread, "cut" -> parts read only up to
-    MAX_TEXT_CHARS, "files" -> (an attachment's name, places unread): a
+    MAX_TEXT_CHARS, "files" -> (an attachment's name, places unread), "parts" -> parts not read
+    past the mail's budget of parts and part headers: a
     budget that ran out or a part that cannot be decoded may hide a link, so not every link is
     confirmed) and the phone links with the number they show (``dialled``: (tel: URL, text))."""
 
@@ -114,16 +115,16 @@ class Collected(list):
         self.dialled = list(dialled)
 
 
-def _unread_parts(mail: Mail) -> tuple[int, int, list[tuple[str, int]]]:
-    """Outlook/noscript blocks left unread, parts cut short, and (attachment name, places left
-    unread), in ``mail`` and what it carries."""
+def _unread_parts(mail: Mail) -> tuple[int, int, list[tuple[str, int]], int]:
+    """Outlook/noscript blocks left unread, parts cut short, (attachment name, places left
+    unread), and parts not read at all (past the mail's budget), in ``mail`` and what it carries."""
     blocks = sum(html.unread_blocks for html in mail.html)
-    cut = mail.cut
+    cut, skipped = mail.cut, mail.parts_unread
     files = [(attachment.filename, attachment.unread) for attachment in mail.attachments if attachment.unread]
     for inner in mail.attached:
-        more_blocks, more_cut, more_files = _unread_parts(inner)
-        blocks, cut, files = blocks + more_blocks, cut + more_cut, files + more_files
-    return blocks, cut, files
+        more_blocks, more_cut, more_files, more_skipped = _unread_parts(inner)
+        blocks, cut, files, skipped = blocks + more_blocks, cut + more_cut, files + more_files, skipped + more_skipped
+    return blocks, cut, files, skipped
 
 
 def _raw_links(mail: Mail) -> list[RawLink]:
@@ -166,7 +167,9 @@ def collect(mail: Mail) -> Collected:
     unread: dict = {}
     if len(found) > MAX_LINKS:
         unread["links"] = len(found)
-    blocks, cut, files = _unread_parts(mail)
+    blocks, cut, files, skipped = _unread_parts(mail)
+    if skipped:
+        unread["parts"] = skipped
     if blocks:
         unread["blocks"] = blocks
     if cut:
@@ -414,6 +417,9 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
                                 limit=MAX_NESTED_READS))
     if "cut" in unread:
         findings.append(finding("link.text_cut", "warn", str(unread["cut"]), count=unread["cut"], limit=MAX_TEXT_CHARS))
+    if "parts" in unread:
+        findings.append(finding("link.parts_unread", "warn", str(unread["parts"]), count=unread["parts"],
+                                parts=MAX_PARTS, size=MAX_PART_HEADER_BYTES // 1024))
     if "files" in unread:
         name, count = unread["files"]
         findings.append(finding("link.attachment_unreadable", "warn", name, name=name, count=count))
