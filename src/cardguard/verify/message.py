@@ -816,6 +816,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0, budget: ReadBudget | None
         converted = read_outlook(data)
         mail = read_mail(converted.data, attached_depth=attached_depth, budget=budget)
         mail.outlook = "headers" if converted.headers_kept else "properties"
+        mail.ambiguities = list(dict.fromkeys([*converted.ambiguities, *mail.ambiguities]))
         return mail
     _check_header_count(data)
     budget = budget or ReadBudget()
