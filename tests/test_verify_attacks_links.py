@@ -390,6 +390,11 @@ def test_a_pdf_with_only_official_links_stays_genuine(key, address, directory):
                         b"/Filter /DCTDecode /Length 4 >>\nstream\n\xff\xd8\xff\xe0\nendstream\nendobj\n"
                         b"6 0 obj\n<< /Subtype /Image /Filter /LZWDecode /Length 2 >>\nstream\n\x80\x0b\nendstream\n"
                         b"endobj\ntrailer")
+    # A font bigger than is decoded (a CJK font can be): only objects hold annotations, so the part of
+    # it left unread hides none.
+    font = zlib.compress(bytes(MAX_PDF_STREAM_BYTES + 10))
+    data = data.replace(b"trailer", b"7 0 obj\n<< /Length1 %d /Filter /FlateDecode /Length %d >>\nstream\n"
+                        % (MAX_PDF_STREAM_BYTES + 10, len(font)) + font + b"\nendstream\nendobj\ntrailer")
     verdict = check(with_pdf(key, data), address, directory)
     assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
 

@@ -73,10 +73,12 @@ _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 # A stream's /DecodeParms: one dictionary, an array of them (null for a filter with none), or a
 # reference to another object; and one entry of such an array.
 _PDF_DECODE_PARMS = re.compile(rb"/DecodeParms\s*(<<[^<>]*>>|\[[^\]]*\]|null|\d+\s+\d+\s+R)")
+_PDF_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm(?![A-Za-z0-9#])")
 _PDF_PARMS_ENTRY = re.compile(rb"<<[^<>]*>>|null|\d+\s+\d+\s+R")
 _PDF_PARM = re.compile(rb"/(Predictor|Colors|BitsPerComponent|Columns|EarlyChange)(?![A-Za-z0-9#])\s*([^/>]*)")
-# Steps of the decoders written in Python (LZW codes, run-length runs, predicted bytes) per file:
-# a real statement's few compressed objects take thousands; hostile input stops here, unread.
+# Steps of the decoders written in Python (LZW codes, run-length runs, predicted bytes) per mail,
+# about 0.7 µs each: a real statement's few compressed objects take thousands; hostile input stops
+# here (1.4 s at most), unread.
 _PDF_MAX_SLOW_STEPS = 2_000_000
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -567,7 +569,7 @@ def _pdf_decode_parms(dictionary: bytes, count: int) -> list[dict[bytes, int]] |
 def _png_unpredicted(data: bytes, parms: dict[bytes, int], budget: list[int]) -> bytes | None:
     """``data`` with the PNG predictors undone (ISO 32000-1 §7.4.4.4: each row starts with its
     predictor's number, 0 to 4), or None when a reader would fail on it (an unknown predictor,
-    parameters out of range) or it is more work than the file's budget."""
+    parameters out of range) or it is more work than the mail's budget."""
     colors, bits, columns = parms.get(b"Colors", 1), parms.get(b"BitsPerComponent", 8), parms.get(b"Columns", 1)
     if not 1 <= colors <= 32 or bits not in (1, 2, 4, 8, 16) or not 1 <= columns:
         return None
@@ -586,17 +588,17 @@ def _png_unpredicted(data: bytes, parms: dict[bytes, int], budget: list[int]) ->
             for i in range(pixel, size):
                 row[i] = (row[i] + row[i - pixel]) & 0xFF
         elif kind == 2:
-            row = bytearray(bytes(map(_ADD_BYTES, row, above[:size])))
+            row = bytearray(map(_byte_sum, row, above[:size]))
         elif kind == 3:
             for i in range(size):
                 row[i] = (row[i] + (((row[i - pixel] if i >= pixel else 0) + above[i]) >> 1)) & 0xFF
         elif kind == 4:
             for i in range(size):
-                left, up = (row[i - pixel], above[i - pixel]) if i >= pixel else (0, 0)
-                guess = left + above[i] - up
-                near_left, near_up, near_corner = abs(guess - left), abs(guess - above[i]), abs(guess - up)
+                left, corner = (row[i - pixel], above[i - pixel]) if i >= pixel else (0, 0)
+                guess = left + above[i] - corner
+                near_left, near_up, near_corner = abs(guess - left), abs(guess - above[i]), abs(guess - corner)
                 nearest = left if near_left <= near_up and near_left <= near_corner \
-                    else above[i] if near_up <= near_corner else up
+                    else above[i] if near_up <= near_corner else corner
                 row[i] = (row[i] + nearest) & 0xFF
         elif kind != 0:
             return None
@@ -605,14 +607,14 @@ def _png_unpredicted(data: bytes, parms: dict[bytes, int], budget: list[int]) ->
     return bytes(out)
 
 
-def _ADD_BYTES(a: int, b: int) -> int:  # noqa: N802 - a byte-wise sum, mapped over a row
+def _byte_sum(a: int, b: int) -> int:
     return (a + b) & 0xFF
 
 
 def _lzw_decoded(data: bytes, early: int, budget: list[int]) -> tuple[bytes, bool] | None:
     """LZW as PDF writes it (ISO 32000-1 §7.4.4: 9- to 12-bit codes, 256 clears the table, 257 ends
     the data, ``early``: codes grow one code early), bounded to MAX_PDF_STREAM_BYTES of output and the
-    file's budget of codes; (the bytes, whether the output was cut) or None for a code no table holds."""
+    mail's budget of codes; (the bytes, whether the output was cut) or None for a code no table holds."""
     table: list[bytes] = [bytes((n,)) for n in range(256)] + [b"", b""]
     out, width, previous, buffered, value = bytearray(), 9, b"", 0, 0
     for byte in data:
@@ -668,11 +670,11 @@ def _run_length_decoded(data: bytes, budget: list[int]) -> tuple[bytes, bool]:
 
 
 def _pdf_decoded(stream: bytes, filters: list[bytes], parms: list[dict[bytes, int]],
-                 budget: list[int]) -> bytes | None:
-    """A stream's bytes through its filters, or None when a reader could decode it and this cannot,
-    or could not read all of it (output past MAX_PDF_STREAM_BYTES, the file's budget of slow decoding
-    spent). ``parms``: each filter's /DecodeParms; ``budget``: steps of pure-Python decoding left."""
-    data = stream
+                 budget: list[int]) -> tuple[bytes, bool] | None:
+    """A stream's bytes through its filters and whether they were cut at MAX_PDF_STREAM_BYTES, or
+    None when a reader could decode it and this cannot (the mail's budget of slow decoding spent
+    included). ``parms``: each filter's /DecodeParms; ``budget``: steps of pure-Python decoding left."""
+    data, cut = stream, False
     for name, given in zip(filters, parms):
         predictor = given.get(b"Predictor", 1)
         if name in (b"FlateDecode", b"Fl"):
@@ -681,18 +683,19 @@ def _pdf_decoded(stream: bytes, filters: list[bytes], parms: list[dict[bytes, in
                 data = inflater.decompress(data, MAX_PDF_STREAM_BYTES)
             except zlib.error:
                 return None
-            if inflater.unconsumed_tail:
-                return None  # more than is read: a link may be in the rest
+            cut = cut or bool(inflater.unconsumed_tail)
         elif name in (b"LZWDecode", b"LZW"):
             decoded = _lzw_decoded(data, given.get(b"EarlyChange", 1), budget)
-            if decoded is None or decoded[1] or given.get(b"EarlyChange", 1) not in (0, 1):
+            if decoded is None or given.get(b"EarlyChange", 1) not in (0, 1):
                 return None
-            data = decoded[0]
+            data, cut = decoded[0], cut or decoded[1]
         elif name in (b"RunLengthDecode", b"RL"):
-            data, cut = _run_length_decoded(data, budget)
-            if cut:
+            if budget[0] <= 0:
                 return None
-            predictor = 1  # no parameters of its own
+            data, more = _run_length_decoded(data, budget)
+            if budget[0] < 0:
+                return None
+            cut, predictor = cut or more, 1  # no parameters of its own
         elif name in (b"ASCIIHexDecode", b"AHx"):
             digits = re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">", 1)[0])
             data = bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
@@ -704,7 +707,7 @@ def _pdf_decoded(stream: bytes, filters: list[bytes], parms: list[dict[bytes, in
                 return None
             predictor = 1
         elif name in _PDF_IMAGE_FILTERS:
-            return b""  # pixels: no annotation can be in them
+            return b"", False  # pixels: no annotation can be in them
         else:
             return None  # Crypt, JBIG2 in a non-image …: a reader decodes them, this does not
         if predictor >= 10:
@@ -713,7 +716,7 @@ def _pdf_decoded(stream: bytes, filters: list[bytes], parms: list[dict[bytes, in
                 return None
         elif predictor != 1:
             return None  # TIFF predictor 2 (or none known): a link would be cut apart, unread
-    return data
+    return data, cut
 
 
 def _pdf_uris(data: bytes, slow: list[int] | None = None) -> tuple[tuple[str, ...], int]:
@@ -736,8 +739,12 @@ def _pdf_uris(data: bytes, slow: list[int] | None = None) -> tuple[tuple[str, ..
         decoded = None if parms is None else _pdf_decoded(found.group(1), filters, parms, slow)
         if decoded is None:
             unread += 1
-        elif decoded:
-            chunks.append(decoded)
+            continue
+        chunks.append(decoded[0])
+        if decoded[1] and _PDF_OBJECT_STREAM.search(dictionary):
+            # Objects past what is read: a link annotation may be among them. (A font or a page's
+            # drawing cut short holds none: a reader finds annotations only among objects.)
+            unread += 1
     uris, budget = [], [_PDF_MAX_DECODED, _PDF_MAX_URIS]  # shared by every stream of the file
     for chunk in chunks:
         found, hidden = _pdf_strings_after(chunk, _PDF_URI_KEY, budget)
