@@ -467,6 +467,20 @@ def test_a_phone_link_that_dials_another_line_of_the_same_issuer_is_fine(key, ad
     assert "link.tel_mismatch" not in codes(verdict)
 
 
+def test_the_number_the_holder_wrote_down_for_the_issuer_is_one_of_its_lines(key, address, profile):
+    # The holder's own overrides (test_overrides.py's number "printed on the back of my card").
+    (profile / "config" / "overrides.toml").write_text(
+        '[[line]]\ncard = "amex"\npurpose = "fraud"\nnumber = "0120-111111"\n'
+        'source = "printed on the back of my card"\nas_of = 2026-11-01\n', encoding="utf-8")
+    html = (f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="tel:+81-120-111111">0120-020120</a></p>'
+            f'<a href="{OFFICIAL}">Amex</a>')
+    verdict = check(signed(key, html=html), address, load_directory())
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+    # Without the holder's word for it, nobody publishes that number.
+    verdict = check(signed(key, html=html), address, load_directory(with_user_files=False))
+    assert verdict.verdict == "phishing" and "link.tel_mismatch" in verdict.decisive
+
+
 @pytest.mark.parametrize("href, shown", [
     ("tel:+81-50-0000-0000", "03-4540-6869"),  # the issuer's number shown, nobody's dialled
     # France's line as France prints it: from Japan it dials a Japanese 0800 number nobody publishes.
