@@ -5,6 +5,7 @@ how long they take now is measured by `bench speed`, not asserted here."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -204,6 +205,28 @@ def test_a_charset_no_mail_app_has_is_read_as_apps_read_it_and_never_genuine(cha
     assert "evil.example" in hosts(verdict)  # the link every app shows is read
     assert verdict.verdict != "genuine"
     assert f"charset '{charset}' unknown to mail apps" in ambiguities(verdict)
+
+
+def with_subject_in(charset: str, codec: str) -> tuple[bytes, str]:
+    """The plain stamped mail, its Subject an RFC 2047 word in ``charset`` (bytes made by ``codec``)."""
+    word = f"=?{charset}?B?{base64.b64encode('[American Express] SafeKey'.encode(codec)).decode()}?="
+    raw = HEAD.replace(b"Subject: [American Express] SafeKey", b"Subject: " + word.encode())
+    return raw + b"Content-Type: text/plain; charset=utf-8\r\n\r\nSafeKey code: 482913\r\n", word
+
+
+@pytest.mark.parametrize("charset, codec", [("ibm037", "cp037"), ("cp500", "cp500"), ("utf-7", "utf-7")])
+def test_a_subject_in_a_charset_no_mail_app_has_is_shown_as_written_and_never_genuine(charset, codec):
+    raw, word = with_subject_in(charset, codec)
+    verdict = check(raw)
+    assert verdict.verdict == "suspicious" and "message.ambiguous" in verdict.decisive
+    assert verdict.subject == word  # as an app without that charset shows it
+    assert f"subject: charset '{charset}' unknown to mail apps" in ambiguities(verdict)
+
+
+@pytest.mark.parametrize("charset, codec", [("utf-8", "utf-8"), ("iso-2022-jp", "iso2022-jp"), ("shift_jis", "cp932")])
+def test_a_subject_in_a_charset_mail_apps_have_is_decoded(charset, codec):
+    verdict = check(with_subject_in(charset, codec)[0])
+    assert verdict.verdict == "genuine" and verdict.subject == "[American Express] SafeKey"
 
 
 def test_an_attachment_in_a_charset_no_app_has_is_read_too():

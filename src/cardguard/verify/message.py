@@ -214,11 +214,25 @@ del _READ_POLICY.header_factory  # the class-wide registry, as policy.default ha
 
 
 def _decode_words(value: str) -> str:
-    """RFC 2047 encoded words decoded; a broken one is kept as written."""
+    """RFC 2047 encoded words decoded; a broken one, or one in a charset no mail app has (EBCDIC
+    `ibm037` …, which Python would decode), is kept as written, as such an app shows it."""
     try:
-        return str(email.header.make_header(email.header.decode_header(value)))
+        words = email.header.decode_header(value)
+        if any(charset and charset != "unknown-8bit" and not codec_for(charset) for _, charset in words):
+            return value
+        return str(email.header.make_header(words))
     except Exception:  # noqa: BLE001 - the header is attacker-controlled; keep the raw text
         return value
+
+
+_WORD_CHARSET = re.compile(r"=\?([^?*\s]+)(?:\*[^?\s]*)?\?[bBqQ]\?")
+
+
+def _unknown_word_charsets(name: str, value: str) -> list[str]:
+    """Ambiguities of a header whose encoded words name a charset no mail app has: the check reads
+    them as written, an app may show anything."""
+    return [f"{name}: charset {charset[:40]!r} unknown to mail apps"
+            for charset in dict.fromkeys(_WORD_CHARSET.findall(value[:MAX_HEADER_BYTES])) if not codec_for(charset)]
 
 
 _FOLDED_LINE = re.compile(r"\r?\n[ \t]+")
@@ -910,6 +924,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0, budget: ReadBudget | None
         defects.extend(type(d).__name__ for d in msg.defects)
     ambiguities += [code for code in ("bad-transfer-encoding", "base64-padding-inside") if code in defects]
     subject = _decode_words(first("subject"))
+    ambiguities += [found for name in ("subject", "from") for found in _unknown_word_charsets(name, first(name))]
     return Mail(
         raw=data, headers=headers, from_address=address, from_display=display, from_domain=domain,
         from_count=len(from_values),
