@@ -5,6 +5,7 @@ how long they take now is measured by `bench speed`, not asserted here."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -82,6 +83,56 @@ def test_a_parts_giant_content_header_gets_a_verdict_that_says_it_was_cut(header
     assert re.search(r"content-[a-z-]+: (cut to \d+ characters|unreadable)", ambiguities(verdict))
 
 
+def many_parts(count: int, header: bytes, last: bytes = b"") -> bytes:
+    """A mail of ``count`` text parts, each with a Content-Type of its own made of ``header``,
+    then ``last`` (one part more)."""
+    parts = b"".join(b"--B\r\nContent-Type: text/plain; a=%d" % n + header + b"\r\n\r\nSafeKey code: 482913\r\n"
+                     for n in range(count))
+    return HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n' + parts + last + b"--B--\r\n"
+
+
+EVIL_PART = b"--B\r\nContent-Type: text/html\r\n\r\n<a href=\"https://evil.example/login\">Log in</a>\r\n"
+
+
+@pytest.mark.parametrize("header", [b'"' * 1000, b";" * 1000, b"\\" * 500])
+def test_hundreds_of_parts_with_a_1_kb_hostile_header_are_read_up_to_the_mails_budget(header):
+    from cardguard.verify.message import MAX_PART_HEADER_BYTES
+
+    count = 2 * MAX_PART_HEADER_BYTES // len(header)  # twice what one mail may cost to read
+    verdict = check(many_parts(count, header, EVIL_PART))
+    assert verdict.verdict == "suspicious"
+    assert {"link.parts_unread", "link.not_confirmed"} <= verdict.decisive
+    said = next(f for f in verdict.findings if f.code == "link.parts_unread")
+    assert "64 KB" in said.message("en") and "64 KB" in said.message("ja") and "パート" in said.message("ja")
+    assert "evil.example" not in hosts(verdict)  # past the budget: unread, and said to be
+
+
+def test_a_mail_of_many_plain_parts_within_the_budget_is_read_whole():
+    verdict = check(many_parts(150, b"; charset=utf-8; format=flowed; delsp=yes"))
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+    verdict = check(many_parts(150, b"; charset=utf-8; format=flowed; delsp=yes", EVIL_PART))
+    assert "evil.example" in hosts(verdict) and "link.parts_unread" not in {f.code for f in verdict.findings}
+
+
+def test_more_parts_than_are_read_says_links_are_unknown():
+    from cardguard.verify.message import MAX_PARTS
+
+    verdict = check(many_parts(MAX_PARTS + 10, b""))
+    assert verdict.verdict == "suspicious" and {"link.parts_unread", "message.ambiguous"} <= verdict.decisive
+
+
+def test_the_budget_is_one_for_a_mail_and_the_messages_it_carries():
+    from cardguard.verify.message import MAX_PART_HEADER_BYTES
+
+    # Each fits the budget on its own (two thirds of it), the two together do not.
+    half = MAX_PART_HEADER_BYTES * 2 // 3 // 1000
+    inner = many_parts(half, b'"' * 1000, EVIL_PART).replace(b"--B", b"--C").replace(b'boundary="B"', b'boundary="C"')
+    assert "link.parts_unread" not in {f.code for f in check(inner).findings}
+    carried = b"--B\r\nContent-Type: message/rfc822\r\n\r\n" + inner + b"\r\n"
+    verdict = check(many_parts(half, b'"' * 1000, carried))
+    assert verdict.verdict == "suspicious" and "link.parts_unread" in verdict.decisive
+
+
 def test_a_short_part_header_nested_too_deep_for_the_parser_is_unreadable_not_a_crash():
     verdict = check(multipart(b"Content-Type: text/plain; a=" + b"(" * 900))
     assert verdict.verdict == "suspicious"
@@ -154,6 +205,28 @@ def test_a_charset_no_mail_app_has_is_read_as_apps_read_it_and_never_genuine(cha
     assert "evil.example" in hosts(verdict)  # the link every app shows is read
     assert verdict.verdict != "genuine"
     assert f"charset '{charset}' unknown to mail apps" in ambiguities(verdict)
+
+
+def with_subject_in(charset: str, codec: str) -> tuple[bytes, str]:
+    """The plain stamped mail, its Subject an RFC 2047 word in ``charset`` (bytes made by ``codec``)."""
+    word = f"=?{charset}?B?{base64.b64encode('[American Express] SafeKey'.encode(codec)).decode()}?="
+    raw = HEAD.replace(b"Subject: [American Express] SafeKey", b"Subject: " + word.encode())
+    return raw + b"Content-Type: text/plain; charset=utf-8\r\n\r\nSafeKey code: 482913\r\n", word
+
+
+@pytest.mark.parametrize("charset, codec", [("ibm037", "cp037"), ("cp500", "cp500"), ("utf-7", "utf-7")])
+def test_a_subject_in_a_charset_no_mail_app_has_is_shown_as_written_and_never_genuine(charset, codec):
+    raw, word = with_subject_in(charset, codec)
+    verdict = check(raw)
+    assert verdict.verdict == "suspicious" and "message.ambiguous" in verdict.decisive
+    assert verdict.subject == word  # as an app without that charset shows it
+    assert f"subject: charset '{charset}' unknown to mail apps" in ambiguities(verdict)
+
+
+@pytest.mark.parametrize("charset, codec", [("utf-8", "utf-8"), ("iso-2022-jp", "iso2022-jp"), ("shift_jis", "cp932")])
+def test_a_subject_in_a_charset_mail_apps_have_is_decoded(charset, codec):
+    verdict = check(with_subject_in(charset, codec)[0])
+    assert verdict.verdict == "genuine" and verdict.subject == "[American Express] SafeKey"
 
 
 def test_an_attachment_in_a_charset_no_app_has_is_read_too():

@@ -20,7 +20,7 @@ from cardguard.directory import load_directory
 from cardguard.verify import CheckOptions, check_message
 from cardguard.verify.htmltext import MAX_NESTED_READS
 from cardguard.verify.links import MAX_HOPS, MAX_LINKS
-from cardguard.verify.message import _PDF_MAX_URIS
+from cardguard.verify.message import _PDF_MAX_SLOW_STEPS, _PDF_MAX_URIS, MAX_PDF_STREAM_BYTES
 from mailkit import Key, Zone, dns_server, message, sign
 
 ALIAS = "amex.7f3k@icloud.com"
@@ -161,6 +161,55 @@ def test_what_an_amp_part_links_to_counts(key, address, directory, amp):
     assert_hidden_link_found(verdict, amp)
 
 
+# What an AMP part must load (AMP for Email Format, amp.dev: the runtime v0.js in the head, each
+# component from cdn.ampproject.org/v0/amp-<name>-<version>.js), as its "Hello World Email" example writes it.
+AMP_HEAD = ('<head><meta charset="utf-8"><script async src="https://cdn.ampproject.org/v0.js"></script>'
+            '<script async custom-element="amp-carousel" src="https://cdn.ampproject.org/v0/amp-carousel-0.1.js"></script>'
+            '<script async custom-template="amp-mustache" src="https://cdn.ampproject.org/v0/amp-mustache-0.2.js"></script>'
+            '<style amp4email-boilerplate>body{visibility:hidden}</style></head>')
+
+
+def amp_mail(key, head: str, body: str = "", html_part: str | None = None) -> bytes:
+    msg = email.message_from_bytes(message(), policy=email.policy.default)
+    msg.add_alternative(f'<!doctype html><html ⚡4email>{head}<body><p>認証コード：482913</p>'
+                        f'<a href="{OFFICIAL}">ログイン</a>{body}</body></html>', subtype="x-amp-html")
+    if html_part is not None:
+        msg.add_alternative(html_part, subtype="html")
+    return signed(key, msg)
+
+
+def test_an_amp_part_loading_its_runtime_stays_genuine(key, address, directory):
+    verdict = check(amp_mail(key, AMP_HEAD), address, directory)
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+    assert not any("ampproject" in link.url for link in verdict.links)
+    assert not {"link.foreign", "content.html_script"} & codes(verdict)
+
+
+@pytest.mark.parametrize("head, body", [
+    # Another host, or the runtime's address with more to it: a remote load like any other.
+    ('<head><script async src="https://cdn.ampproject.org.evil.example/v0.js"></script></head>', ""),
+    ('<head><script async src="https://evil.example/v0.js"></script></head>', ""),
+    ('<head><script async custom-element="amp-bind" src="https://evil.example/v0/amp-bind-0.1.js"></script></head>', ""),
+    ('<head><script async src="https://cdn.ampproject.org/v0.js?u=https://evil.example/login"></script></head>', ""),
+    ('<head><script async src="https://cdn.ampproject.org/v0/amp-bind-0.1.js"></script></head>', ""),  # no custom-element
+    # The runtime's address anywhere but a script's src: what the holder taps or sees loaded.
+    (AMP_HEAD, '<a href="https://cdn.ampproject.org/v0.js">詳細</a>'),
+    (AMP_HEAD, '<amp-img src="https://cdn.ampproject.org/v0.js" width="1" height="1"></amp-img>'),
+])
+def test_amp_runtime_lookalikes_are_still_links(key, address, directory, head, body):
+    verdict = check(amp_mail(key, head, body), address, directory)
+    assert verdict.authentication.authenticated_domain
+    assert verdict.verdict != "genuine" and "link.not_confirmed" in verdict.decisive
+    assert any(not link.official and ("ampproject" in link.url or "evil.example" in link.url) for link in verdict.links)
+
+
+def test_the_amp_runtime_in_an_html_part_is_a_remote_load(key, address, directory):
+    html = f'<html>{AMP_HEAD}<body><p>認証コード：482913</p><a href="{OFFICIAL}">ログイン</a></body></html>'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == "suspicious" and "link.foreign" in verdict.decisive
+    assert any(link.url == "https://cdn.ampproject.org/v0.js" for link in verdict.links)
+
+
 def test_text_beyond_what_is_read_is_never_every_link_confirmed(key, address, directory):
     from cardguard.verify.message import MAX_TEXT_CHARS
 
@@ -201,6 +250,69 @@ def pdf(annotation: bytes, stream_filter: bytes | None = None, encode=lambda dat
     return out + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
+def lzw(data: bytes, early: int = 1) -> bytes:
+    """PDF's LZW (ISO 32000-1 §7.4.4.2): a clear code, 9- to 12-bit codes that grow when the decoder's
+    next code (one behind the encoder's) reaches a power of two, less ``early``; the end code. No clear
+    code when the table is full, which a reader must then keep reading at 12 bits."""
+    table, codes, widths, width, word, following = {bytes((n,)): n for n in range(256)}, [256], [9], 9, b"", 258
+    for byte in data:
+        if word + bytes((byte,)) in table:
+            word += bytes((byte,))
+            continue
+        codes.append(table[word])
+        widths.append(width)
+        if following < 4096:
+            table[word + bytes((byte,))] = following
+            following += 1
+            if following - 1 + early >= 1 << width and width < 12:
+                width += 1
+        word = bytes((byte,))
+    codes += [table[word], 257]
+    widths += [width, width]
+    bits = "".join(format(code, f"0{size}b") for code, size in zip(codes, widths))
+    bits += "0" * (-len(bits) % 8)
+    return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+def run_length(data: bytes) -> bytes:
+    """RunLengthDecode's encoding (ISO 32000-1 §7.4.5): runs of one byte repeated, literal runs otherwise."""
+    out, position = bytearray(), 0
+    while position < len(data):
+        same = 1
+        while position + same < len(data) and same < 128 and data[position + same] == data[position]:
+            same += 1
+        if same > 1:
+            out += bytes((257 - same, data[position]))
+        else:
+            out += bytes((0, data[position]))
+        position += same
+    return bytes(out) + b"\x80"
+
+
+def png_rows(data: bytes, columns: int, pixel: int = 1) -> bytes:
+    """``data`` in rows of ``columns`` pixels of ``pixel`` bytes, each row under the next PNG predictor
+    in turn (None, Sub, Up, Average, Paeth), as PNG writes them."""
+    width = columns * pixel
+    data += b" " * (-len(data) % width)
+    out, above = bytearray(), bytes(width)
+    for number, start in enumerate(range(0, len(data), width)):
+        row, kind = data[start:start + width], number % 5
+        encoded = bytearray()
+        for i, value in enumerate(row):
+            left, corner = (row[i - pixel], above[i - pixel]) if i >= pixel else (0, 0)
+            guess = left + above[i] - corner
+            paeth = min((abs(guess - left), 0, left), (abs(guess - above[i]), 1, above[i]),
+                        (abs(guess - corner), 2, corner))[2]
+            base = (0, left, above[i], (left + above[i]) // 2, paeth)[kind]
+            encoded.append((value - base) & 0xFF)
+        out += bytes((kind,)) + encoded
+        above = row
+    return bytes(out)
+
+
+NOISE = bytes((n * 7919 + n // 251) % 256 for n in range(40_000))  # no repeats to speak of: fills the LZW table
+
+
 def link(uri: bytes) -> bytes:
     return b"<< /Type /Annot /Subtype /Link /Rect [0 0 300 300] /A << /S /URI /URI " + uri + b" >> >>"
 
@@ -226,6 +338,20 @@ mple/login)")),  # a backslash at the line end continues the line
     pdf(link(rb"(https://evil.example/login)"), b"/ASCII85Decode", lambda d: base64.a85encode(d) + b"~>"),
     pdf(link(rb"(https://evil.example/login)"), b"[/ASCII85Decode /FlateDecode]",
         lambda d: base64.a85encode(zlib.compress(d)) + b"~>"),
+    # LZW (both code-size changes), run-length, and PNG predictors (ISO 32000-1 §7.4.4, §7.4.5)
+    pdf(link(rb"(https://evil.example/login)"), b"/LZWDecode", lzw),
+    pdf(link(rb"(https://evil.example/login)"), b"/LZW /DecodeParms << /EarlyChange 0 >>", lambda d: lzw(d, early=0)),
+    # a table filled to its 4096 codes with no clear code: readers keep reading 12-bit codes
+    pdf(link(rb"(https://evil.example/login)"), b"/LZWDecode", lambda d: lzw(NOISE + d)),
+    pdf(link(rb"(https://evil.example/login)"), b"/RunLengthDecode", run_length),
+    pdf(link(rb"(https://evil.example/login)"), b"/RL", lambda d: run_length(d) + b"\x80garbage after the end"),
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms << /Predictor 12 /Columns 7 >>",
+        lambda d: zlib.compress(png_rows(d, 7))),
+    pdf(link(rb"(https://evil.example/login)"),
+        b"/FlateDecode /DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns 5 >>",
+        lambda d: zlib.compress(png_rows(d, 5, pixel=3))),
+    pdf(link(rb"(https://evil.example/login)"), b"[/ASCII85Decode /LZWDecode] /DecodeParms [null << /Predictor 10 /Columns 3 >>]",
+        lambda d: base64.a85encode(lzw(png_rows(d, 3))) + b"~>"),
 ])
 def test_a_pdf_link_is_read_as_a_pdf_reader_reads_it(key, address, directory, data):
     verdict = check(with_pdf(key, data), address, directory)
@@ -234,8 +360,19 @@ def test_a_pdf_link_is_read_as_a_pdf_reader_reads_it(key, address, directory, da
 
 
 @pytest.mark.parametrize("data", [
-    pdf(link(rb"(https://evil.example/login)"), b"/LZWDecode", lambda d: b"\x80\x0b\x60\x50\x22\x0c"),
     pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode", lambda d: b"not zlib at all"),
+    # LZW with a code no table holds yet (300 right after a clear), as a reader fails on it
+    pdf(link(rb"(https://evil.example/login)"), b"/LZWDecode", lambda d: bytes.fromhex("804b00")),
+    # a predictor no reader here undoes (TIFF 2), an unknown PNG row predictor (5), parameters elsewhere
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms << /Predictor 2 /Columns 4 >>",
+        zlib.compress),
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >>",
+        lambda d: zlib.compress(b"".join(b"\x05" + d[i:i + 4].ljust(4) for i in range(0, len(d), 4)))),
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms 9 0 R", zlib.compress),
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode /DecodeParms << /Predictor 12 /Columns 9 0 R >>",
+        zlib.compress),
+    # more output than is read: the link after MAX_PDF_STREAM_BYTES of spaces
+    pdf(link(rb"(https://evil.example/login)"), b"/FlateDecode", lambda d: zlib.compress(b" " * MAX_PDF_STREAM_BYTES + d)),
     pdf(link(b"5 0 R")),  # the address is written in another object
     pdf(b"<< /Type /Annot /Subtype /Link /A << /S /JavaScript /JS (app.launchURL('https://evil.example')) >> >>"),
     pdf(link(rb"(https://www.americanexpress.com/jp/)")).replace(b"trailer\n<<", b"trailer\n<< /Encrypt 9 0 R"),
@@ -252,6 +389,14 @@ def test_a_pdf_part_that_cannot_be_read_is_never_confirmed(key, address, directo
     assert "明細.pdf" in unread.message("en") and "明細.pdf" in unread.message("ja")
 
 
+def test_a_pdf_of_endless_lzw_clear_codes_stops_at_the_budget_and_is_not_confirmed(key, address, directory):
+    # Each 9-bit clear code makes no output, so no output bound stops it: the mail's budget of steps does.
+    clears = int("100000000" * (_PDF_MAX_SLOW_STEPS + 8), 2).to_bytes((_PDF_MAX_SLOW_STEPS + 8) * 9 // 8, "big")
+    data = pdf(link(rb"(https://www.americanexpress.com/jp/)"), b"/LZWDecode", lambda d: clears + lzw(d))
+    verdict = check(with_pdf(key, data), address, directory)
+    assert verdict.verdict == "suspicious" and {"link.attachment_unreadable", "link.not_confirmed"} <= verdict.decisive
+
+
 def test_a_pdf_with_only_official_links_stays_genuine(key, address, directory):
     data = pdf(link(rb"(https://www.americanexpress.com/ja-jp/\(account\)/login)"), b"/FlateDecode", zlib.compress)
     # An image's pixels (a JPEG, and one with PNG predictors, as a real statement's logo) hold no link.
@@ -259,6 +404,11 @@ def test_a_pdf_with_only_official_links_stays_genuine(key, address, directory):
                         b"/Filter /DCTDecode /Length 4 >>\nstream\n\xff\xd8\xff\xe0\nendstream\nendobj\n"
                         b"6 0 obj\n<< /Subtype /Image /Filter /LZWDecode /Length 2 >>\nstream\n\x80\x0b\nendstream\n"
                         b"endobj\ntrailer")
+    # A font bigger than is decoded (a CJK font can be): only objects hold annotations, so the part of
+    # it left unread hides none.
+    font = zlib.compress(bytes(MAX_PDF_STREAM_BYTES + 10))
+    data = data.replace(b"trailer", b"7 0 obj\n<< /Length1 %d /Filter /FlateDecode /Length %d >>\nstream\n"
+                        % (MAX_PDF_STREAM_BYTES + 10, len(font)) + font + b"\nendstream\nendobj\ntrailer")
     verdict = check(with_pdf(key, data), address, directory)
     assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
 
@@ -312,6 +462,51 @@ def test_a_phone_link_that_dials_another_number_is_phishing(key, address, direct
     assert verdict.verdict == "phishing" and "link.tel_mismatch" in verdict.decisive
     said = next(f for f in verdict.findings if f.code == "link.tel_mismatch")
     assert "50" in said.message("en") and "0120" in said.message("ja").replace("０", "0").replace("１", "1")
+
+
+# A phone link may dial another line of the same issuer than it shows (the directory's numbers:
+# amex-jp.toml); dialled the way a phone dials it, +81 is the national 0 and width does not count.
+@pytest.mark.parametrize("href, shown", [
+    ("tel:+81-3-4540-6869", "0120-020120"),
+    ("tel:+81345406869", "０１２０－０２０－１２０"),
+    ("tel:+81120010120", "0120-020120"),
+    ("tel:%2B81%20120%20376107", "お電話 0120-010-120 まで"),
+    ("tel:+44-20-8840-6462", "44-20-8840-6462"),  # printed as the directory prints its overseas line
+    ("tel:010-65-6535-1561", "+65 6535 1561"),  # 010: Japan's international prefix
+])
+def test_a_phone_link_that_dials_another_line_of_the_same_issuer_is_fine(key, address, directory, href, shown):
+    html = f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="{href}">{shown}</a></p><a href="{OFFICIAL}">Amex</a>'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+    assert "link.tel_mismatch" not in codes(verdict)
+
+
+def test_the_number_the_holder_wrote_down_for_the_issuer_is_one_of_its_lines(key, address, profile):
+    # The holder's own overrides (test_overrides.py's number "printed on the back of my card").
+    (profile / "config" / "overrides.toml").write_text(
+        '[[line]]\ncard = "amex"\npurpose = "fraud"\nnumber = "0120-111111"\n'
+        'source = "printed on the back of my card"\nas_of = 2026-11-01\n', encoding="utf-8")
+    html = (f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="tel:+81-120-111111">0120-020120</a></p>'
+            f'<a href="{OFFICIAL}">Amex</a>')
+    verdict = check(signed(key, html=html), address, load_directory())
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+    # Without the holder's word for it, nobody publishes that number.
+    verdict = check(signed(key, html=html), address, load_directory(with_user_files=False))
+    assert verdict.verdict == "phishing" and "link.tel_mismatch" in verdict.decisive
+
+
+@pytest.mark.parametrize("href, shown", [
+    ("tel:+81-50-0000-0000", "03-4540-6869"),  # the issuer's number shown, nobody's dialled
+    # France's line as France prints it: from Japan it dials a Japanese 0800 number nobody publishes.
+    ("tel:0800-90-86-29", "0120-020120"),
+    ("tel:+81-3-4540-6869", "03-0000-0000"),  # the issuer's line dialled, a stranger's shown
+])
+def test_a_phone_link_between_an_issuer_number_and_a_stranger_stays_phishing(key, address, directory, href, shown):
+    html = f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="{href}">{shown}</a></p><a href="{OFFICIAL}">Amex</a>'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == "phishing" and "link.tel_mismatch" in verdict.decisive
+    said = next(f for f in verdict.findings if f.code == "link.tel_mismatch").message("en")
+    assert shown in said and href.removeprefix("tel:") in said
 
 
 @pytest.mark.parametrize("href, shown", [

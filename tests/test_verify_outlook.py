@@ -5,6 +5,8 @@ The files are written by libgsf (`gsf createole`), an OLE writer independent of 
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from datetime import datetime, timezone
 
@@ -197,3 +199,36 @@ def test_mangled_outlook_files_get_a_verdict_or_a_clear_error(directory, saved, 
     else:
         assert verdict.verdict in ("genuine", "suspicious", "phishing", "unrelated")
         assert verdict.verdict != "genuine"
+
+
+STAMPED = (b"Authentication-Results: mx.icloud.com; dkim=pass header.d=welcome.americanexpress.com; "
+           b"dmarc=pass header.from=welcome.americanexpress.com\r\n")
+OFFICIAL_HTML = ('<p>SafeKey code: 482913</p>'
+                 '<a href="https://www.americanexpress.com/ja-jp/account/login">Log in</a>')
+
+
+def outlook_in(codepage: int, codec: str, html: str = OFFICIAL_HTML) -> bytes:
+    """The stamped Amex mail as Outlook keeps it, its HTML stored in ``codec`` and said to be in ``codepage``."""
+    raw = STAMPED + message()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    return outlook_msg(transport=raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n", subject=str(parsed["Subject"]),
+                       body=parsed.get_body(("plain",)).get_content(), html=html.encode(codec), codepage=codepage)
+
+
+@pytest.mark.parametrize("codepage, codec", [(65001, "utf-8"), (932, "cp932"), (1252, "cp1252"), (20127, "ascii")])
+def test_an_outlook_file_in_a_code_page_mail_apps_read_can_be_genuine(directory, codepage, codec):
+    verdict = verify(outlook_in(codepage, codec), directory, offline=True, trust_authserv=["mx.icloud.com"])
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+    assert any(link.official for link in verdict.links)
+
+
+# Code pages by Microsoft's identifiers (verify/data/codepages.txt): EBCDIC 037, 500 and 1140, and
+# UTF-7, which no browser reads; 99999 and -5 are no code page at all.
+@pytest.mark.parametrize("codepage, codec", [(37, "cp037"), (500, "cp500"), (1140, "cp1140"), (65000, "utf-7"),
+                                             (99999, "utf-8"), (-5, "utf-8")])
+def test_an_outlook_file_in_a_code_page_no_mail_app_reads_is_never_genuine(directory, codepage, codec):
+    verdict = verify(outlook_in(codepage, codec), directory, offline=True, trust_authserv=["mx.icloud.com"])
+    assert verdict.verdict == "suspicious" and "message.ambiguous" in verdict.decisive
+    said = next(f for f in verdict.findings if f.code == "message.ambiguous")
+    assert f"code page {codepage} unknown to mail apps" in said.evidence
+    assert said.message("ja") and said.message("en")

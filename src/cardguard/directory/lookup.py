@@ -357,3 +357,49 @@ def find_lines(directory: Directory, *, issuer: str | None = None, card: str | N
 
     return sorted(found, key=order)  # stable: the directory's own order breaks ties
 
+
+
+def dialled_number(number: str, *, international: bool = False) -> str:
+    """What a phone in Japan dials for ``number`` as written, in one form: full-width digits and
+    separators do not count, +81 … (Japan's country code, with or without its "(0)") is the national
+    0 …, and another country's number keeps its "+" (Japan's international prefix 010 is that "+").
+    ``international``: printed in international format without its "+", as the directory's
+    overseas rows are."""
+    digits = re.sub(r"[^0-9+]", "", unicodedata.normalize("NFKC", number or ""))
+    plus = digits.startswith("+") or international
+    digits = digits.replace("+", "")
+    if not plus and digits.startswith("010"):
+        plus, digits = True, digits[3:]
+    if plus and digits.startswith("81"):
+        return "0" + digits[2:].lstrip("0")
+    return "+" + digits if plus and digits else digits
+
+
+def _published_numbers(directory: Directory) -> dict[str, frozenset[str]]:
+    """Every number an issuer publishes (``dialled_number`` form) -> the ids of the issuers publishing
+    it: the shipped lines, and the user's own (a number printed on their card) as well. A line for
+    another country printed in that country's own form (France's 0800-90-86-29) is left out: dialled
+    as written from Japan it reaches a Japanese number nobody here publishes."""
+    cache = directory.__dict__.setdefault("_published", {})
+    if "numbers" not in cache:
+        owners: dict[str, set[str]] = {}
+        for issuer in directory.issuers.values():
+            for line in [*_directory_lines(issuer), *issuer_lines(directory, issuer)]:
+                abroad = (line.countries or line.region) and "JP" not in line.countries
+                if abroad and not line.international:
+                    continue
+                owners.setdefault(dialled_number(line.number, international=line.international), set()).add(issuer.id)
+        cache["numbers"] = {number: frozenset(ids) for number, ids in owners.items() if number}
+    return cache["numbers"]
+
+
+def issuers_publishing(directory: Directory, number: str) -> frozenset[str]:
+    """The ids of the issuers whose published numbers include the one ``number`` dials. A number
+    written without a leading 0 or "+" may be an overseas line printed as the directory prints it
+    (1-800-…): it is looked up that way too."""
+    published = _published_numbers(directory)
+    national = dialled_number(number)
+    found = published.get(national, frozenset())
+    if national and national[0] not in "0+":
+        found |= published.get(dialled_number(number, international=True), frozenset())
+    return found

@@ -42,6 +42,22 @@ def codec_for(charset: str) -> str | None:
     return _PYTHON.get(labels().get(label, ""))
 
 
+@cache
+def codepages() -> dict[int, str]:
+    """Every Windows code page identifier and the name it goes by (data/codepages.txt)."""
+    text = resources.files("cardguard.verify").joinpath("data/codepages.txt").read_text(encoding="utf-8")
+    return {int(number): name for number, name in
+            (line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))}
+
+
+def codec_for_codepage(codepage: int) -> str | None:
+    """The Python codec for a Windows code page (as an Outlook .msg names its text's), by the same
+    rule as a MIME charset: its name read as a WHATWG label. None when no mail app reads it so (EBCDIC,
+    UTF-7, an unknown number)."""
+    name = codepages().get(codepage)
+    return codec_for(name) if name else None
+
+
 def decode(payload: bytes, codec: str) -> str:
     """``payload`` decoded strictly with ``codec`` (from ``codec_for``); UnicodeDecodeError if it does not fit."""
     if codec == "x-user-defined":

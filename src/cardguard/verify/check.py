@@ -78,7 +78,8 @@ LINK_DECEPTIVE = frozenset({"link.lookalike", "link.text_mismatch", "link.script
                             "link.userinfo", "link.form", "link.tel_mismatch"})
 # Part of the mail left unread (too many links, too many Outlook blocks, an undecodable PDF): a link
 # may be there, so not every link is confirmed.
-LINKS_UNREAD = frozenset({"link.too_many", "link.blocks_unread", "link.attachment_unreadable", "link.text_cut"})
+LINKS_UNREAD = frozenset({"link.too_many", "link.blocks_unread", "link.attachment_unreadable", "link.text_cut",
+                          "link.parts_unread"})
 DANGEROUS_ATTACHMENT = frozenset({"attachment.dangerous", "attachment.double_extension"})
 FORGED_SENDER = frozenset({"from.display_address", "from.multiple"})
 IMPERSONATING_SENDER = frozenset({"from.lookalike", "from.foreign", "from.display_name_spoof", "from.no_tld"})
@@ -296,7 +297,7 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     findings += auth_findings
     findings += _attached_signatures(carried, issuer, options)
     otp, content_findings = content.content_findings(mail.subject, body)
-    link_infos, link_findings = links.analyse(links.collect(mail, otp.merchant), issuer)
+    link_infos, link_findings = links.analyse(links.collect(mail, otp.merchant), issuer, directory)
     findings += link_findings
     findings += [finding("link.merchant_named", "info", name[7:], domain=name[7:])
                  for name in sorted(links.merchant_names(otp.merchant))]

@@ -40,6 +40,14 @@ _FETCHED = ("img, image, input, video, audio, source, embed, iframe, frame, obje
             "[background], link[href], link[imagesrcset], script[src], "
             "amp-img, amp-anim, amp-video, amp-audio, amp-iframe, amp-list, amp-state[src]")
 _FETCHED_ATTRS = ("src", "data", "poster", "background")
+# The AMP runtime and its components, which every AMP part must load and a mail app that shows the
+# part loads from its own copy: the holder neither sees nor taps them. AMP for Email Format
+# (https://amp.dev/documentation/guides-and-tutorials/learn/email-spec/amp-email-format) requires
+# `<script async src="https://cdn.ampproject.org/v0.js">` in the head; a component is imported as
+# `<script async custom-element="amp-carousel" src="https://cdn.ampproject.org/v0/amp-carousel-0.1.js">`
+# (custom-template for amp-mustache). Only these exact addresses, on script elements of an AMP part.
+_AMP_RUNTIME = re.compile(r"https://cdn\.ampproject\.org/v0\.js")
+_AMP_COMPONENT = re.compile(r"https://cdn\.ampproject\.org/v0/amp-[a-z0-9]+(?:-[a-z0-9]+)*-[0-9]+\.[0-9]+\.js")
 _SVG_FETCHED = {"image", "use", "feimage"}
 # An Outlook conditional comment, <!--[if …]> … <![endif]-->: its opening and its closing, found
 # separately (one pattern with a lazy .*? between them stepped through every character inside).
@@ -157,6 +165,7 @@ class HtmlContent:
     base: str | None = None  # the first <base href>: what relative links resolve against
     too_deep: bool = False  # nested deeper than browsers build: each app repairs it its own way
     unread_blocks: int = 0  # Outlook or <noscript> blocks that may link, left unread past MAX_NESTED_READS
+    amp: bool = False  # Gmail's AMP part (text/x-amp-html): its runtime scripts are no link
 
 
 def _css_unescaped(css: str) -> str:
@@ -261,7 +270,7 @@ def _links(tree, out: HtmlContent) -> _Walked:
         tag = node.tag
         kind = _KIND.get(tag)
         attrs = node.attributes
-        reads = False
+        reads = runtime = False
         if kind is not None:
             tag, flags = kind
             if flags & _HIDES:
@@ -342,7 +351,9 @@ def _links(tree, out: HtmlContent) -> _Walked:
                 if found:
                     out.refresh.append(found.strip())
         elif tag == "script":
-            out.scripts += 1
+            # In Gmail's AMP part the AMP runtime's own scripts are neither a script nor a load.
+            runtime = out.amp and "src" in attrs and _is_amp_runtime(_attrs(node))
+            out.scripts += not runtime
         elif tag == "style":
             sheets += _css_urls(node.text(deep=True) or "")
         elif tag == "noscript":
@@ -351,7 +362,7 @@ def _links(tree, out: HtmlContent) -> _Walked:
             walked.frames.append(node)
         if (tag in _FETCHED_TAGS or "background" in attrs
                 or (tag == "link" and ("href" in attrs or "xlink:href" in attrs or "imagesrcset" in attrs))
-                or (tag in ("script", "amp-state") and "src" in attrs)):
+                or (tag in ("script", "amp-state") and "src" in attrs)) and not runtime:
             lowered = _attrs(node)
             names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag == "link" else ())
             fetched += [lowered[name].strip() for name in names if lowered.get(name, "").strip()]
@@ -361,6 +372,15 @@ def _links(tree, out: HtmlContent) -> _Walked:
     out.anchors += anchors + tapped + bound_anchors + animated
     out.remote += pinged + bound_remote + fetched + styled + sheets
     return walked
+
+
+def _is_amp_runtime(attrs: dict[str, str]) -> bool:
+    """A script element loading the AMP runtime (v0.js) or one of its components, exactly as the
+    AMP for Email spec writes them; anything else on it (another address, a query) is a remote load."""
+    src = attrs.get("src", "").strip(_HTML_SPACES)
+    if _AMP_RUNTIME.fullmatch(src):
+        return "custom-element" not in attrs and "custom-template" not in attrs
+    return bool(_AMP_COMPONENT.fullmatch(src)) and ("custom-element" in attrs) != ("custom-template" in attrs)
 
 
 def conditional_blocks(markup: str) -> Iterator[str]:
@@ -458,8 +478,9 @@ def tidy(text: str) -> str:
     return _BLANK_LINES.sub("\n", _SPACES.sub(" ", spaced)).strip()
 
 
-def read_html(markup: str) -> HtmlContent:
-    out = HtmlContent()
+def read_html(markup: str, *, amp: bool = False) -> HtmlContent:
+    """``markup`` read as a mail app shows it; ``amp``: it is Gmail's AMP part (text/x-amp-html)."""
+    out = HtmlContent(amp=amp)
     flat = _flattened(markup)
     if flat is not None:
         markup, urls = flat

@@ -25,11 +25,12 @@ from urllib.parse import parse_qsl, unquote
 
 import ada_url
 
-from cardguard.directory.load import Issuer
+from cardguard.directory.load import Directory, Issuer
+from cardguard.directory.lookup import dialled_number, issuers_publishing
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
 from cardguard.verify.identity import is_official_link, lookalike
 from cardguard.verify.htmltext import MAX_NESTED_READS
-from cardguard.verify.message import MAX_TEXT_CHARS, Mail
+from cardguard.verify.message import MAX_PART_HEADER_BYTES, MAX_PARTS, MAX_TEXT_CHARS, Mail
 from cardguard.verify.model import Finding, LinkInfo, finding
 from cardguard.verify.wordscan import FOLDS_TO_ASCII, words
 
@@ -139,7 +140,8 @@ def _text_links(text: str, kind: str) -> list[RawLink]:
 class Collected(list):
     """A mail's links (RawLink), with what was left unread (``unread``: "links" -> how many were
     found, "blocks" -> Outlook/noscript blocks unread, "cut" -> parts read only up to
-    MAX_TEXT_CHARS, "files" -> (an attachment's name, places unread): a
+    MAX_TEXT_CHARS, "files" -> (an attachment's name, places unread), "parts" -> parts not read
+    past the mail's budget of parts and part headers: a
     budget that ran out or a part that cannot be decoded may hide a link, so not every link is
     confirmed) and the phone links with the number they show (``dialled``: (tel: URL, text))."""
 
@@ -149,16 +151,16 @@ class Collected(list):
         self.dialled = list(dialled)
 
 
-def _unread_parts(mail: Mail) -> tuple[int, int, list[tuple[str, int]]]:
-    """Outlook/noscript blocks left unread, parts cut short, and (attachment name, places left
-    unread), in ``mail`` and what it carries."""
+def _unread_parts(mail: Mail) -> tuple[int, int, list[tuple[str, int]], int]:
+    """Outlook/noscript blocks left unread, parts cut short, (attachment name, places left
+    unread), and parts not read at all (past the mail's budget), in ``mail`` and what it carries."""
     blocks = sum(html.unread_blocks for html in mail.html)
-    cut = mail.cut
+    cut, skipped = mail.cut, mail.parts_unread
     files = [(attachment.filename, attachment.unread) for attachment in mail.attachments if attachment.unread]
     for inner in mail.attached:
-        more_blocks, more_cut, more_files = _unread_parts(inner)
-        blocks, cut, files = blocks + more_blocks, cut + more_cut, files + more_files
-    return blocks, cut, files
+        more_blocks, more_cut, more_files, more_skipped = _unread_parts(inner)
+        blocks, cut, files, skipped = blocks + more_blocks, cut + more_cut, files + more_files, skipped + more_skipped
+    return blocks, cut, files, skipped
 
 
 def _raw_links(mail: Mail) -> list[RawLink]:
@@ -213,7 +215,9 @@ def collect(mail: Mail, merchant: str | None = None) -> Collected:
     unread: dict = {}
     if len(found) > MAX_LINKS:
         unread["links"] = len(found)
-    blocks, cut, files = _unread_parts(mail)
+    blocks, cut, files, skipped = _unread_parts(mail)
+    if skipped:
+        unread["parts"] = skipped
     if blocks:
         unread["blocks"] = blocks
     if cut:
@@ -227,25 +231,21 @@ _DIALLED = ("tel:", "callto:")
 _PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9()\-. ]{5,}[0-9]")
 
 
-def _phone_digits(number: str) -> str:
-    """A Japanese phone number as digits dialled from inside Japan: +81 3 … is 03 …, +81 (0)3 too."""
-    number = unicodedata.normalize("NFKC", number)
-    digits = re.sub(r"[^0-9+]", "", number)
-    if digits.startswith("+81"):
-        digits = "0" + digits[3:].lstrip("0")
-    elif digits.startswith("+"):
-        digits = "00" + digits[1:]
-    return digits.replace("+", "")
-
-
-def _dialled_elsewhere(url: str, text: str) -> tuple[str, str] | None:
-    """(the number shown, the number a tap dials) when a phone link shows one number and dials another."""
+def _dialled_elsewhere(url: str, text: str, directory: Directory | None) -> tuple[str, str] | None:
+    """(the number shown, the number a tap dials) when a phone link shows one number and dials another.
+    Two numbers are one when a phone dials them alike (0120-020120 and +81 120 020120), or when one
+    issuer publishes both in the directory (its 0120 line shown, its +81 3 line dialled): that is
+    the issuer's own choice of line, not a disguise. A number nobody publishes is never excused."""
     target = unquote(url.split(":", 1)[1]).split(";", 1)[0].split("?", 1)[0]
-    dials = _phone_digits(target)
+    dials = dialled_number(target)
     shown = [found.group(0) for found in _PHONE_IN_TEXT.finditer(unicodedata.normalize("NFKC", text))
-             if len(_phone_digits(found.group(0))) >= 6]
-    if not shown or not dials or any(_phone_digits(number) == dials for number in shown):
+             if len(dialled_number(found.group(0)).lstrip("+")) >= 6]
+    if not shown or not dials or any(dialled_number(number) == dials for number in shown):
         return None
+    if directory is not None:
+        publishers = issuers_publishing(directory, target)
+        if publishers and any(publishers & issuers_publishing(directory, number) for number in shown):
+            return None
     return shown[0].strip(), target.strip()
 
 
@@ -389,7 +389,10 @@ def routes(link: RawLink) -> list[Route]:
     return found or [Route((), None, "")]
 
 
-def analyse(raw: list[RawLink], issuer: Issuer | None) -> tuple[list[LinkInfo], list[Finding]]:
+def analyse(raw: list[RawLink], issuer: Issuer | None,
+            directory: Directory | None = None) -> tuple[list[LinkInfo], list[Finding]]:
+    """Each link judged; ``directory`` tells a phone link dialling another of the same issuer's
+    published numbers from one that dials a stranger."""
     infos: list[LinkInfo] = []
     findings: list[Finding] = []
 
@@ -472,11 +475,14 @@ def analyse(raw: list[RawLink], issuer: Issuer | None) -> tuple[list[LinkInfo], 
                                 limit=MAX_NESTED_READS))
     if "cut" in unread:
         findings.append(finding("link.text_cut", "warn", str(unread["cut"]), count=unread["cut"], limit=MAX_TEXT_CHARS))
+    if "parts" in unread:
+        findings.append(finding("link.parts_unread", "warn", str(unread["parts"]), count=unread["parts"],
+                                parts=MAX_PARTS, size=MAX_PART_HEADER_BYTES // 1024))
     if "files" in unread:
         name, count = unread["files"]
         findings.append(finding("link.attachment_unreadable", "warn", name, name=name, count=count))
     for url, text in getattr(raw, "dialled", []):
-        elsewhere = _dialled_elsewhere(url, text)
+        elsewhere = _dialled_elsewhere(url, text, directory)
         if elsewhere:
             findings.append(finding("link.tel_mismatch", "bad", url[:200], shown=elsewhere[0][:40],
                                     dials=elsewhere[1][:40]))

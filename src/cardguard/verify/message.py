@@ -39,6 +39,12 @@ MAX_TEXT_CHARS = 2_000_000  # text analysed per message; beyond this it is only 
 MAX_ATTACHED_DEPTH = 3  # a message attached to a message attached to …: read this deep, beyond is unreadable
 MAX_PDF_STREAMS = 200
 MAX_PDF_STREAM_BYTES = 5_000_000
+# Bytes of the parts' Content-* headers parsed in one mail, the messages it carries included (each
+# distinct value once, as far as MAX_CONTENT_VALUE_READ): the standard library takes about 12 ms a
+# KB of hostile punctuation, so hundreds of parts with a 1 KB header each took 15 s. The real phishing
+# corpus reaches 2 KB; a mail of 200 parts with 300 bytes of headers each still fits. Past it the
+# rest of the mail is not read, and said (Mail.parts_unread).
+MAX_PART_HEADER_BYTES = 64 * 1024
 
 # Headers a message may carry once (RFC 5322 §3.6) and a part may carry once (RFC 2045): with two,
 # one reader shows the first and another the last.
@@ -64,6 +70,16 @@ _PDF_MAX_DECODED = 131_072  # bytes of escaped literal strings decoded per file
 # end, or a run of anything else.
 _PDF_LITERAL_TOKEN = re.compile(rb"\\(?:[0-7]{1,3}|\r\n|[\s\S])?|[()]|\r\n?|[^\\()\r]+")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+# A stream's /DecodeParms: one dictionary, an array of them (null for a filter with none), or a
+# reference to another object; and one entry of such an array.
+_PDF_DECODE_PARMS = re.compile(rb"/DecodeParms\s*(<<[^<>]*>>|\[[^\]]*\]|null|\d+\s+\d+\s+R)")
+_PDF_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm(?![A-Za-z0-9#])")
+_PDF_PARMS_ENTRY = re.compile(rb"<<[^<>]*>>|null|\d+\s+\d+\s+R")
+_PDF_PARM = re.compile(rb"/(Predictor|Colors|BitsPerComponent|Columns|EarlyChange)(?![A-Za-z0-9#])\s*([^/>]*)")
+# Steps of the decoders written in Python (LZW codes, run-length runs, predicted bytes) per mail,
+# about 0.7 µs each: a real statement's few compressed objects take thousands; hostile input stops
+# here (1.4 s at most), unread.
+_PDF_MAX_SLOW_STEPS = 2_000_000
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _NOT_BASE64 = bytes(byte for byte in range(256) if byte not in _BASE64_ALPHABET)
@@ -114,6 +130,31 @@ class Mail:
     defects: list[str] = field(default_factory=list)
     html_source: list[str] = field(default_factory=list)  # as written, for a sanitized preview only
     cut: int = 0  # text and HTML parts longer than MAX_TEXT_CHARS, read only that far
+    parts_unread: int = 0  # parts left unread past MAX_PARTS or MAX_PART_HEADER_BYTES (at least this many)
+
+
+@dataclass
+class ReadBudget:
+    """What one mail may cost to read, the messages it carries included: parts walked, bytes of part
+    headers parsed (each distinct Content-* value once), steps of the PDF decoders written in Python."""
+    parts: int = MAX_PARTS
+    header_bytes: int = MAX_PART_HEADER_BYTES
+    pdf_steps: list[int] = field(default_factory=lambda: [_PDF_MAX_SLOW_STEPS])
+    charged: set[tuple[str, str]] = field(default_factory=set)
+    refused: set[tuple[str, str]] = field(default_factory=set)  # read as absent: the budget was spent
+
+    def allows(self, name: str, value: str) -> bool:
+        """Whether the Content-* header ``name: value`` may be parsed, charging it the first time."""
+        key = (name.lower(), value)
+        if key in self.charged:
+            return True
+        cost = min(len(value), MAX_CONTENT_VALUE_READ)
+        if key in self.refused or cost > self.header_bytes:
+            self.refused.add(key)
+            return False
+        self.header_bytes -= cost
+        self.charged.add(key)
+        return True
 
 
 
@@ -122,9 +163,13 @@ class _ReadPolicy(email.policy.EmailPolicy):
     Content-Type three or four times per part, and each ask re-ran the header parser (~15% of a
     check). Parsing is a pure function of the name and raw value, so the answers are unchanged."""
 
+    budget: ReadBudget | None = None  # the mail's, set per mail by clone(); None: no limit
+
     def header_fetch_parse(self, name, value):
         if hasattr(value, "name"):
             return super().header_fetch_parse(name, value)
+        if self.budget is not None and name[:8].lower() == "content-" and not self.budget.allows(name, value):
+            return super().header_fetch_parse(name, "")  # past the mail's budget: as if absent, and said
         # A giant header is kept only until a few others are read: the same part's type is asked
         # for several times in a row, and one parse of 30 KB of punctuation takes 130 ms.
         cache, size = (_PARSED, 1024) if len(value) <= 2000 else (_PARSED_LONG, 4)
@@ -169,13 +214,27 @@ del _READ_POLICY.header_factory  # the class-wide registry, as policy.default ha
 
 
 def _decode_words(value: str) -> str:
-    """RFC 2047 encoded words decoded; a broken one is kept as written."""
+    """RFC 2047 encoded words decoded; a broken one, or one in a charset no mail app has (EBCDIC
+    `ibm037` …, which Python would decode), is kept as written, as such an app shows it."""
     if "=?" not in value:
         return value  # no encoded word: decode_header gives it back whole
     try:
-        return str(email.header.make_header(email.header.decode_header(value)))
+        words = email.header.decode_header(value)
+        if any(charset and charset != "unknown-8bit" and not codec_for(charset) for _, charset in words):
+            return value
+        return str(email.header.make_header(words))
     except Exception:  # noqa: BLE001 - the header is attacker-controlled; keep the raw text
         return value
+
+
+_WORD_CHARSET = re.compile(r"=\?([^?*\s]+)(?:\*[^?\s]*)?\?[bBqQ]\?")
+
+
+def _unknown_word_charsets(name: str, value: str) -> list[str]:
+    """Ambiguities of a header whose encoded words name a charset no mail app has: the check reads
+    them as written, an app may show anything."""
+    return [f"{name}: charset {charset[:40]!r} unknown to mail apps"
+            for charset in dict.fromkeys(_WORD_CHARSET.findall(value[:MAX_HEADER_BYTES])) if not codec_for(charset)]
 
 
 # `\r?\n[ \t]+` as two alternatives: with the CR optional, `re` knew no first character and tried the
@@ -544,35 +603,199 @@ def _pdf_filters(dictionary: bytes) -> list[bytes]:
     return re.findall(rb"/([A-Za-z0-9]+)", found.group(1))
 
 
-def _pdf_decoded(stream: bytes, filters: list[bytes]) -> bytes | None:
-    """A stream's bytes through its filters, or None when a reader could decode it and this cannot."""
-    data = stream
-    for name in filters:
+def _pdf_decode_parms(dictionary: bytes, count: int) -> list[dict[bytes, int]] | None:
+    """The /DecodeParms of each of a stream's ``count`` filters (an empty dict: the defaults), or
+    None when they cannot be known here (written in another object, or not one per filter)."""
+    found = _PDF_DECODE_PARMS.search(dictionary)
+    if not found:
+        # None given, or written so that this cannot read them (a reader may still apply them)
+        return None if b"/DecodeParms" in dictionary else [{} for _ in range(count)]
+    written = found.group(1)
+    if written.startswith(b"["):
+        entries = _PDF_PARMS_ENTRY.findall(written)
+        if len(entries) != count:
+            return None
+    elif written.startswith(b"<<") and count == 1:
+        entries = [written]
+    elif written == b"null":
+        entries = [b"null"] * count
+    else:
+        return None  # `/DecodeParms 12 0 R`, or one dictionary for several filters
+    parms = []
+    for entry in entries:
+        if not entry.startswith(b"<<"):
+            if entry != b"null":
+                return None
+            parms.append({})
+            continue
+        values = {}
+        for name, value in _PDF_PARM.findall(entry):
+            if not re.fullmatch(rb"\d{1,9}", value.strip()):
+                return None  # `/Columns 5 0 R` (the value is elsewhere), a real, a sign: not read here
+            values[name] = int(value)
+        parms.append(values)
+    return parms
+
+
+def _png_unpredicted(data: bytes, parms: dict[bytes, int], budget: list[int]) -> bytes | None:
+    """``data`` with the PNG predictors undone (ISO 32000-1 §7.4.4.4: each row starts with its
+    predictor's number, 0 to 4), or None when a reader would fail on it (an unknown predictor,
+    parameters out of range) or it is more work than the mail's budget."""
+    colors, bits, columns = parms.get(b"Colors", 1), parms.get(b"BitsPerComponent", 8), parms.get(b"Columns", 1)
+    if not 1 <= colors <= 32 or bits not in (1, 2, 4, 8, 16) or not 1 <= columns:
+        return None
+    pixel = max(1, colors * bits // 8)
+    width = (colors * bits * columns + 7) // 8
+    if width > MAX_PDF_STREAM_BYTES:
+        return None
+    budget[0] -= len(data)
+    if budget[0] < 0:
+        return None
+    out, above = bytearray(), bytes(width)
+    for start in range(0, len(data), width + 1):
+        kind, row = data[start], bytearray(data[start + 1:start + 1 + width])
+        size = len(row)  # the last row may be cut short: a reader decodes what is there
+        if kind == 1:
+            for i in range(pixel, size):
+                row[i] = (row[i] + row[i - pixel]) & 0xFF
+        elif kind == 2:
+            row = bytearray(map(_byte_sum, row, above[:size]))
+        elif kind == 3:
+            for i in range(size):
+                row[i] = (row[i] + (((row[i - pixel] if i >= pixel else 0) + above[i]) >> 1)) & 0xFF
+        elif kind == 4:
+            for i in range(size):
+                left, corner = (row[i - pixel], above[i - pixel]) if i >= pixel else (0, 0)
+                guess = left + above[i] - corner
+                near_left, near_up, near_corner = abs(guess - left), abs(guess - above[i]), abs(guess - corner)
+                nearest = left if near_left <= near_up and near_left <= near_corner \
+                    else above[i] if near_up <= near_corner else corner
+                row[i] = (row[i] + nearest) & 0xFF
+        elif kind != 0:
+            return None
+        out += row
+        above = bytes(row) + bytes(width - size)
+    return bytes(out)
+
+
+def _byte_sum(a: int, b: int) -> int:
+    return (a + b) & 0xFF
+
+
+def _lzw_decoded(data: bytes, early: int, budget: list[int]) -> tuple[bytes, bool] | None:
+    """LZW as PDF writes it (ISO 32000-1 §7.4.4: 9- to 12-bit codes, 256 clears the table, 257 ends
+    the data, ``early``: codes grow one code early), bounded to MAX_PDF_STREAM_BYTES of output and the
+    mail's budget of codes; (the bytes, whether the output was cut) or None for a code no table holds."""
+    table: list[bytes] = [bytes((n,)) for n in range(256)] + [b"", b""]
+    out, width, previous, buffered, value = bytearray(), 9, b"", 0, 0
+    for byte in data:
+        value, buffered = (value << 8) | byte, buffered + 8
+        while buffered >= width:
+            buffered -= width
+            code = value >> buffered
+            value &= (1 << buffered) - 1
+            budget[0] -= 1
+            if budget[0] < 0:
+                return None  # more codes than any real statement holds: counted unread
+            if code == 256:
+                del table[258:]
+                width, previous = 9, b""
+                continue
+            if code == 257:
+                return bytes(out), False
+            if code < len(table):
+                entry = table[code]
+            elif code == len(table) and previous:
+                entry = previous + previous[:1]  # the code being defined by this very step
+            else:
+                return None
+            if previous and len(table) < 4096:
+                table.append(previous + entry[:1])
+                if len(table) + early >= 1 << width and width < 12:
+                    width += 1
+            out += entry
+            if len(out) > MAX_PDF_STREAM_BYTES:
+                return bytes(out[:MAX_PDF_STREAM_BYTES]), True
+            previous = entry
+    return bytes(out), False
+
+
+def _run_length_decoded(data: bytes, budget: list[int]) -> tuple[bytes, bool]:
+    """RunLengthDecode (ISO 32000-1 §7.4.5): a length byte below 128 copies that many plus one bytes,
+    above 128 repeats the next byte 257 minus it times, 128 ends. (the bytes, whether cut)."""
+    out, position = bytearray(), 0
+    while position < len(data) and len(out) <= MAX_PDF_STREAM_BYTES:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return bytes(out), True
+        length = data[position]
+        if length == 128:
+            return bytes(out), False
+        if length < 128:
+            out += data[position + 1:position + 2 + length]
+            position += 2 + length
+        else:
+            out += data[position + 1:position + 2] * (257 - length)
+            position += 2
+    return bytes(out[:MAX_PDF_STREAM_BYTES]), len(out) > MAX_PDF_STREAM_BYTES
+
+
+def _pdf_decoded(stream: bytes, filters: list[bytes], parms: list[dict[bytes, int]],
+                 budget: list[int]) -> tuple[bytes, bool] | None:
+    """A stream's bytes through its filters and whether they were cut at MAX_PDF_STREAM_BYTES, or
+    None when a reader could decode it and this cannot (the mail's budget of slow decoding spent
+    included). ``parms``: each filter's /DecodeParms; ``budget``: steps of pure-Python decoding left."""
+    data, cut = stream, False
+    for name, given in zip(filters, parms):
+        predictor = given.get(b"Predictor", 1)
         if name in (b"FlateDecode", b"Fl"):
             try:
-                data = zlib.decompressobj().decompress(data, MAX_PDF_STREAM_BYTES)
+                inflater = zlib.decompressobj()
+                data = inflater.decompress(data, MAX_PDF_STREAM_BYTES)
             except zlib.error:
                 return None
+            cut = cut or bool(inflater.unconsumed_tail)
+        elif name in (b"LZWDecode", b"LZW"):
+            decoded = _lzw_decoded(data, given.get(b"EarlyChange", 1), budget)
+            if decoded is None or given.get(b"EarlyChange", 1) not in (0, 1):
+                return None
+            data, cut = decoded[0], cut or decoded[1]
+        elif name in (b"RunLengthDecode", b"RL"):
+            if budget[0] <= 0:
+                return None
+            data, more = _run_length_decoded(data, budget)
+            if budget[0] < 0:
+                return None
+            cut, predictor = cut or more, 1  # no parameters of its own
         elif name in (b"ASCIIHexDecode", b"AHx"):
             digits = re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">", 1)[0])
             data = bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
+            predictor = 1
         elif name in (b"ASCII85Decode", b"A85"):
             try:
                 data = base64.a85decode(data.split(b"~>", 1)[0].strip().removeprefix(b"<~"), ignorechars=b" \t\n\r\f\x00")
             except ValueError:
                 return None
+            predictor = 1
         elif name in _PDF_IMAGE_FILTERS:
-            return b""  # pixels: no annotation can be in them
+            return b"", False  # pixels: no annotation can be in them
         else:
-            return None  # LZW, RunLength, Crypt …: a reader decodes them, this does not
-    return data
+            return None  # Crypt, JBIG2 in a non-image …: a reader decodes them, this does not
+        if predictor >= 10:
+            data = _png_unpredicted(data, given, budget)
+            if data is None:
+                return None
+        elif predictor != 1:
+            return None  # TIFF predictor 2 (or none known): a link would be cut apart, unread
+    return data, cut
 
 
-def _pdf_uris(data: bytes) -> tuple[tuple[str, ...], int]:
+def _pdf_uris(data: bytes, slow: list[int] | None = None) -> tuple[tuple[str, ...], int]:
     """Link annotations of a PDF (/URI actions, in the file and in its encoded streams), and how many
     places that may hold one could not be read (an undecodable stream, a link written elsewhere,
     JavaScript or a launch action, an encrypted file). A scan, not a PDF reader."""
     chunks, unread = [data], 0
+    slow = [_PDF_MAX_SLOW_STEPS] if slow is None else slow  # the mail's: shared by every stream of every PDF
     for index, found in enumerate(_PDF_STREAM.finditer(data)):
         if index >= MAX_PDF_STREAMS:
             unread += max(1, data.count(b"endstream", found.start()))
@@ -583,14 +806,16 @@ def _pdf_uris(data: bytes) -> tuple[tuple[str, ...], int]:
         if not filters or b"/XRef" in dictionary or re.search(rb"/Subtype\s*/Image\b", dictionary) \
                 or set(filters) & _PDF_IMAGE_FILTERS:
             continue  # plain bytes, read with the file; the cross-reference table; or an image's pixels
-        if re.search(rb"/Predictor\s+(?:1[0-9]|[2-9])", dictionary):
-            unread += 1  # rows of a predictor: a link would be cut apart
-            continue
-        decoded = _pdf_decoded(found.group(1), filters)
+        parms = _pdf_decode_parms(dictionary, len(filters))
+        decoded = None if parms is None else _pdf_decoded(found.group(1), filters, parms, slow)
         if decoded is None:
             unread += 1
-        elif decoded:
-            chunks.append(decoded)
+            continue
+        chunks.append(decoded[0])
+        if decoded[1] and _PDF_OBJECT_STREAM.search(dictionary):
+            # Objects past what is read: a link annotation may be among them. (A font or a page's
+            # drawing cut short holds none: a reader finds annotations only among objects.)
+            unread += 1
     uris, budget = [], [_PDF_MAX_DECODED, _PDF_MAX_URIS]  # shared by every stream of the file
     for index, chunk in enumerate(chunks):
         found, hidden = _pdf_strings_after(chunk, _PDF_URI_KEY, budget)
@@ -602,12 +827,12 @@ def _pdf_uris(data: bytes) -> tuple[tuple[str, ...], int]:
 
 
 def _attachment(part: Message, ctype: str, filename: str | None, defects: list[str],
-                ambiguities: list[str]) -> Attachment:
+                ambiguities: list[str], budget: ReadBudget) -> Attachment:
     extension = (filename or "").lower().rsplit(".", 1)[-1] if filename and "." in filename else ""
     text, uris, unread, size = "", (), 0, None
     if ctype == "application/pdf" or extension == "pdf":
         payload = _payload_bytes(part, defects)
-        uris, unread, size = *_pdf_uris(payload), len(payload)
+        uris, unread, size = *_pdf_uris(payload, budget.pdf_steps), len(payload)
     elif ctype.startswith("text/") or extension in _TEXT_ATTACHMENT:
         charset = _safe(lambda: part.get_content_charset(), None)
         payload = _payload_bytes(part, defects)
@@ -661,20 +886,23 @@ def _refuse_non_message(headers: list[tuple[str, str]]) -> None:
         raise UserError("error.not_a_message")
 
 
-def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
-    """``data`` read as a mail app would; ``attached_depth`` counts how deep inside other messages it was carried."""
+def read_mail(data: bytes, *, attached_depth: int = 0, budget: ReadBudget | None = None) -> Mail:
+    """``data`` read as a mail app would; ``attached_depth`` counts how deep inside other messages it
+    was carried, ``budget`` what is left of the outermost mail's (a carried message spends it too)."""
     if len(data) > MAX_BYTES:
         raise UserError("error.message_too_large", size=len(data) // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))
     if not data[:64].strip() and not data.strip():  # the whole mail is copied only when it starts blank
         raise UserError("error.empty_message")
     if is_outlook(data):
         converted = read_outlook(data)
-        mail = read_mail(converted.data, attached_depth=attached_depth)
+        mail = read_mail(converted.data, attached_depth=attached_depth, budget=budget)
         mail.outlook = "headers" if converted.headers_kept else "properties"
+        mail.ambiguities = list(dict.fromkeys([*converted.ambiguities, *mail.ambiguities]))
         return mail
     _check_header_count(data)
+    budget = budget or ReadBudget()
     try:
-        msg = email.message_from_bytes(data, policy=_READ_POLICY)
+        msg = email.message_from_bytes(data, policy=_READ_POLICY.clone(budget=budget))
     except RecursionError:
         raise UserError("error.message_too_deep", limit=MAX_DEPTH) from None
     headers = _raw_headers(msg)
@@ -706,22 +934,26 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
     html_source: list[str] = []
     attachments: list[Attachment] = []
     stack: list[tuple[Message, int]] = [(msg, 0)]
-    seen = cut = 0
+    cut = parts_unread = 0
     while stack:
         part, depth = stack.pop()
-        seen += 1
+        budget.parts -= 1
         if depth > MAX_DEPTH:
             raise UserError("error.message_too_deep", limit=MAX_DEPTH)
-        if seen > MAX_PARTS:
+        if budget.parts < 0:
             defects.append("too-many-parts")
             ambiguities.append("too-many-parts")
+            parts_unread = len(stack) + 1
+            break
+        if not _headers_within(part, budget):
+            parts_unread = len(stack) + 1
             break
         ambiguities += _ambiguities(part, top=depth == 0)
         ctype = _safe(part.get_content_type, "text/plain")
         if ctype in ("message/rfc822", "message/global"):
             inner = _attached_bytes(part) if attached_depth < MAX_ATTACHED_DEPTH else None
             try:
-                attached.append(read_mail(inner or b"", attached_depth=attached_depth + 1))
+                attached.append(read_mail(inner or b"", attached_depth=attached_depth + 1, budget=budget))
             except UserError:
                 ambiguities.append("unreadable-attached-message")
             continue
@@ -734,14 +966,14 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
         if filename:
             filename = _decode_words(filename)
         if disposition == "attachment" or filename or not ctype.startswith("text/"):
-            attachments.append(_attachment(part, ctype, filename, defects, ambiguities))
+            attachments.append(_attachment(part, ctype, filename, defects, ambiguities, budget))
             continue
         payload = _payload_bytes(part, defects)
         charset = _safe(lambda p=part: p.get_content_charset(), None)
         text = _decode_bytes(payload, charset, ambiguities)
         cut += len(text) > MAX_TEXT_CHARS
         if ctype in _HTML_TYPES:
-            html.append(read_html(text[:MAX_TEXT_CHARS]))
+            html.append(read_html(text[:MAX_TEXT_CHARS], amp=ctype == "text/x-amp-html"))
             if html[-1].too_deep:
                 ambiguities.append("html-nested-too-deep")
             html_source.append(text[:MAX_TEXT_CHARS])
@@ -752,6 +984,7 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
         defects.extend(type(d).__name__ for d in msg.defects)
     ambiguities += [code for code in ("bad-transfer-encoding", "base64-padding-inside") if code in defects]
     subject = _decode_words(first("subject"))
+    ambiguities += [found for name in ("subject", "from") for found in _unknown_word_charsets(name, first(name))]
     return Mail(
         raw=data, headers=headers, from_address=address, from_display=display, from_domain=domain,
         from_count=len(from_values),
@@ -760,4 +993,15 @@ def read_mail(data: bytes, *, attached_depth: int = 0) -> Mail:
         return_path=(addresses("return-path") or [""])[0],
         subject=subject, text="\n".join(text_parts), html=html, attachments=attachments, defects=defects,
         html_source=html_source, attached=attached, ambiguities=list(dict.fromkeys(ambiguities)), cut=cut,
+        parts_unread=parts_unread,
     )
+
+
+def _headers_within(part: Message, budget: ReadBudget) -> bool:
+    """Whether ``part``'s Content-* headers fit what is left of the mail's budget (each is parsed here,
+    and charged, if the parse of the message has not already): past it the part is not read, nor
+    any after it."""
+    for name in _ONCE_IN_PART:
+        _safe(lambda n=name: part.get(n), None)
+    return not any((name.lower(), value) in budget.refused for name, value in _safe(part.raw_items, [])
+                   if name[:8].lower() == "content-")

@@ -8,7 +8,6 @@ checks are told so, and must not mistake it for a tampered body.
 
 from __future__ import annotations
 
-import codecs
 import email.utils
 import io
 import re
@@ -19,6 +18,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 
 from cardguard.errors import UserError
+from cardguard.verify.charsets import codec_for_codepage, decode
 
 MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 MAX_ATTACHMENTS = 2048  # the format's own maximum
@@ -39,28 +39,41 @@ ATTACH_DATA, ATTACH_FILENAME, ATTACH_LONG_FILENAME, ATTACH_MIME = 0x3701, 0x3704
 
 # Outlook rebuilds these from its own body; the ones in the transport headers describe bytes it did not keep.
 _BODY_HEADERS = {"content-type", "content-transfer-encoding", "mime-version", "content-disposition"}
-_WINDOWS_CODEPAGES = {65001: "utf-8", 50220: "iso-2022-jp", 50221: "iso-2022-jp", 50222: "iso-2022-jp",
-                      51932: "euc-jp", 20932: "euc-jp", 28591: "latin-1", 20127: "ascii", 1200: "utf-16-le"}
+# What a MIME part in a charset no mail app has is read as (message.py): the same for a .msg's text.
+_FALLBACKS = ("utf-8", "iso2022-jp", "cp932", "euc-jp")
 
 
 @dataclass(frozen=True)
 class Converted:
     data: bytes  # an RFC 5322 message
     headers_kept: bool  # Outlook stored the headers as received; without them only its own properties remain
+    ambiguities: tuple[str, ...] = ()  # where mail apps would read the file differently (a code page none has)
 
 
 def is_outlook(data: bytes) -> bool:
     return data[:8] == MAGIC
 
 
-def _codec(codepage: int | None) -> str | None:
+def _codec(codepage: int | None, ambiguities: list[str]) -> str | None:
+    """The codec of a code page the file names, as a MIME charset is read (charsets.py); one no mail
+    app reads the same way is noted in ``ambiguities`` and read as if none were given."""
     if not codepage:
         return None
-    name = _WINDOWS_CODEPAGES.get(codepage, f"cp{codepage}")
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
+    codec = codec_for_codepage(codepage)
+    if codec is None:
+        ambiguities.append(f"code page {codepage} unknown to mail apps")
+    return codec
+
+
+def _decoded(data: bytes, codec: str | None) -> str:
+    """``data`` in ``codec``, else as a part in an unknown charset is read: the first of the usual
+    encodings it fits, else UTF-8 with replacement characters."""
+    for name in filter(None, (codec, *_FALLBACKS)):
+        try:
+            return decode(data, name)
+        except (UnicodeDecodeError, ValueError):
+            continue
+    return data.decode("utf-8", "replace")
 
 
 class _Storage:
@@ -106,13 +119,7 @@ class _Storage:
         narrow = self._read(f"__substg1.0_{prop:04X}001E")
         if narrow is None:
             return ""
-        narrow = narrow.rstrip(b"\x00")
-        for name in filter(None, (self.codepage, "utf-8", "cp932")):
-            try:
-                return narrow.decode(name)
-            except UnicodeDecodeError:
-                continue
-        return narrow.decode("cp1252", "replace")
+        return _decoded(narrow.rstrip(b"\x00"), self.codepage)
 
     def binary(self, prop: int) -> bytes | None:
         return self._read(f"__substg1.0_{prop:04X}0102")
@@ -167,7 +174,7 @@ def _recipients(ole, message: _Storage) -> list[tuple[int, str, str]]:
     return out
 
 
-def _body(message: _Storage) -> EmailMessage:
+def _body(message: _Storage, ambiguities: list[str]) -> EmailMessage:
     body = EmailMessage()
     text = message.text(BODY)
     html = message.binary(HTML)
@@ -176,8 +183,8 @@ def _body(message: _Storage) -> EmailMessage:
     body.set_content(text or "", charset="utf-8")
     if html:
         # The HTML keeps the bytes Outlook stored; its charset is the message's internet code page.
-        charset = _codec(message.integer(INTERNET_CPID)) or "utf-8"
-        body.add_alternative(html.decode(charset, "replace"), subtype="html", charset="utf-8")
+        charset = _codec(message.integer(INTERNET_CPID), ambiguities) or "utf-8"
+        body.add_alternative(_decoded(html, charset), subtype="html", charset="utf-8")
     return body
 
 
@@ -208,7 +215,9 @@ def read_outlook(data: bytes) -> Converted:
         raise UserError("error.outlook_unreadable") from None
     try:
         message = _Storage(ole, [], 32)
-        message.codepage = _codec(message.integer(MESSAGE_CODEPAGE)) or _codec(message.integer(INTERNET_CPID))
+        ambiguities: list[str] = []
+        message.codepage = _codec(message.integer(MESSAGE_CODEPAGE), ambiguities) \
+            or _codec(message.integer(INTERNET_CPID), ambiguities)
         if not any(entry[0].startswith("__substg1.0_") for entry in ole.listdir()):
             raise UserError("error.outlook_not_a_message")
         transport = message.text(TRANSPORT_HEADERS).strip()
@@ -219,7 +228,7 @@ def read_outlook(data: bytes) -> Converted:
                        if name.strip().lower() not in _BODY_HEADERS]
         else:
             headers = _headers_from_properties(message, _recipients(ole, message))
-        body = _body(message)
+        body = _body(message, ambiguities)
         _attach(ole, message, body)
     except UserError:
         raise
@@ -229,4 +238,5 @@ def read_outlook(data: bytes) -> Converted:
         ole.close()
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
     mime = body.as_bytes(policy=SMTP)
-    return Converted(head.encode("utf-8", "surrogateescape") + mime, headers_kept=bool(transport))
+    return Converted(head.encode("utf-8", "surrogateescape") + mime, headers_kept=bool(transport),
+                     ambiguities=tuple(dict.fromkeys(ambiguities)))

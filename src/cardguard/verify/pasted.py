@@ -87,7 +87,7 @@ def analyse_pasted(text: str, directory: Directory) -> PastedVerdict:
     findings: list[Finding] = [finding("pasted.no_headers", "warn")]
     if claim:
         findings.append(finding("issuer.claimed", "info", ", ".join(claim.where), issuer=issuer.data.issuer.name))
-    link_infos, link_findings = links.analyse(links.collect(mail), issuer)
+    link_infos, link_findings = links.analyse(links.collect(mail), issuer, directory)
     otp, content_found = content.content_findings("", text)
     findings += link_findings + content_found
     codes = {f.code for f in findings}
