@@ -21,7 +21,7 @@ from cardguard.verify import CheckOptions, check_message
 from cardguard.verify.htmltext import MAX_NESTED_READS
 from cardguard.verify.links import MAX_HOPS, MAX_LINKS
 from cardguard.verify.message import _PDF_MAX_SLOW_STEPS, _PDF_MAX_URIS, MAX_PDF_STREAM_BYTES
-from mailkit import SAFEKEY_BODY, Key, Zone, dns_server, message, sign
+from mailkit import Key, Zone, dns_server, message, sign
 
 ALIAS = "amex.7f3k@icloud.com"
 OFFICIAL = "https://www.americanexpress.com/ja-jp/account/login"
@@ -519,15 +519,3 @@ def test_a_phone_link_that_dials_the_number_it_shows_is_fine(key, address, direc
     html = f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="{href}">{shown}</a></p><a href="{OFFICIAL}">Amex</a>'
     verdict = check(signed(key, html=html), address, directory)
     assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
-
-
-@pytest.mark.parametrize("after", ["", "からカード番号をご確認ください", " をご確認ください"])
-def test_an_address_shown_as_a_links_text_is_not_a_link_of_its_own(key, address, directory, after):
-    # Found by a new user: a phishing mail's <a href=evil>https://www.americanexpress.com/…</a> listed the
-    # shown address as an official link of its own (a tick in a phishing verdict), Japanese after it included.
-    html = (f'<p><a href="{EVIL}">https://www.americanexpress.com/ja-jp/account/login</a>{after}</p>')
-    body = SAFEKEY_BODY.replace("https://www.americanexpress.com/ja-jp/account/login\n", "")  # the plain part: no address
-    verdict = check(signed(key, html=html, body=body), address, directory)
-    assert verdict.verdict != "genuine"
-    assert "link.text_mismatch" in codes(verdict) and "link.official" not in codes(verdict)
-    assert [link.registered_domain for link in verdict.links] == ["evil.example"]

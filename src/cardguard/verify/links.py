@@ -172,11 +172,7 @@ def _raw_links(mail: Mail) -> list[RawLink]:
         links += [RawLink(url, None, "refresh", base) for url in html.refresh]
         links += [RawLink(url.strip(), None, "remote", base) for url in html.remote
                   if not url.strip().lower().startswith(("data:image/", "cid:"))]
-        # An address written as a link's shown text is that link, not another one: a mail app links
-        # the words inside an <a> to its href (text_mismatch compares the two), and Japanese text
-        # right after the </a> is no part of it.
-        shown = {link.url for link in _text_links(" \n ".join(text for _, text in html.anchors if text), "text")}
-        links += [link for link in _text_links(html.text, "text") if _ascii_head(link.url) not in shown]
+        links += _text_links(html.text, "text")
     links += _text_links(mail.text, "text")
     for attachment in mail.attachments:
         links += [RawLink(uri, None, "attachment") for uri in attachment.uris]
@@ -184,14 +180,6 @@ def _raw_links(mail: Mail) -> list[RawLink]:
     for inner in mail.attached:
         links += _raw_links(inner)
     return links
-
-
-def _ascii_head(url: str) -> str:
-    """``url`` up to its first character beyond ASCII."""
-    for position, char in enumerate(url):
-        if not char.isascii():
-            return url[:position]
-    return url
 
 
 def _is_link(link: RawLink) -> bool:
