@@ -519,3 +519,15 @@ def test_a_phone_link_that_dials_the_number_it_shows_is_fine(key, address, direc
     html = f'<p>SafeKey認証コード：482913</p><p>お問い合わせ：<a href="{href}">{shown}</a></p><a href="{OFFICIAL}">Amex</a>'
     verdict = check(signed(key, html=html), address, directory)
     assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+
+
+@pytest.mark.parametrize("anchor", [
+    '<a href="#" style="display:none">https://evil.example/login</a>', '<a href="">https://evil.example/login</a>',
+    '<a href="mailto:x@americanexpress.com">https://evil.example/login</a>',
+    '<map><area alt="https://evil.example/login" href="#"></map>',
+])
+def test_an_address_in_a_links_text_never_hides_the_same_address_written_in_the_text(key, address, directory, anchor):
+    # Found by an attacker: dropping text addresses that an anchor's text also held hid this one.
+    html = f'{anchor}<p>https://evil.example/login</p><p><a href="https://www.americanexpress.com/ja-jp/">Amex</a></p>'
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict != "genuine" and shows_evil(verdict)
