@@ -531,3 +531,22 @@ def test_an_address_in_a_links_text_never_hides_the_same_address_written_in_the_
     html = f'{anchor}<p>https://evil.example/login</p><p><a href="https://www.americanexpress.com/ja-jp/">Amex</a></p>'
     verdict = check(signed(key, html=html), address, directory)
     assert verdict.verdict != "genuine" and shows_evil(verdict)
+
+
+@pytest.mark.parametrize("shown, worst", [
+    ("0120‐020‐120", "phishing"), ("0120−020−120", "phishing"), ("0120ー020ー120", "phishing"),
+    ("0120–020–120", "phishing"), ("0120/020/120", "phishing"),
+    ("〇一二〇・〇二〇・一二〇", "suspicious"), ("O12O-O2O12O", "suspicious"),
+    ('<img src="cid:x" alt="0120-020120">', "suspicious"),
+    ('0120-020120 <span style="display:none">/ 050-0000-0000</span>', "phishing"),
+])
+@pytest.mark.parametrize("scheme", ["tel:", "sms:"])
+def test_a_phone_link_to_a_number_the_issuer_does_not_publish_is_never_genuine(key, address, directory, shown,
+                                                                               worst, scheme):
+    # Found by an attacker: a number shown with other dashes, in kanji or letters, as an image, or next to
+    # hidden digits was not compared with the number dialled, and the mail stayed genuine.
+    html = (f'<p><a href="{scheme}+81-50-0000-0000">{shown}</a></p>'
+            '<p><a href="https://www.americanexpress.com/ja-jp/">Amex</a></p>')
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict == worst, codes(verdict)  # shown and dialled differ: phishing; else not confirmed
+    assert {"link.tel_mismatch", "link.phone_unconfirmed"} & codes(verdict)

@@ -207,8 +207,8 @@ def collect(mail: Mail, merchant: str | None = None) -> Collected:
     for link in links:
         if _is_link(link):
             unique.setdefault((link.url, link.text, link.base), link)
-    dialled = list(dict.fromkeys((link.url, link.text) for link in links
-                                 if link.kind == "anchor" and link.text and link.url.lower().startswith(_DIALLED)))
+    dialled = list(dict.fromkeys((link.url, link.text or "") for link in links
+                                 if link.kind == "anchor" and link.url.lower().lstrip().startswith(_DIALLED)))
     # A URL shown only as text is dropped when an anchor already goes there.
     anchored = {link.url for link in unique.values() if link.kind != "text"}
     found = [link for link in unique.values() if link.kind != "text" or link.url not in anchored]
@@ -227,8 +227,18 @@ def collect(mail: Mail, merchant: str | None = None) -> Collected:
     return Collected(found[:MAX_LINKS], unread, dialled)
 
 
-_DIALLED = ("tel:", "callto:")
+_DIALLED = ("tel:", "callto:", "sms:")
 _PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9()\-. ]{5,}[0-9]")
+# What people put between a number's digits besides "-": every dash (Unicode's Pd), the minus sign,
+# the long vowel mark ー and a slash (after NFKC, which makes full-width ones these).
+_NUMBER_DASHES = {code: "-" for code in (*range(0x2010, 0x2016), 0x2212, 0x30FC, 0xFE58, 0xFE63, 0x2E3A, 0x2E3B,
+                                         0x301C, 0x3030, 0x30A0, 0x058A, 0x05BE, 0x1400, 0x1806, 0x2E17, 0x2E1A,
+                                         0x2E40, 0x301C, ord("/"))}
+
+
+def _phone_target(url: str) -> str:
+    """The number a tel:, callto: or sms: link dials, as written."""
+    return unquote(url.split(":", 1)[1]).split(";", 1)[0].split("?", 1)[0].strip()
 
 
 def _dialled_elsewhere(url: str, text: str, directory: Directory | None) -> tuple[str, str] | None:
@@ -236,9 +246,10 @@ def _dialled_elsewhere(url: str, text: str, directory: Directory | None) -> tupl
     Two numbers are one when a phone dials them alike (0120-020120 and +81 120 020120), or when one
     issuer publishes both in the directory (its 0120 line shown, its +81 3 line dialled): that is
     the issuer's own choice of line, not a disguise. A number nobody publishes is never excused."""
-    target = unquote(url.split(":", 1)[1]).split(";", 1)[0].split("?", 1)[0]
+    target = _phone_target(url)
     dials = dialled_number(target)
-    shown = [found.group(0) for found in _PHONE_IN_TEXT.finditer(unicodedata.normalize("NFKC", text))
+    written = unicodedata.normalize("NFKC", text).translate(_NUMBER_DASHES)
+    shown = [found.group(0) for found in _PHONE_IN_TEXT.finditer(written)
              if len(dialled_number(found.group(0)).lstrip("+")) >= 6]
     if not shown or not dials or any(dialled_number(number) == dials for number in shown):
         return None
@@ -486,6 +497,11 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
         if elsewhere:
             findings.append(finding("link.tel_mismatch", "bad", url[:200], shown=elsewhere[0][:40],
                                     dials=elsewhere[1][:40]))
+        elif issuer is not None and directory is not None \
+                and issuer.id not in issuers_publishing(directory, _phone_target(url)):
+            # What a phone link dials is confirmed like a web link's end: a number the issuer publishes.
+            # Otherwise it is not (whatever it shows: an image, kanji digits, a number hidden in the text).
+            findings.append(finding("link.phone_unconfirmed", "warn", url[:200], dials=_phone_target(url)[:40]))
     return infos, _dedupe(findings)
 
 
