@@ -21,7 +21,7 @@ from cardguard.verify import CheckOptions, check_message
 from cardguard.verify.htmltext import MAX_NESTED_READS
 from cardguard.verify.links import MAX_HOPS, MAX_LINKS
 from cardguard.verify.message import _PDF_MAX_SLOW_STEPS, _PDF_MAX_URIS, MAX_PDF_STREAM_BYTES
-from mailkit import Key, Zone, dns_server, message, sign
+from mailkit import SAFEKEY_BODY, Key, Zone, dns_server, message, sign
 
 ALIAS = "amex.7f3k@icloud.com"
 OFFICIAL = "https://www.americanexpress.com/ja-jp/account/login"
@@ -550,3 +550,48 @@ def test_a_phone_link_to_a_number_the_issuer_does_not_publish_is_never_genuine(k
     verdict = check(signed(key, html=html), address, directory)
     assert verdict.verdict == worst, codes(verdict)  # shown and dialled differ: phishing; else not confirmed
     assert {"link.tel_mismatch", "link.phone_unconfirmed"} & codes(verdict)
+
+
+def pdf_with_stream(dictionary: bytes, annotation: bytes) -> bytes:
+    body = zlib.compress(b"4 0 " + annotation)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] /Annots [4 0 R] >>",
+               b"<< " + dictionary + b" /Length " + str(len(body)).encode() + b" >>\nstream\n" + body + b"\nendstream"]
+    out = b"%PDF-1.5\n"
+    for number, item in enumerate(objects, 1):
+        out += b"%d 0 obj\n" % number + item + b"\nendobj\n"
+    return out + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.mark.parametrize("dictionary", [
+    b"/Type /ObjStm /N 1 /First 4 /Filter /#46lateDecode",      # a name written with #xx escapes
+    b"/Type /ObjStm /N 1 /First 4 /#46ilter /FlateDecode",
+    b"/Type /ObjStm /N 1 /First 4 /Filter %x\n/FlateDecode",    # a comment between key and value
+    b"/Type /ObjStm /N 1 /First 4 /Filter 9 0 R",               # the filter written in another object
+    b"/Type /ObjStm /N 1 /First 4 /Title (obj) /Filter /FlateDecode",  # "obj" inside a string
+    b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Pad (" + b"x" * 5000 + b")",  # longer than is read
+    b"/Type /ObjStm /Subtype /Image /N 1 /First 4 /Filter /FlateDecode",  # objects, whatever else it says
+    b"/Type /ObjStm /Note /XRef /N 1 /First 4 /Filter /FlateDecode",      # not a cross-reference table
+])
+def test_a_stream_whose_dictionary_is_written_to_slip_past_the_scan_is_read_or_counted_unread(
+        key, address, directory, dictionary):
+    # Found by an attacker: each of these made a compressed object stream read as plain bytes, and its
+    # link annotation was never seen.
+    data = pdf_with_stream(dictionary, link(b"(" + EVIL.encode() + b")"))
+    verdict = check(with_pdf(key, data), address, directory)
+    assert verdict.verdict != "genuine", codes(verdict)
+    assert shows_evil(verdict) or "link.attachment_unreadable" in codes(verdict)
+
+
+@pytest.mark.parametrize("label", ["utf-16", "utf-16le", "utf-8", "shift_jis"])
+def test_html_with_a_byte_order_mark_is_read_as_the_mark_says(key, address, directory, label):
+    # Found by an attacker: UTF-16 big-endian HTML with its mark, labelled utf-16 (little-endian to a
+    # browser's label table), read as noise with no link, while a browser follows the mark and shows it.
+    html = f'<p><a href="{EVIL}">ログイン</a> <a href="https://www.americanexpress.com/ja-jp/">Amex</a></p>'
+    msg = email.message.EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "American Express <Americanexpress@welcome.americanexpress.com>", ALIAS, "SafeKey"
+    msg.set_content(SAFEKEY_BODY.replace("https://www.americanexpress.com/ja-jp/account/login\n", ""))
+    msg.add_alternative(b"\xfe\xff" + html.encode("utf-16-be"), maintype="text", subtype="html",
+                        params={"charset": label}, cte="base64")
+    verdict = check(signed(key, msg), address, directory)
+    assert verdict.verdict != "genuine" and shows_evil(verdict)

@@ -131,3 +131,27 @@ def test_a_merchant_written_as_a_domain_is_the_shop_not_a_link(cardguard, mercha
 def test_only_a_bare_merchant_name_is_the_shop(cardguard, body):
     verdict = check(cardguard, body)
     assert verdict["verdict"] == "suspicious" and "link.foreign" in codes(verdict)
+
+
+@pytest.mark.parametrize("body", [
+    # the shop's name also written in a sentence: a link like any other
+    SAFEKEY_BODY.replace("EXAMPLE ONLINE STORE", "EVIL-LOGIN.COM") + "\n今すぐ evil-login.com でカードを停止してください。\n",
+    # "store" inside another word is no merchant label
+    SAFEKEY_BODY.replace("ご利用先：EXAMPLE ONLINE STORE", "Account restore: evil-login.com"),
+])
+def test_the_shop_exemption_never_hides_a_link_written_elsewhere(cardguard, body):
+    # Found by an attacker: the shop's bare name was dropped wherever it was written, and a label matched
+    # inside another word.
+    verdict = check(cardguard, body)
+    assert verdict["verdict"] == "suspicious" and "link.foreign" in codes(verdict)
+    assert "link.merchant_named" not in codes(verdict)
+
+
+def test_the_shop_named_in_both_the_plain_part_and_its_html_alternative_is_still_the_shop(cardguard):
+    body = SAFEKEY_BODY.replace("EXAMPLE ONLINE STORE", "AMAZON.CO.JP")
+    html = "<p>" + body.replace("\n", "<br>\n") + "</p>"
+    raw = TRUSTED + message(body=body, html=html)
+    run = cardguard("check", "-", "--offline", "--trust-authserv", "mx.icloud.com", "--json", input=raw)
+    verdict = run.json()
+    assert verdict["verdict"] == "genuine", codes(verdict)
+    assert "link.merchant_named" in codes(verdict)

@@ -58,8 +58,22 @@ def codec_for_codepage(codepage: int) -> str | None:
     return codec_for(name) if name else None
 
 
+# A byte-order mark decides over any label (WHATWG Encoding, "decode": BOM sniffing comes first).
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+
+
+def bom_codec(payload: bytes) -> str | None:
+    """The codec the byte-order mark at the start of ``payload`` names, if it starts with one."""
+    return next((codec for mark, codec in _BOMS if payload.startswith(mark)), None)
+
+
 def decode(payload: bytes, codec: str) -> str:
-    """``payload`` decoded strictly with ``codec`` (from ``codec_for``); UnicodeDecodeError if it does not fit."""
+    """``payload`` decoded strictly with ``codec`` (from ``codec_for``); UnicodeDecodeError if it does not
+    fit. A byte-order mark at its start decides instead, as in a browser: UTF-16 written big-endian
+    under a `utf-16` label (which names little-endian) is read as the mail app shows it."""
+    bom = bom_codec(payload)
+    if bom is not None:
+        return payload[len(next(mark for mark, named in _BOMS if named == bom)):].decode(bom)
     if codec == "x-user-defined":
         # Its bytes 80-FF are U+F780-U+F7FF (WHATWG §14.5); Python has no codec for it.
         return "".join(chr(byte) if byte < 0x80 else chr(0xF700 + byte) for byte in payload)

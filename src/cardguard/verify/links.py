@@ -189,19 +189,28 @@ def _is_link(link: RawLink) -> bool:
     return bool(url) and not url.startswith(_NOT_LINKS)
 
 
-def merchant_names(merchant: str | None) -> set[str]:
-    """The bare names (no scheme, no path) written in the merchant of a one-time-code mail
-    ("ご利用店舗: AMAZON.CO.JP"): a mail app links them, but they say who asked for the code, not
-    where the card company sends the holder. As text links are written: "http://" and the name."""
+def merchant_names(merchant: str | None, labels: list[str], texts: list[str]) -> set[str]:
+    """The bare name (no scheme, no path) a one-time-code mail gives as its merchant
+    ("ご利用先：AMAZON.CO.JP"): a mail app links it, but it says who asked for the code, not where the
+    card company sends the holder. As text links are written: "http://" and the name. Only a name
+    that is the whole value of a line starting with a merchant label, and written nowhere else in any
+    of ``texts`` (every text of the mail): the same name in a sentence is a link like any other."""
     written = (merchant or "").strip().rstrip("。.,、").lower()
-    # The whole merchant is the name: "AMAZON.CO.JP 詳しくは evil.example" names no shop by a domain.
-    return {url.lower() for url in _bare_hosts(written) if url[7:].lower() == written and "/" not in written}
+    names = {url.lower() for url in _bare_hosts(written) if url[7:].lower() == written and "/" not in written}
+    if not names:
+        return set()
+    line = re.compile(rf"^[ \t\u3000]*(?:{'|'.join(labels)})[ \t\u3000]*[:：][ \t\u3000]*{re.escape(written)}"
+                      rf"[ \t\u3000。.,、]*$", re.IGNORECASE | re.MULTILINE)
+    # Per text (a plain part and its HTML alternative each say it once): on that line only.
+    lines = [len(line.findall(text)) for text in texts]
+    if not any(lines) or any(count > 1 or text.lower().count(written) != count for count, text in zip(lines, texts)):
+        return set()
+    return names
 
 
-def collect(mail: Mail, merchant: str | None = None) -> Collected:
-    """Every link of ``mail``; ``merchant``: the merchant a one-time-code mail names, whose bare
-    name written as text is not one of the mail's links (merchant_names)."""
-    named = merchant_names(merchant)
+def collect(mail: Mail, named: set[str] = frozenset()) -> Collected:
+    """Every link of ``mail``; ``named``: the merchant's bare name (merchant_names), whose writing as
+    text is not one of the mail's links."""
     links = [link for link in _raw_links(mail) if not (named and link.kind == "text" and link.url.lower() in named)]
     unique: dict[tuple[str, str | None, str | None], RawLink] = {}
     for link in links:

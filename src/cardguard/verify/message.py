@@ -21,7 +21,7 @@ from email.message import Message
 from functools import lru_cache
 
 from cardguard.errors import UserError
-from cardguard.verify.charsets import codec_for
+from cardguard.verify.charsets import bom_codec, codec_for
 from cardguard.verify.charsets import decode as decode_charset
 from cardguard.verify.htmltext import HtmlContent, read_html
 from cardguard.verify.outlook import is_outlook, read_outlook
@@ -314,6 +314,10 @@ def _decode_bytes(payload: bytes, charset: str | None, ambiguities: list[str] | 
         codec = codec_for(charset)
         if codec:
             candidates.append(codec)
+            bom = bom_codec(payload)
+            if bom is not None and bom != codec and ambiguities is not None:
+                # A browser follows the mark; an app that trusts the label shows something else.
+                ambiguities.append(f"charset {charset.strip()[:40]!r} but a byte-order mark of {bom}")
         elif ambiguities is not None:
             ambiguities.append(f"charset {charset.strip()[:40]!r} unknown to mail apps")
     candidates += ["utf-8", "iso2022-jp", "cp932", "euc-jp"]
@@ -596,6 +600,28 @@ def _pdf_strings_after(chunk: bytes, keys: re.Pattern, budget: list[int]) -> tup
     return found, unread
 
 
+_PDF_OBJECT_HEAD = re.compile(rb"\d+\s+\d+\s+obj\b")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _pdf_dictionary(head: bytes) -> bytes | None:
+    """The dictionary of the stream that follows ``head``, as a reader reads its names (`/#46ilter` is
+    /Filter, a comment is a space), or None when its filters cannot be read with confidence: no object
+    header within reach (a dictionary longer than that), or a filter or its parameters written in
+    another object."""
+    heads = list(_PDF_OBJECT_HEAD.finditer(head))
+    if not heads:
+        return None
+    dictionary = re.sub(rb"%[^\r\n]*", b" ", head[heads[-1].end():])
+    if b"#" in dictionary:
+        dictionary = _PDF_NAME_ESCAPE.sub(lambda found: bytes([int(found.group(1), 16)]), dictionary)
+    if re.search(rb"/(?:Filter|DecodeParms|DP|F)\s*\d+\s+\d+\s+R\b", dictionary):
+        return None
+    if b"/Filter" in dictionary and not _PDF_FILTER.search(dictionary):
+        return None
+    return dictionary
+
+
 def _pdf_filters(dictionary: bytes) -> list[bytes]:
     found = _PDF_FILTER.search(dictionary)
     if not found:
@@ -800,11 +826,13 @@ def _pdf_uris(data: bytes, slow: list[int] | None = None) -> tuple[tuple[str, ..
         if index >= MAX_PDF_STREAMS:
             unread += max(1, data.count(b"endstream", found.start()))
             break
-        head = data[max(0, found.start() - 4096):found.start()]
-        dictionary = head[head.rfind(b"obj") + 3:] if b"obj" in head else head
+        dictionary = _pdf_dictionary(data[max(0, found.start() - 4096):found.start()])
+        if dictionary is None:
+            unread += 1  # its filters cannot be read with confidence: what it holds is not read
+            continue
         filters = _pdf_filters(dictionary)
-        if not filters or b"/XRef" in dictionary or re.search(rb"/Subtype\s*/Image\b", dictionary) \
-                or set(filters) & _PDF_IMAGE_FILTERS:
+        if not filters or re.search(rb"/Type\s*/XRef\b", dictionary) or set(filters) & _PDF_IMAGE_FILTERS \
+                or (re.search(rb"/Subtype\s*/Image\b", dictionary) and not _PDF_OBJECT_STREAM.search(dictionary)):
             continue  # plain bytes, read with the file; the cross-reference table; or an image's pixels
         parms = _pdf_decode_parms(dictionary, len(filters))
         decoded = None if parms is None else _pdf_decoded(found.group(1), filters, parms, slow)
