@@ -5,7 +5,8 @@ lower case (`feImage` is the `feimage` that loads its href), CSS letters fold as
 element matched by two selectors of one query (`<img background>`, a style with url() and
 image-set()) is read once, where lexbor's query had returned it twice. And a <base> with only an
 xlink:href (an SVG element, which no browser takes for the page's base) is not "the first
-<base href>": lexbor's `base[href]` matched xlink:href too, and an HTML <base> after it was ignored."""
+<base href>": lexbor's `base[href]` matched xlink:href too, and an HTML <base> after it was ignored.
+Since, on purpose and not made here: an SVG <script href> or <script xlink:href> is a load."""
 
 from __future__ import annotations
 

@@ -595,3 +595,22 @@ def test_html_with_a_byte_order_mark_is_read_as_the_mark_says(key, address, dire
                         params={"charset": label}, cte="base64")
     verdict = check(signed(key, msg), address, directory)
     assert verdict.verdict != "genuine" and shows_evil(verdict)
+
+
+def test_decoded_pdf_streams_past_what_a_file_may_keep_are_counted_unread():
+    # Found by an attacker: two hundred 5 MB streams from a 1.4 MB file were all kept (1 GB).
+    from cardguard.verify import message as reader
+
+    filler = zlib.compress(b"\0" * 4_000_000)
+    streams = b"".join(b"%d 0 obj\n<< /Type /ObjStm /N 0 /First 0 /Filter /FlateDecode /Length %d >>\nstream\n"
+                       % (10 + n, len(filler)) + filler + b"\nendstream\nendobj\n" for n in range(10))
+    data = pdf(link(b"(" + EVIL.encode() + b")")) + streams
+    uris, unread = reader._pdf_uris(data)
+    assert EVIL in uris and unread >= 10 - reader.MAX_PDF_KEPT_BYTES // 4_000_000
+
+
+def test_an_svg_script_loads_its_href(key, address, directory):
+    html = ('<svg><script xlink:href="https://evil.example/x.js"></script></svg>'
+            '<p><a href="https://www.americanexpress.com/ja-jp/">Amex</a></p>')
+    verdict = check(signed(key, html=html), address, directory)
+    assert verdict.verdict != "genuine" and shows_evil(verdict)

@@ -367,9 +367,11 @@ def _links(tree, out: HtmlContent) -> _Walked:
             walked.frames.append(node)
         if (tag in _FETCHED_TAGS or "background" in attrs
                 or (tag == "link" and ("href" in attrs or "xlink:href" in attrs or "imagesrcset" in attrs))
-                or (tag in ("script", "amp-state") and "src" in attrs)) and not runtime:
+                or (tag in ("script", "amp-state") and "src" in attrs)
+                or (tag == "script" and ("href" in attrs or "xlink:href" in attrs))) and not runtime:
             lowered = _attrs(node)
-            names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag == "link" else ())
+            # An SVG <script> loads its href (xlink:href), as <image> and <use> do.
+            names = _FETCHED_ATTRS + (("href", "xlink:href") if tag in _SVG_FETCHED or tag in ("link", "script") else ())
             fetched += [lowered[name].strip() for name in names if lowered.get(name, "").strip()]
             for name in ("srcset", "imagesrcset"):
                 if lowered.get(name):
