@@ -305,7 +305,7 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     findings += _attached_signatures(carried, issuer, options)
     otp, content_findings = content.content_findings(mail.subject, body)
     shop = links.merchant_names(otp.merchant, content.rules()["otp"]["merchant"],
-                                [content.normalize(text) for text in _texts(mail)])
+                                [content.normalize(text) for text in _texts(mail)]) if otp.merchant else set()
     link_infos, link_findings = links.analyse(links.collect(mail, shop), issuer, directory)
     findings += link_findings
     findings += [finding("link.merchant_named", "info", name[7:], domain=name[7:]) for name in sorted(shop)]
