@@ -158,6 +158,33 @@ _usage_errors_as_json(HELP_LANG)
 _option_is_no_value()
 
 
+def _values_as_words(lang: Lang) -> None:
+    """Typer 0.29 shows what an option takes as Python types (`--card <str>`, `--alias <list[str]>`);
+    a holder reads `--card TEXT`, and `--alias TEXT...` for an option that may be given again."""
+    try:
+        from typer.core import _TyperParameter
+    except ImportError:  # pragma: no cover - a Typer without it shows its own words
+        return
+    shown = _TyperParameter.display_type
+    kinds = {"str": "text", "int": "integer", "float": "number", "datetime": "moment", "Path": "path", "path": "path"}
+
+    def display_type(self, ctx):
+        label = shown(self, ctx)
+        inner = label[1:-1] if isinstance(label, str) and label.startswith("<") and label.endswith(">") else None
+        if inner is None:
+            return label
+        repeated = inner.startswith("list[") and inner.endswith("]")
+        kind = kinds.get(inner[5:-1] if repeated else inner)
+        if kind is None:
+            return label  # a choice (a|b) and the rest say what they are
+        return t(f"cli_value.{kind}", lang) + (t("cli_value.again", lang) if repeated else "")
+
+    _TyperParameter.display_type = display_type
+
+
+_values_as_words(HELP_LANG)
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help=h("opt.json"))]
 LangOpt = Annotated[Optional[str], typer.Option("--lang", help=h("opt.lang"))]
 
