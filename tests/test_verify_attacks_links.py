@@ -614,3 +614,12 @@ def test_an_svg_script_loads_its_href(key, address, directory):
             '<p><a href="https://www.americanexpress.com/ja-jp/">Amex</a></p>')
     verdict = check(signed(key, html=html), address, directory)
     assert verdict.verdict != "genuine" and shows_evil(verdict)
+
+
+def test_every_dash_is_read_as_a_separator_in_a_shown_number():
+    import unicodedata
+
+    from cardguard.verify.links import _NUMBER_DASHES
+
+    dashes = [char for char in map(chr, range(0x110000)) if unicodedata.category(char) == "Pd" and char != "-"]
+    assert all(ord(char) in _NUMBER_DASHES for char in dashes)

@@ -231,7 +231,7 @@ def _within_limit(handle, limit: int) -> bytes:
 def __getattr__(name: str):
     # `check` is a core function (verify/run.py); the CLI's commands import it from here as they always
     # did, loaded only when asked so that --help and contacts never import the verifier.
-    if name in ("check_options", "check_setup", "registered_aliases", "verify_bytes"):
+    if name in ("check_options", "check_setup", "verify_bytes"):
         from cardguard.verify import run
 
         return getattr(run, name)

@@ -287,10 +287,7 @@ def _links(tree, out: HtmlContent) -> _Walked:
             if not attrs or _READ_ATTRS.isdisjoint(attrs):
                 continue  # layout: a table cell, a span, a font, most of a mail
             if _LOADING_ATTRS.isdisjoint(attrs):
-                style = attrs["style"]
-                # Most styles are colours and widths: without "(", "@" or "\\" they load nothing.
-                if style and ("(" in style or "@" in style or "\\" in style):
-                    _read_style(style, styled)
+                _read_style(attrs["style"], styled)
                 continue
         _read_style(attrs.get("style"), styled)
         if not attrs:

@@ -76,11 +76,6 @@ def _alias_rows(store=None) -> list[tuple[str, str | None, int]]:
     return [(c.alias_email.lower(), c.product, c.id) for c in _registered_rows(store) if c.alias_email]
 
 
-def registered_aliases(store=None) -> dict[str, str | None]:
-    """The alias addresses of the holder's active cards (address -> product), if a registry exists."""
-    return {address: product for address, product, _ in _alias_rows(store)}
-
-
 def card_by_alias(recipients: list[str], store=None) -> int | None:
     """The holder's card whose registered alias the mail was sent to: which card the mail is about."""
     wanted = {r.lower() for r in recipients}
