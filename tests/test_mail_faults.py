@@ -9,8 +9,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import tracemalloc
@@ -20,6 +18,7 @@ import pytest
 
 from dovecot import PASSWORD, USER, new_server
 from mailkit import amex_dns, message
+from ttykit import Watcher
 
 ALIAS = "amex.7f3k@icloud.com"
 
@@ -106,35 +105,10 @@ class KillWhileSending:
         self.thread.join(10)
 
 
-class Watching:
-    """`cardguard mail watch --json` running, its output gathered line by line: ``until(condition)``
-    waits for what the holder would see. On leaving, it is stopped as with Ctrl-C and must end cleanly."""
-
-    def __init__(self, timeout: float) -> None:
-        self.timeout, self.out, self.err = timeout, [], []
-
-    def __enter__(self) -> Watching:
-        env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "", "PYTHONUNBUFFERED": "1",
-               "CARDGUARD_MAIL_BACKOFF": "0.5,1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "cardguard", "mail", "watch", "--no-desktop", "--json",
-                                      "--offline", "--lang", "en"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL, env=env)
-        for stream, into in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
-            threading.Thread(target=lambda s=stream, i=into: [i.append(x.decode()) for x in iter(s.readline, b"")],
-                             daemon=True).start()
-        return self
-
-    def until(self, condition) -> None:
-        deadline = time.monotonic() + self.timeout
-        while not condition() and time.monotonic() < deadline and self.proc.poll() is None:
-            time.sleep(0.05)
-        assert condition(), "".join(self.err)
-
-    def __exit__(self, *exc) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        code = self.proc.wait(timeout=30)
-        if exc[0] is None:
-            assert code == 0 and "Traceback" not in "".join(self.err), "".join(self.err)
+def watching() -> Watcher:
+    """`mail watch --json` in this test's profile (its environment is read when the test runs)."""
+    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "", "PYTHONUNBUFFERED": "1", "CARDGUARD_MAIL_BACKOFF": "0.5,1"}
+    return Watcher(["mail", "watch", "--no-desktop", "--json", "--offline", "--lang", "en"], env)
 
 
 def recorded_subjects(profile) -> list[str]:
@@ -174,8 +148,13 @@ def test_check_when_the_server_restarts_in_the_middle_of_a_message(cardguard, se
 
 def test_watch_when_the_server_restarts_in_the_middle_of_a_message(cardguard, server, profile):
     add(cardguard, server)
-    with Watching(timeout=90) as watch:
-        out, err, until = watch.out, watch.err, watch.until
+    watch = watching()
+    out, err = watch.out, watch.err
+
+    def until(condition) -> None:
+        watch.until(condition, 90)
+
+    try:
         until(lambda: any("Watching home" in line for line in err))
         killer = KillWhileSending(server, watched=server.processes("imap"))
         try:
@@ -193,6 +172,9 @@ def test_watch_when_the_server_restarts_in_the_middle_of_a_message(cardguard, se
         until(lambda: len(out) == 2)
         time.sleep(1.5)
         assert len(out) == 2  # one alert per mail, the big one included
+    finally:
+        code = watch.stop()
+    assert code == 0 and "Traceback" not in "".join(err), "".join(err)
 
 
 def test_a_connection_gone_while_a_folder_is_opened_is_a_drop_not_a_missing_folder(server):
@@ -301,8 +283,13 @@ def test_a_folder_the_server_cannot_open_does_not_stop_the_others(cardguard, ser
 
 def test_watch_goes_on_past_a_message_the_server_always_hangs_up_on(cardguard, server, profile):
     add(cardguard, server)
-    with Watching(timeout=60) as watch:
-        out, err, until = watch.out, watch.err, watch.until
+    watch = watching()
+    out, err = watch.out, watch.err
+
+    def until(condition) -> None:
+        watch.until(condition, 60)
+
+    try:
         until(lambda: any("Watching home" in line for line in err))
         # Delivered while the server runs, as a delivery agent writes into the Maildir.
         deliver_with_wrong_size(server, phishing("壊れたメール"), "1764400000.M1P1.test", 100, folder="Junk")
@@ -310,6 +297,9 @@ def test_watch_goes_on_past_a_message_the_server_always_hangs_up_on(cardguard, s
         until(lambda: any("その後のメール" in line for line in out))
         server.append(phishing("受信トレイにも"))
         until(lambda: any("受信トレイにも" in line for line in out))
+    finally:
+        code = watch.stop()
+    assert code == 0 and "Traceback" not in "".join(err), "".join(err)
 
 
 def test_check_goes_on_past_a_message_whose_sending_drops_twice(cardguard, server, profile):

@@ -21,6 +21,7 @@ from cardguard.web.app import create_app
 from dovecot import PASSWORD, USER, new_server
 from mailkit import amex_dns, message, received_safekey
 from test_mail_scan import lines, write_mbox
+from ttykit import ctrl_c_as_typed
 
 ALIAS = "amex.7f3k@icloud.com"
 
@@ -171,7 +172,8 @@ def test_ctrl_c_during_a_scan_keeps_what_was_checked(profile, tmp_path):
             out.write(phishing(subject=f"SafeKey認証 {i}").replace(b"\r\n", b"\n") + b"\n")
     env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "cardguard", "mail", "scan", str(path), "--offline", "--json",
-                             "--lang", "en"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                             "--lang", "en"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=ctrl_c_as_typed)
     said = []
     deadline = time.monotonic() + 120
     while len(said) < 250 and time.monotonic() < deadline:

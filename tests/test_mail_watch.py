@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +15,7 @@ import pytest
 
 from dovecot import PASSWORD, USER, server  # noqa: F401 - a fixture
 from mailkit import ALIAS, dns, message, received_safekey  # noqa: F401 - dns is a fixture
+from ttykit import Watcher
 
 TOPIC = "cg-topic-9f8e7d6c5b4a"
 
@@ -60,38 +59,6 @@ def ntfy():
     found = Ntfy()
     yield found
     found.close()
-
-
-class Watcher:
-    def __init__(self, args: list[str], env: dict) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "cardguard", *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
-        self.out: list[str] = []
-        self.err: list[str] = []
-        for stream, into in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
-            threading.Thread(target=self._read, args=(stream, into), daemon=True).start()
-
-    @staticmethod
-    def _read(stream, into):
-        for line in iter(stream.readline, b""):
-            into.append(line.decode("utf-8", "replace"))
-
-    def wait_for(self, text: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(text in line for line in self.err) or self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        assert any(text in line for line in self.err), "".join(self.err)
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-        try:
-            return self.proc.wait(timeout=30)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
 
 
 @pytest.fixture
