@@ -36,6 +36,14 @@ def _parts(count: int, header: bytes) -> bytes:
     return HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n' + parts + b"--B--\r\n"
 
 
+def _near_boundaries(count: int) -> bytes:
+    # Three multiparts deep, a part of n lines that each start as a boundary line does and are not one:
+    # the fast MIME reading looks at every line starting with "--" once at each depth.
+    nested = b"".join(b'Content-Type: multipart/mixed; boundary="B%d"\r\n\r\n--B%d\r\n' % (i, i) for i in range(3))
+    closing = b"".join(b"\r\n--B%d--" % i for i in reversed(range(3)))
+    return HEAD + nested + b"Content-Type: text/plain\r\n\r\n" + b"--B0-x\r\n" * count + closing + b"\r\n"
+
+
 # (what it is, the attacker's size, the mail at a given size, the same mail without the hostile part)
 CASES = [
     ("top-level Content-Type, n x ';' (2n is the attacker's; over 32 KB is refused)", 16_000, lambda n: HEAD + b"Content-Type: text/plain" + b";" * n
@@ -58,6 +66,8 @@ CASES = [
     # Before the mail's budget of part headers (MAX_PART_HEADER_BYTES): 7.5 s at n=200, 15 s at 400.
     ("n parts, each with 1 KB of '\"' in its Content-Type and -Disposition", 200,
      lambda n: _parts(n, b'"' * 1000), _parts(1, b"")),
+    ("n lines starting like a boundary, three multiparts deep", 100_000, _near_boundaries, _near_boundaries(1)),
+    ("n small parts", 5_000, lambda n: _parts(n, b""), _parts(1, b"")),
 ]
 
 

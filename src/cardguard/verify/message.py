@@ -21,6 +21,7 @@ from email.message import Message
 from functools import lru_cache
 
 from cardguard.errors import UserError
+from cardguard.verify import parts
 from cardguard.verify.charsets import bom_codec, codec_for
 from cardguard.verify.charsets import decode as decode_charset
 from cardguard.verify.htmltext import HtmlContent, read_html
@@ -155,6 +156,12 @@ class ReadBudget:
         self.header_bytes -= cost
         self.charged.add(key)
         return True
+
+    def headers_state(self) -> tuple[int, set[tuple[str, str]], set[tuple[str, str]]]:
+        return self.header_bytes, set(self.charged), set(self.refused)
+
+    def restore_headers(self, state: tuple[int, set[tuple[str, str]], set[tuple[str, str]]]) -> None:
+        self.header_bytes, self.charged, self.refused = state
 
 
 
@@ -935,10 +942,15 @@ def read_mail(data: bytes, *, attached_depth: int = 0, budget: ReadBudget | None
         return mail
     _check_header_count(data)
     budget = budget or ReadBudget()
-    try:
-        msg = email.message_from_bytes(data, policy=_READ_POLICY.clone(budget=budget))
-    except RecursionError:
-        raise UserError("error.message_too_deep", limit=MAX_DEPTH) from None
+    policy = _READ_POLICY.clone(budget=budget)
+    before = budget.headers_state()
+    msg = parts.read(data, policy)
+    if msg is None:  # not of the shape read fast: the standard parser reads it, from the same budget
+        budget.restore_headers(before)
+        try:
+            msg = email.message_from_bytes(data, policy=policy)
+        except RecursionError:
+            raise UserError("error.message_too_deep", limit=MAX_DEPTH) from None
     headers = _raw_headers(msg)
     _refuse_non_message(headers)
     defects: list[str] = []
