@@ -139,6 +139,54 @@ def test_a_short_part_header_nested_too_deep_for_the_parser_is_unreadable_not_a_
     assert "content-type: unreadable" in ambiguities(verdict)
 
 
+def _nested(levels: int, part: bytes) -> bytes:
+    """``part`` (headers, blank line, body) inside ``levels`` multiparts, inside the mail's own."""
+    for level in range(levels):
+        part = (b'Content-Type: multipart/alternative; boundary="L%d"\r\n\r\n--L%d\r\n' % (level, level)
+                + part + b"\r\n--L%d--\r\n" % level)
+    return HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n' + part + b"\r\n--B--\r\n"
+
+
+@pytest.mark.parametrize("levels", [0, 1, 12, 18])
+@pytest.mark.parametrize("comments", [65, 300, 470, 485])
+def test_a_header_nested_near_the_parsers_limit_is_read_alike_at_any_depth_and_by_either_reading(
+        monkeypatch, levels, comments):
+    # Found by an attacker: whether the header parser ran out of stack on ~470 nested comments (under
+    # the 1 KB read of a value) depended on how deep its caller was, so the fast and the standard MIME
+    # reading, and parts at different depths, read one value differently (a signed mail with it was
+    # genuine one way, suspicious the other). Past MAX_COMMENT_NESTING it is unreadable everywhere.
+    from cardguard.verify import message as read, parts
+
+    html = (b"Content-Type: text/html; charset=utf-8; a=" + b"(" * comments + b")" * comments
+            + b"\r\n\r\n<p>SafeKey code: 482913</p>")
+    mail = _nested(levels, html)
+    verdicts = []
+    for fast in (True, False):
+        read._PARSED.clear()  # each reading parses afresh, as in a new process
+        if not fast:
+            monkeypatch.setattr(parts, "read", lambda data, policy: None)
+        verdict = check(mail)
+        verdicts.append((verdict.verdict, sorted(verdict.decisive), ambiguities(verdict)))
+    assert verdicts[0] == verdicts[1]
+    assert verdicts[0][0] == "suspicious" and "content-type: unreadable" in verdicts[0][2]
+
+
+def test_comments_nested_as_mail_apps_write_them_are_read():
+    verdict = check(multipart(b"Content-Type: text/plain; charset=utf-8 (" + b"(" * 3 + b"note" + b")" * 4))
+    assert verdict.verdict == "genuine" and "unreadable" not in ambiguities(verdict)
+
+
+def test_an_unreadable_content_disposition_is_said_the_first_time_it_is_read():
+    # The check looked for it among the values the parser had failed on before reading it: only a
+    # second mail with the same value (in the same process) was said to be ambiguous.
+    from cardguard.verify import message as read
+
+    read._PARSED.clear()
+    disposition = b"Content-Disposition: attachment; filename=" + b"(" * 100 + b"x.html"
+    verdict = check(multipart(TEXT + disposition))
+    assert verdict.verdict == "suspicious" and "content-disposition: unreadable" in ambiguities(verdict)
+
+
 def test_twenty_thousand_letters_of_link_text_get_a_verdict_with_the_link():
     html = b'<p>SafeKey code: 482913</p><a href="https://evil.example/login">' + b"a" * 20_000 + b"</a>"
     verdict = check(HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html)

@@ -143,6 +143,7 @@ class ReadBudget:
     pdf_steps: list[int] = field(default_factory=lambda: [_PDF_MAX_SLOW_STEPS])
     charged: set[tuple[str, str]] = field(default_factory=set)
     refused: set[tuple[str, str]] = field(default_factory=set)  # read as absent: the budget was spent
+    unreadable: set[tuple[str, str]] = field(default_factory=set)  # (name, value) the parser failed on
 
     def allows(self, name: str, value: str) -> bool:
         """Whether the Content-* header ``name: value`` may be parsed, charging it the first time."""
@@ -157,18 +158,19 @@ class ReadBudget:
         self.charged.add(key)
         return True
 
-    def headers_state(self) -> tuple[int, set[tuple[str, str]], set[tuple[str, str]]]:
-        return self.header_bytes, set(self.charged), set(self.refused)
+    def headers_state(self) -> tuple:
+        return self.header_bytes, set(self.charged), set(self.refused), set(self.unreadable)
 
-    def restore_headers(self, state: tuple[int, set[tuple[str, str]], set[tuple[str, str]]]) -> None:
-        self.header_bytes, self.charged, self.refused = state
+    def restore_headers(self, state: tuple) -> None:
+        self.header_bytes, self.charged, self.refused, self.unreadable = state
 
 
 
 class _ReadPolicy(email.policy.EmailPolicy):
     """policy.default, except that a header read twice is parsed once: the message walk asks for
     Content-Type three or four times per part, and each ask re-ran the header parser (~15% of a
-    check). Parsing is a pure function of the name and raw value, so the answers are unchanged."""
+    check). Parsing is a pure function of the name and raw value, so the answers are unchanged; a
+    value the parser fails on reads as absent, and the mail's budget keeps that it was unreadable."""
 
     budget: ReadBudget | None = None  # the mail's, set per mail by clone(); None: no limit
 
@@ -176,31 +178,64 @@ class _ReadPolicy(email.policy.EmailPolicy):
         if hasattr(value, "name"):
             return super().header_fetch_parse(name, value)
         if self.budget is not None and name[:8].lower() == "content-" and not self.budget.allows(name, value):
-            return super().header_fetch_parse(name, "")  # past the mail's budget: as if absent, and said
+            return self._parsed(name, "")[0]  # past the mail's budget: as if absent, and said
+        parsed, unreadable = self._parsed(name, value)
+        if unreadable and self.budget is not None:
+            self.budget.unreadable.add((name, value))
+        return parsed
+
+    def _parsed(self, name: str, value: str) -> tuple[object, bool]:
+        """(the parse of ``value``, whether the parser failed on it and it reads as absent)."""
         # A giant header is kept only until a few others are read: the same part's type is asked
         # for several times in a row, and one parse of 30 KB of punctuation takes 130 ms.
         cache, size = (_PARSED, 1024) if len(value) <= 2000 else (_PARSED_LONG, 4)
         key = (name, value)
-        parsed = cache.get(key)
-        if parsed is None:
+        found = cache.get(key)
+        if found is None:
+            read = content_value(name, value)[0]
+            try:
+                if _nested_deeper_than(read, MAX_COMMENT_NESTING):
+                    raise ValueError("comments nested too deep to parse at any depth of the caller's stack")
+                found = (super().header_fetch_parse(name, read), False)
+            except RecursionError:
+                # The stack the caller already used decides this, not the value (a part hundreds of
+                # multiparts deep): unreadable for this mail, and kept for no other.
+                if self.budget is not None:
+                    self.budget.unreadable.add(key)
+                return super().header_fetch_parse(name, ""), True
+            except Exception:  # noqa: BLE001 - the standard library's parser on hostile input
+                found = (super().header_fetch_parse(name, ""), True)  # as an absent header: text/plain, 7bit
             if len(cache) >= size:
                 cache.clear()
-            try:
-                parsed = super().header_fetch_parse(name, content_value(name, value)[0])
-            except Exception:  # noqa: BLE001 - e.g. RecursionError on comments nested hundreds deep
-                if len(_UNREADABLE) >= 1024:  # a long-running web app or mailbox watch stays bounded
-                    _UNREADABLE.clear()
-                _UNREADABLE.add(key)
-                parsed = super().header_fetch_parse(name, "")  # as an absent header: text/plain, 7bit
-            cache[key] = parsed
-        return parsed
+            cache[key] = found
+        return found
+
+
+# The header parser takes two stack frames per comment nested in another; how deep it may go then
+# depended on how deep its caller was (the fast and the standard MIME reading differ there, and so
+# does a part a few multiparts down), so a value nested deeper than this is unreadable wherever it is
+# read. Mail apps' headers nest comments once or twice, if at all.
+MAX_COMMENT_NESTING = 64
+
+
+def _nested_deeper_than(value: str, limit: int) -> bool:
+    if value.count("(") <= limit:
+        return False
+    depth = 0
+    for char in value:
+        if char == "(":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char == ")" and depth:
+            depth -= 1
+    return False
 
 
 # What the standard library is given of a MIME part's Content-* header: it parses them in quadratic
 # time (a 20 KB run of quotes took 4 s, of ";" in a Content-Transfer-Encoding 6 s) and no limit covers
 # a part's headers, only the message's own. The longest in the real phishing corpus is 171 characters.
 MAX_CONTENT_VALUE_READ = 1024
-_UNREADABLE: set[tuple[str, str]] = set()  # Content-* values the standard library failed on
 
 
 def content_value(name: str, value: str) -> tuple[str, bool]:
@@ -498,6 +533,10 @@ def _param_names(value: str) -> list[str]:
 
 def _ambiguities(part: Message, top: bool) -> list[str]:
     found = []
+    for name in _ONCE_IN_PART:  # parsed before they are looked at below: one the parser fails on is known
+        _safe(lambda name=name: part.get(name), None)
+    budget = getattr(part.policy, "budget", None)
+    unreadable = budget.unreadable if budget is not None else set()
     counts: dict[str, int] = {}
     values: dict[str, str] = {}
     for name, value in _safe(part.raw_items, []):
@@ -521,7 +560,7 @@ def _ambiguities(part: Message, top: bool) -> list[str]:
         if name.lower().startswith("content-"):
             if content_value(name, str(value))[1]:
                 found.append(f"{name.lower()}: cut to {MAX_CONTENT_VALUE_READ} characters to be read")
-            if (name, str(value)) in _UNREADABLE:
+            if (name, str(value)) in unreadable:
                 found.append(f"{name.lower()}: unreadable")
     guessed = {type(d).__name__ for d in _safe(lambda: part.defects, [])} & _GUESSED_STRUCTURE
     found += sorted(guessed)
