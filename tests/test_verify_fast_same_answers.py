@@ -131,6 +131,76 @@ def test_content_rules_find_what_re_finds_on_generated_text(data):
     assert fast.findall(text) == slow.findall(text)
 
 
+def places_by_find(text: str, strings: tuple[bytes, ...]) -> dict[int, list[tuple[int, int]]]:
+    """Where each required string occurs, as the lists found them before one search served them all:
+    `in` on the text with its ASCII letters lowered (and the four letters IGNORECASE takes for ASCII
+    ones), every place, overlapping ones too, in characters of the text."""
+    folded = text.translate(str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}))
+    folded = "".join(char.lower() if char.isascii() else char for char in folded)
+    out: dict[int, list[tuple[int, int]]] = {}
+    for number, string in enumerate(strings):
+        word = string.decode("utf-8", "surrogatepass")
+        at = folded.find(word)
+        while at >= 0:
+            out.setdefault(number, []).append((at, at + len(word)))
+            at = folded.find(word, at + 1)
+    return out
+
+
+def catalogue_places(text: str) -> tuple[dict, tuple[bytes, ...], bool]:
+    for words in rule_lists().values():
+        wordscan.words(words).search("")  # built: their strings are in the catalogue
+    places = wordscan._CATALOGUE.places(text)
+    return {number: sorted(spans) for number, spans in places.found.items()}, places.searcher[0], places.dense
+
+
+def test_required_strings_are_found_where_in_finds_them_on_the_whole_corpus():
+    for text in [content.normalize(text) for text in corpus_texts()]:
+        found, strings, dense = catalogue_places(text)
+        assert not dense
+        assert found == places_by_find(text, strings), text[:200]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.data())
+def test_required_strings_are_found_where_in_finds_them_across_search_chunks(data):
+    # Chunks of a few bytes: strings cut by a chunk's end, found once, and characters of 1 to 4 bytes.
+    wordscan_chunk = data.draw(st.integers(1, 9))
+    words = rule_lists()[data.draw(st.sampled_from(sorted(rule_lists())))]
+    piece = st.one_of(st.sampled_from(_fragments(words)), st.sampled_from(_TRICKY),
+                      st.sampled_from(("\U0001f600", "\ud800", "é", "\u3000")), st.text(max_size=3))
+    text = "".join(data.draw(st.lists(piece, max_size=16)))
+    original = wordscan._CHUNK
+    wordscan._CHUNK = wordscan_chunk
+    try:
+        wordscan._CATALOGUE._recent = ()  # searched afresh, in these chunks
+        found, strings, dense = catalogue_places(text)
+    finally:
+        wordscan._CHUNK = original
+    assert not dense
+    assert found == places_by_find(text, strings)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.data())
+def test_content_rules_find_what_re_finds_near_words_far_apart(data):
+    # Long stretches between the words: each list reads only near where its words are (and, with
+    # few places allowed, a text full of them whole).
+    name = data.draw(st.sampled_from(sorted(rule_lists())))
+    words = rule_lists()[name]
+    filler = st.sampled_from(("x" * 300, "あ" * 500, " " * 50, "\u212a" * 40, "ー" * 200, "1" * 100))
+    piece = st.one_of(st.sampled_from(_fragments(words)), st.sampled_from(_TRICKY), filler)
+    text = "".join(data.draw(st.lists(piece, max_size=14)))
+    fast, slow = wordscan.words(words), plain(words)
+    original = wordscan.MAX_PLACES
+    wordscan.MAX_PLACES = data.draw(st.sampled_from((original, 2)))
+    wordscan._CATALOGUE._recent = ()  # searched afresh, with this many places allowed
+    try:
+        assert spans(fast.finditer(text)) == spans(slow.finditer(text)), name
+    finally:
+        wordscan.MAX_PLACES = original
+
+
 @pytest.mark.parametrize("words", [
     (r"\w+day",), (r"(a)\1",), ("x?",), ("[^a]b",), ("(?-i:Card)", "pin"), (r"\bCVV2?\b", "(?<!one )time"),
     ("caf\u00e9", "STRASSE"), ("(a)(b)?", "c"), ("[a-f]{2}", "\u3042+"),

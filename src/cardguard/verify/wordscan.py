@@ -13,6 +13,7 @@ class like `\\w` first, a backreference, a match that may be empty), the plain p
 from __future__ import annotations
 
 import re
+import threading
 import _sre
 from collections.abc import Iterator
 from functools import cache
@@ -103,9 +104,10 @@ def _has_backreference(items) -> bool:
     return False
 
 
-def _guard(source: str) -> re.Pattern | None:
+def _guard(source: str) -> tuple[re.Pattern, re.Pattern] | None:
     """A pattern that matches one character exactly where ``source`` (IGNORECASE) can match, found
-    through a plain character class that `re` scans fast; None when that cannot be worked out."""
+    through a plain character class that `re` scans fast, and that class alone (every character a
+    match can start with); None when that cannot be worked out."""
     try:
         parsed = _parser.parse(source, re.IGNORECASE)
         if parsed.state.flags & (re.LOCALE | re.ASCII) or _has_backreference(parsed):
@@ -117,9 +119,19 @@ def _guard(source: str) -> re.Pattern | None:
             return None
         starts = "".join(re.escape(char) for char in sorted(chars))
         # Consume one character from the class, then look back at it and require the words there.
-        return re.compile(f"[{starts}](?<=(?=(?i:{source})).)", re.DOTALL)
+        return re.compile(f"[{starts}](?<=(?=(?i:{source})).)", re.DOTALL), re.compile(f"[{starts}]")
     except (_Unknown, re.error, RecursionError, OverflowError):
         return None
+
+
+def _longest(source: str) -> int | None:
+    """The most characters a match of ``source`` (IGNORECASE) can take, or None when that is more
+    than _MAX_WINDOW or unbounded."""
+    try:
+        longest = _parser.parse(source, re.IGNORECASE).getwidth()[1]
+    except (re.error, RecursionError, OverflowError):
+        return None
+    return longest if longest <= _MAX_WINDOW else None
 
 
 def _required(items) -> set[str] | None:
@@ -161,26 +173,108 @@ def _required_of(alternatives: tuple[str, ...]) -> frozenset[bytes] | None:
 
 # IGNORECASE matches these to an ASCII letter; lowering ASCII letters does not.
 _TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-# The last text folded and its fold, as one tuple replaced whole: several lists are looked for in one
-# text, and a check in another thread never reads one text's fold for another's.
-_FOLDED: tuple = (None, b"")
 
 
 def _folded(text: str) -> bytes:
     """``text`` in UTF-8 with its ASCII letters lowered (a required string is ASCII or has no case;
-    a match of one in UTF-8 is a match in the text). Not str.lower(), which for a long Japanese text
-    takes twelve bytes a character of memory for a moment."""
-    global _FOLDED
-    last = _FOLDED
-    if last[0] is text:
-        return last[1]
+    a match of one in UTF-8 is a match in the text, and starts and ends between characters). Not
+    str.lower(), which for a long Japanese text takes twelve bytes a character of memory for a moment."""
     folded = text.translate(_TO_ASCII) if any(char in text for char in FOLDS_TO_ASCII) else text
-    folded_bytes = folded.encode("utf-8", "surrogatepass").lower()
-    _FOLDED = (text, folded_bytes)
-    return folded_bytes
+    return folded.encode("utf-8", "surrogatepass").lower()
+
+
+# Where required strings were found in a text, kept per text for at most this many: past it (text
+# written to be full of them) the lists scan such a text whole, as they did before windows.
+MAX_PLACES = 10_000
+# Bytes of folded text searched at a time: the searcher lists every place it finds, and a text
+# that is one required string after another would otherwise list millions at once.
+_CHUNK = 65_536
+_RECENT = 4
+
+
+class _Places:
+    """Where each required string occurs in one text: the string's number -> (start, end) in
+    characters of the text, in order. ``dense``: more than MAX_PLACES, not listed."""
+
+    __slots__ = ("text", "searcher", "found", "dense")
+
+    def __init__(self, text: str, searcher: tuple, found: dict[int, list[tuple[int, int]]], dense: bool):
+        self.text, self.searcher, self.found, self.dense = text, searcher, found, dense
+
+
+class _Catalogue:
+    """Every required string of every list built so far, searched for together: one pass over a
+    text for all of them (each list had its own `in` per string: seventy passes over every mail)."""
+
+    def __init__(self) -> None:
+        self._strings: tuple[bytes, ...] = ()  # a string's number is its place here
+        self._lock = threading.Lock()
+        # (the strings, their searcher, each one's length in characters, the longest in bytes),
+        # replaced whole when a list adds strings: a thread never reads a searcher with another's lengths.
+        self._searcher: tuple | None = None
+        # The last texts searched, newest first: several lists read each text, and between two of
+        # them a list may read a few words around a match (the request verbs).
+        self._recent: tuple[_Places, ...] = ()
+
+    def numbers(self, strings: frozenset[bytes]) -> tuple[int, ...]:
+        with self._lock:
+            new = tuple(s for s in sorted(strings) if s not in self._strings)
+            if new:
+                self._strings += new
+                self._searcher = None  # built again, with the new strings too
+            return tuple(self._strings.index(s) for s in strings)
+
+    def places(self, text: str) -> _Places:
+        searcher = self._searcher
+        for known in self._recent:
+            if known.text is text and known.searcher is searcher:
+                return known
+        if searcher is None:
+            from ahocorasick_rs import BytesAhoCorasick  # imported here: a single check never needs it
+
+            with self._lock:
+                strings = self._strings
+                searcher = self._searcher = (
+                    strings, BytesAhoCorasick(strings), [len(s.decode("utf-8", "surrogatepass")) for s in strings],
+                    max(map(len, strings), default=1))
+        places = self._search(searcher, text)
+        self._recent = (places, *self._recent[:_RECENT - 1])  # replaced whole: safe beside other threads
+        return places
+
+    def _search(self, searcher: tuple, text: str) -> _Places:
+        _, automaton, lengths, longest = searcher
+        folded = _folded(text)
+        starts: list[tuple[int, int]] = []  # (byte where it starts, string number)
+        for chunk in range(0, len(folded), _CHUNK):
+            # Overlapping the next chunk by a string's length less one: a string that starts in
+            # this chunk is found whole here, and only here.
+            piece = folded[chunk:chunk + _CHUNK + longest - 1]
+            starts += [(chunk + start, number) for number, start, _ in automaton.find_matches_as_indexes(
+                piece, overlapping=True) if start < _CHUNK]
+            if len(starts) > MAX_PLACES:
+                return _Places(text, searcher, {}, True)
+        found: dict[int, list[tuple[int, int]]] = {}
+        if not starts:
+            return _Places(text, searcher, found, False)
+        starts.sort()
+        ascii_only = len(folded) == len(text)
+        before, characters = 0, 0
+        for start, number in starts:
+            if ascii_only:
+                characters = start
+            else:  # characters before ``start``: counted from the last place on
+                characters += len(folded[before:start].decode("utf-8", "surrogatepass"))
+                before = start
+            found.setdefault(number, []).append((characters, characters + lengths[number]))
+        return _Places(text, searcher, found, False)
+
+
+_CATALOGUE = _Catalogue()
 
 
 BUILD_AFTER = 400_000  # characters of text a list has scanned before its speed-ups are built
+# A list whose matches may be longer than this is scanned whole wherever its words are found.
+_MAX_WINDOW = 1_000
 
 
 class Words:
@@ -192,7 +286,10 @@ class Words:
         self.pattern = re.compile(source, re.IGNORECASE)
         self._source = source
         self._guard: re.Pattern | None = None
+        self._starts: re.Pattern | None = None  # the guard's first characters alone
+        self._width: int | None = None  # the longest a match can be, when bounded
         self._required = required
+        self._numbers: tuple[int, ...] = ()  # the required strings' numbers in _CATALOGUE
         # Working out the guard and the required strings costs ~2 ms a list, more than a plain scan
         # of one ordinary mail: a single check (every start-up) scans plainly, and the speed-ups are
         # built once a process has scanned enough text to gain from them (a folder, a mailbox).
@@ -206,9 +303,14 @@ class Words:
         self._scanned += len(text)
         if self._scanned < BUILD_AFTER:
             return True
-        self._guard = _guard(self._source)
+        guard = _guard(self._source)
+        if guard is not None:
+            self._guard, self._starts = guard
+            self._width = _longest(self._source)
         if self._alternatives is not None:
             self._required = _required_of(self._alternatives)
+        if self._required is not None:
+            self._numbers = _CATALOGUE.numbers(self._required)
         self._built = True
         return False
 
@@ -216,12 +318,16 @@ class Words:
         if self._plain_for(text):
             yield from self.pattern.finditer(text)
             return
+        places = None
         if self._required is not None:
-            folded = _folded(text)
-            if not any(word in folded for word in self._required):
+            places = _CATALOGUE.places(text)
+            if not places.dense and not any(number in places.found for number in self._numbers):
                 return  # most text holds none of the words: no scan at all
         if self._guard is None:
             yield from self.pattern.finditer(text)
+            return
+        if places is not None and not places.dense and self._width is not None:
+            yield from self._near(text, places)
             return
         position = 0
         while True:
@@ -234,6 +340,33 @@ class Words:
                 continue
             yield found
             position = found.end()  # never empty: the guard is only built for words that consume
+
+    def _near(self, text: str, places: _Places) -> Iterator[re.Match]:
+        """The matches, tried only where one can start: every match holds a required string and is at
+        most ``_width`` long, so it starts at most that far before the end of one (a long mail with
+        a word or two in it was scanned whole from every character the guard lets through)."""
+        width = self._width
+        starts = sorted((max(0, end - width), start) for number in self._numbers
+                        for start, end in places.found.get(number, ()))
+        windows: list[list[int]] = []  # where matches may start, first to last (both included)
+        for low, high in starts:
+            if windows and low <= windows[-1][1] + 1:
+                windows[-1][1] = max(windows[-1][1], high)
+            else:
+                windows.append([low, high])
+        position = 0
+        for low, high in windows:
+            position = max(position, low)
+            while position <= high:
+                candidate = self._starts.search(text, position, high + 1)
+                if candidate is None:
+                    break
+                found = self.pattern.match(text, candidate.start())
+                if found is None:
+                    position = candidate.start() + 1
+                    continue
+                yield found
+                position = found.end()  # never empty: the guard is only built for words that consume
 
     def search(self, text: str) -> re.Match | None:
         return next(iter(self.finditer(text)), None)
