@@ -147,18 +147,20 @@ def places_by_find(text: str, strings: tuple[bytes, ...]) -> dict[int, list[tupl
     return out
 
 
-def catalogue_places(text: str) -> tuple[dict, tuple[bytes, ...], bool]:
+def catalogue_places(text: str, texts: str = "content") -> tuple[dict, tuple[bytes, ...], bool]:
     for words in rule_lists().values():
         wordscan.words(words).search("")  # built: their strings are in the catalogue
-    places = wordscan._CATALOGUE.places(text)
+    links._TEXT_URL_SCAN.search("")
+    places = wordscan._catalogue(texts).places(text)
     return {number: sorted(spans) for number, spans in places.found.items()}, places.searcher[0], places.dense
 
 
 def test_required_strings_are_found_where_in_finds_them_on_the_whole_corpus():
     for text in [content.normalize(text) for text in corpus_texts()]:
-        found, strings, dense = catalogue_places(text)
-        assert not dense
-        assert found == places_by_find(text, strings), text[:200]
+        for texts in ("content", "parts"):
+            found, strings, dense = catalogue_places(text, texts)
+            assert not dense
+            assert found == places_by_find(text, strings), text[:200]
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -173,7 +175,7 @@ def test_required_strings_are_found_where_in_finds_them_across_search_chunks(dat
     original = wordscan._CHUNK
     wordscan._CHUNK = wordscan_chunk
     try:
-        wordscan._CATALOGUE._recent = ()  # searched afresh, in these chunks
+        wordscan._catalogue("content")._recent = ()  # searched afresh, in these chunks
         found, strings, dense = catalogue_places(text)
     finally:
         wordscan._CHUNK = original
@@ -194,7 +196,7 @@ def test_content_rules_find_what_re_finds_near_words_far_apart(data):
     fast, slow = wordscan.words(words), plain(words)
     original = wordscan.MAX_PLACES
     wordscan.MAX_PLACES = data.draw(st.sampled_from((original, 2)))
-    wordscan._CATALOGUE._recent = ()  # searched afresh, with this many places allowed
+    wordscan._catalogue("content")._recent = ()  # searched afresh, with this many places allowed
     try:
         assert spans(fast.finditer(text)) == spans(slow.finditer(text)), name
     finally:

@@ -47,7 +47,7 @@ _BARE_HOST = re.compile(r"(?<![A-Za-z0-9@./:\\-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-
 # "ſ" matches s; nothing outside the Basic Multilingual Plane folds in), which a test holds.
 # The two text scans above, found where a match can start (wordscan.py): each tried every position
 # of every text and attachment of a mail.
-_TEXT_URL_SCAN = words((_TEXT_URL.pattern,))
+_TEXT_URL_SCAN = words((_TEXT_URL.pattern,), texts="parts")
 # What [a-z0-9-] matches under IGNORECASE, and what the lookbehind of _BARE_HOST refuses before a name.
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-" + FOLDS_TO_ASCII)
 _NOT_BEFORE_NAME = _LABEL_CHARS | frozenset("@./:\\")
