@@ -662,15 +662,6 @@ def test_markup_counted_shallow_is_never_deep_by_the_walk(markup):
         htmltext.MAX_DEPTH = deepest
 
 
-@settings(max_examples=1000, deadline=None, derandomize=True)
-@given(st.lists(st.sampled_from(["<", "/", "</", "a", "Z", "1", " ", "<p>", "</p>", "</ ", "</>", "<//", "é"]),
-                max_size=20).map("".join), st.integers(0, 30), st.integers(0, 30))
-def test_closing_tags_in_a_stretch_are_counted_as_before(markup, start, stop):
-    # Before: every `</` and a letter listed, and the list counted.
-    listed = len(re.findall(r"</[a-zA-Z]", markup[:stop][start:])) if start <= stop else 0
-    assert htmltext._closing_tags(markup, start, stop) == listed
-
-
 def test_markup_counted_in_stretches_is_shallow_only_when_it_is():
     # Balanced and long (many 4 KB stretches): counted shallow; deep, or deep across stretches: walked.
     assert htmltext._surely_shallow("<div><p>x</p></div>" * 20_000)

@@ -84,9 +84,7 @@ _URL_ATTR = re.compile(r"""(?:src|href|action|formaction|data|poster|background)
                        re.IGNORECASE)  # conditional comments and <noscript> blocks re-read as markup, per body
 
 
-# "</" not followed by a letter: no closing tag. Closing tags are counted as every "</" less these, as
-# listing each one (tens of thousands in a long mail) cost more than the rest of the count.
-_NOT_CLOSING = re.compile(r"</(?![a-zA-Z])")
+_CLOSING_TAG = re.compile(r"</[a-zA-Z]")
 
 
 def _surely_shallow(markup: str) -> bool:
@@ -99,16 +97,11 @@ def _surely_shallow(markup: str) -> bool:
     return any(_shallow_in_stretches(markup, size) for size in (16_384, 4_096))
 
 
-def _closing_tags(markup: str, start: int, stop: int) -> int:
-    """How many closing tags (`</` and a letter) ``markup[start:stop]`` holds."""
-    return markup.count("</", start, stop) - len(_NOT_CLOSING.findall(markup, start, stop))
-
-
 def _shallow_in_stretches(markup: str, size: int) -> bool:
     bound, start, end = 0, 0, len(markup)
     while start < end:
         stop = min(end, start + size)
-        closing = _closing_tags(markup, start, stop)
+        closing = len(_CLOSING_TAG.findall(markup, start, stop))
         opening = markup.count("<", start, stop) - closing
         if bound + opening > MAX_DEPTH:
             return False
