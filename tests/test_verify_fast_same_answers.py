@@ -571,6 +571,19 @@ def old_embedded_target(parts: dict):
     return None
 
 
+def test_a_link_is_parsed_once_however_its_reading_is_asked_for(monkeypatch):
+    import ada_url
+
+    parsed = []
+    real = ada_url.parse_url
+    monkeypatch.setattr(ada_url, "parse_url", lambda url, parts: parsed.append(url) or real(url, parts))
+    links._parse_once.cache_clear()
+    url = "https://www.americanexpress.com/ja-jp/account/login?x=1"
+    readings = links.routes(links.RawLink(url, "ログイン", "anchor"))
+    assert [route.hops[-1].host for route in readings] == ["www.americanexpress.com"]
+    assert parsed == [url]  # the reading routes asked for is the one _follow reads, not a second parse
+
+
 @settings(max_examples=1000, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(["/", "//", "\\", "%2F", "%252f", "%5C", "www.", "WWW.", "a", ".", "jp", "?", "=", "&",
                                  "#", "http:", "https:", "%", "+", "x.co"]), max_size=16).map("".join))

@@ -273,10 +273,16 @@ def _dialled_elsewhere(url: str, text: str, directory: Directory | None) -> tupl
 _URL_PARTS = ("href", "protocol", "username", "hostname", "pathname", "search", "hash")
 
 
-@lru_cache(maxsize=4096)
 def _parse(url: str, base: str | None = None) -> dict | None:
     """The WHATWG reading of ``url`` (against ``base``); the same address recurs across a mail's parts.
     Callers must not change the dict."""
+    # One cache key however the call is written: lru_cache keys `_parse(url)` and `_parse(url, None)`
+    # apart, so each link was parsed twice (routes, then _follow), a third of the parses of a check.
+    return _parse_once(url, base)
+
+
+@lru_cache(maxsize=4096)
+def _parse_once(url: str, base: str | None) -> dict | None:
     try:
         if base is not None:
             joined = ada_url.join_url(base, url)
