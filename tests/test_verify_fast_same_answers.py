@@ -491,7 +491,8 @@ def test_plain_address_headers_are_read_as_email_utils_reads_them(values):
 
 
 @pytest.mark.parametrize("value", ['Costco Customer Support <noreply@costco.com>', '"Zonnepanelen installateur" <z@a.fr>',
-                                   "a.b+c@mail.example.co.jp", "<phishing@pot>", "A <a@b.jp>, B <c@d.jp>"])
+                                   "a.b+c@mail.example.co.jp", "<phishing@pot>", "A <a@b.jp>, B <c@d.jp>",
+                                   "Amelia, Amelia <admin@mx.example.it>, Amelia <admin@mx.example.it>"])
 def test_everyday_address_headers_take_the_plain_reading(value):
     assert message._plain_addresses((value,)) == email.utils.getaddresses([value])
 
@@ -508,6 +509,8 @@ _mailbox = st.one_of(
                        min_size=1, max_size=3), st.sampled_from([" ", "  ", "\t", ""]), _plain_address),
     st.builds(lambda quoted, address: f'"{quoted}" <{address}>',
               st.text(alphabet="a ,<>@.()\u00e9:;\t", max_size=6), _plain_address),
+    _atoms,  # a name alone
+    st.builds(" ".join, st.lists(_atoms, min_size=2, max_size=3)),  # names alone: getaddresses keeps the first
 )
 
 
