@@ -147,6 +147,13 @@ def places_by_find(text: str, strings: tuple[bytes, ...]) -> dict[int, list[tupl
     return out
 
 
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_TRICKY + ("\ud800", "\U0001f600", "I\u0307")), max_size=16).map("".join))
+def test_text_is_folded_as_translate_folded_it(text):
+    old = text.translate(str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}))
+    assert wordscan._folded(text) == old.encode("utf-8", "surrogatepass").lower()
+
+
 def catalogue_places(text: str, texts: str = "content") -> tuple[dict, tuple[bytes, ...], bool]:
     for words in rule_lists().values():
         wordscan.words(words).search("")  # built: their strings are in the catalogue
