@@ -124,51 +124,63 @@ def _guard(source: str) -> tuple[re.Pattern, re.Pattern] | None:
         return None
 
 
-def _longest(source: str) -> int | None:
-    """The most characters a match of ``source`` (IGNORECASE) can take, or None when that is more
-    than _MAX_WINDOW or unbounded."""
-    try:
-        longest = _parser.parse(source, re.IGNORECASE).getwidth()[1]
-    except (re.error, RecursionError, OverflowError):
-        return None
+def _width_of(items, count: int) -> int | None:
+    """The most characters the first ``count`` of ``items`` can take, or None past _MAX_WINDOW."""
+    if count == 0:
+        return 0
+    longest = _parser.SubPattern(items.state, items.data[:count]).getwidth()[1]
     return longest if longest <= _MAX_WINDOW else None
 
 
-def _required(items) -> set[str] | None:
+def _required(items) -> tuple[set[str], int | None] | None:
     """Strings, lower case, one of which every match of ``items`` contains as written (case aside):
-    the longest run of plain characters, or each alternative's own. None when there is none."""
-    best, run = "", ""
-    for op, value in items:
+    the longest run of plain characters, or each alternative's own; and the most characters a match
+    can take before the string it holds (None: more than _MAX_WINDOW, or no bound). None when there
+    is no such string."""
+    best, run, best_at, run_at = "", "", 0, 0
+    for index, (op, value) in enumerate(items):
         if op is sre.LITERAL and (value < 0x80 or not _sre.unicode_iscased(value)):
+            if not run:
+                run_at = index
             run += chr(value).lower()
-            best = max(best, run, key=len)
+            if len(run) > len(best):
+                best, best_at = run, run_at
         else:
             run = ""
     if len(best) >= 2:
-        return {best}
-    for op, value in items:
+        return {best}, _width_of(items, best_at)
+    for index, (op, value) in enumerate(items):
         if op is sre.BRANCH:
             found: set[str] = set()
+            leads: list[int | None] = []
             for alternative in value[1]:
                 inner = _required(alternative)
                 if inner is None:
                     return None
-                found |= inner
-            return found
+                found |= inner[0]
+                leads.append(inner[1])
+            before = _width_of(items, index)
+            lead = None if before is None or None in leads else before + max(leads)
+            return found, (lead if lead is None or lead <= _MAX_WINDOW else None)
     return None
 
 
-def _required_of(alternatives: tuple[str, ...]) -> frozenset[bytes] | None:
+def _required_of(alternatives: tuple[str, ...]) -> tuple[frozenset[bytes], int | None] | None:
+    """The required strings of any of ``alternatives`` and the most characters a match can take
+    before the one it holds (see _required)."""
     found: set[str] = set()
+    leads: list[int | None] = []
     try:
         for word in alternatives:
             inner = _required(_parser.parse(word, re.IGNORECASE))
             if inner is None:
                 return None
-            found |= inner
+            found |= inner[0]
+            leads.append(inner[1])
     except (re.error, RecursionError, OverflowError):
         return None
-    return frozenset(word.encode("utf-8", "surrogatepass") for word in found)
+    lead = None if None in leads else max(leads, default=0)
+    return frozenset(word.encode("utf-8", "surrogatepass") for word in found), lead
 
 
 # IGNORECASE matches these to an ASCII letter; lowering ASCII letters does not.
@@ -287,7 +299,8 @@ def _catalogue(name: str) -> _Catalogue:
 
 
 BUILD_AFTER = 400_000  # characters of text a list has scanned before its speed-ups are built
-# A list whose matches may be longer than this is scanned whole wherever its words are found.
+# A list whose matches may start further than this before the required string they hold is scanned
+# whole wherever its words are found.
 _MAX_WINDOW = 1_000
 
 
@@ -302,7 +315,7 @@ class Words:
         self._source = source
         self._guard: re.Pattern | None = None
         self._starts: re.Pattern | None = None  # the guard's first characters alone
-        self._width: int | None = None  # the longest a match can be, when bounded
+        self._lead: int | None = None  # the most characters a match takes before its required string
         self._required = required
         self._numbers: tuple[int, ...] = ()  # the required strings' numbers in its catalogue
         # Working out the guard and the required strings costs ~2 ms a list, more than a plain scan
@@ -321,9 +334,9 @@ class Words:
         guard = _guard(self._source)
         if guard is not None:
             self._guard, self._starts = guard
-            self._width = _longest(self._source)
         if self._alternatives is not None:
-            self._required = _required_of(self._alternatives)
+            required = _required_of(self._alternatives)
+            self._required, self._lead = required if required is not None else (None, None)
         if self._required is not None:
             self._numbers = self._catalogue.numbers(self._required)
         self._built = True
@@ -341,7 +354,7 @@ class Words:
         if self._guard is None:
             yield from self.pattern.finditer(text)
             return
-        if places is not None and not places.dense and self._width is not None:
+        if places is not None and not places.dense and self._lead is not None:
             yield from self._near(text, places)
             return
         position = 0
@@ -357,12 +370,12 @@ class Words:
             position = found.end()  # never empty: the guard is only built for words that consume
 
     def _near(self, text: str, places: _Places) -> Iterator[re.Match]:
-        """The matches, tried only where one can start: every match holds a required string and is at
-        most ``_width`` long, so it starts at most that far before the end of one (a long mail with
-        a word or two in it was scanned whole from every character the guard lets through)."""
-        width = self._width
-        starts = sorted((max(0, end - width), start) for number in self._numbers
-                        for start, end in places.found.get(number, ()))
+        """The matches, tried only where one can start: every match holds a required string and
+        starts at most ``_lead`` characters before it (a long mail with a word or two in it was
+        scanned whole from every character the guard lets through)."""
+        lead = self._lead
+        starts = sorted((max(0, start - lead), start) for number in self._numbers
+                        for start, _ in places.found.get(number, ()))
         windows: list[list[int]] = []  # where matches may start, first to last (both included)
         for low, high in starts:
             if windows and low <= windows[-1][1] + 1:
