@@ -696,3 +696,23 @@ def test_markup_counted_in_stretches_is_shallow_only_when_it_is():
     assert not htmltext._surely_shallow("<div>" * 1001) and htmltext._deeper_than_browsers("<div>" * 1001)
     spread = ("<div>" + "x" * 10_000) * 1001
     assert not htmltext._surely_shallow(spread) and htmltext._deeper_than_browsers(spread)
+
+
+OLD_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([b"stream", b"endstream", b"\r", b"\n", b"\r\n", b"x", b"end", b"str", b"eam", b"s",
+                                 b"stream\n", b"stream\r\n", b"\nendstream", b"\x00", b"\xff"]), max_size=16).map(b"".join))
+def test_pdf_streams_are_found_as_the_pattern_found_them(data):
+    assert list(message._pdf_streams(data)) == [(found.start(), found.group(1)) for found in OLD_PDF_STREAM.finditer(data)]
+
+
+def test_pdf_streams_of_the_corpus_are_found_as_the_pattern_found_them():
+    pdfs = [message._payload_bytes(part, []) for path in sorted(corpus_folder().iterdir()) if path.is_file()
+            for part in email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32).walk()
+            if part.get_content_type() == "application/pdf"]
+    assert len(pdfs) >= 10  # the corpus does hold PDFs
+    for data in pdfs:
+        assert list(message._pdf_streams(data)) == [(found.start(), found.group(1))
+                                                     for found in OLD_PDF_STREAM.finditer(data)]

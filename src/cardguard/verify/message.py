@@ -16,6 +16,7 @@ import email.utils
 import re
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from functools import lru_cache
@@ -69,7 +70,33 @@ _PDF_MAX_DECODED = 131_072  # bytes of escaped literal strings decoded per file
 # A literal string's pieces: an escape (octal, a line end, one character), a parenthesis, a line
 # end, or a run of anything else.
 _PDF_LITERAL_TOKEN = re.compile(rb"\\(?:[0-7]{1,3}|\r\n|[\s\S])?|[()]|\r\n?|[^\\()\r]+")
-_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+
+
+def _pdf_streams(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(where it starts, what it holds) of each ``stream\\r?\\n…endstream`` of a PDF, as the pattern
+    `stream\\r?\\n(.*?)endstream` found them one after another: the first "endstream" after each opening.
+    Looked for with find(): the pattern stepped through every byte of a stream to its end (a third of
+    reading a PDF's links), and tried every later "stream" again when no "endstream" followed."""
+    position = 0
+    while True:
+        start = data.find(b"stream", position)
+        if start < 0:
+            return
+        inside = start + 6
+        if data.startswith(b"\r\n", inside):
+            inside += 2
+        elif data.startswith(b"\n", inside):
+            inside += 1
+        else:
+            position = start + 1
+            continue
+        end = data.find(b"endstream", inside)
+        if end < 0:
+            return  # no later opening has an end either
+        yield start, data[inside:end]
+        position = end + 9
+
+
 # A stream's /DecodeParms: one dictionary, an array of them (null for a filter with none), or a
 # reference to another object; and one entry of such an array.
 _PDF_DECODE_PARMS = re.compile(rb"/DecodeParms\s*(<<[^<>]*>>|\[[^\]]*\]|null|\d+\s+\d+\s+R)")
@@ -826,11 +853,11 @@ def _pdf_uris(data: bytes, slow: list[int] | None = None) -> tuple[tuple[str, ..
     JavaScript or a launch action, an encrypted file). A scan, not a PDF reader."""
     chunks, unread, kept = [data], 0, 0
     slow = [_PDF_MAX_SLOW_STEPS] if slow is None else slow  # the mail's: shared by every stream of every PDF
-    for index, found in enumerate(_PDF_STREAM.finditer(data)):
+    for index, (start, stream) in enumerate(_pdf_streams(data)):
         if index >= MAX_PDF_STREAMS:
-            unread += max(1, data.count(b"endstream", found.start()))
+            unread += max(1, data.count(b"endstream", start))
             break
-        dictionary = _pdf_dictionary(data[max(0, found.start() - 4096):found.start()])
+        dictionary = _pdf_dictionary(data[max(0, start - 4096):start])
         if dictionary is None:
             unread += 1  # its filters cannot be read with confidence: what it holds is not read
             continue
@@ -839,7 +866,7 @@ def _pdf_uris(data: bytes, slow: list[int] | None = None) -> tuple[tuple[str, ..
                 or (re.search(rb"/Subtype\s*/Image\b", dictionary) and not _PDF_OBJECT_STREAM.search(dictionary)):
             continue  # plain bytes, read with the file; the cross-reference table; or an image's pixels
         parms = _pdf_decode_parms(dictionary, len(filters))
-        decoded = None if parms is None else _pdf_decoded(found.group(1), filters, parms, slow)
+        decoded = None if parms is None else _pdf_decoded(stream, filters, parms, slow)
         if decoded is None:
             unread += 1
             continue
