@@ -716,3 +716,11 @@ def test_pdf_streams_of_the_corpus_are_found_as_the_pattern_found_them():
     for data in pdfs:
         assert list(message._pdf_streams(data)) == [(found.start(), found.group(1))
                                                      for found in OLD_PDF_STREAM.finditer(data)]
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([b"obj", b"1", b"23", b" ", b"\n", b"\r\n", b"\t", b"\x0b", b"x", b"_", b"o", b"bj",
+                                 b"endobj", b"\xff", b"/", b"0 0 obj", b"obj1"]), max_size=14).map(b"".join))
+def test_the_last_pdf_object_head_is_found_as_the_pattern_found_it(head):
+    heads = list(re.finditer(rb"\d+\s+\d+\s+obj\b", head))
+    assert message._last_object_head_end(head) == (heads[-1].end() if heads else None)

@@ -631,7 +631,29 @@ def _pdf_strings_after(chunk: bytes, keys: re.Pattern, budget: list[int]) -> tup
 
 # Decoded stream bytes a PDF keeps to scan (two hundred 5 MB streams in a 1.4 MB file held 1 GB).
 MAX_PDF_KEPT_BYTES = 32 * 1024 * 1024
-_PDF_OBJECT_HEAD = re.compile(rb"\d+\s+\d+\s+obj\b")
+# What comes before "obj" in an object's header (`12 0 obj`), read backwards from the "obj".
+_PDF_OBJECT_NUMBERS_BACKWARDS = re.compile(rb"\s+\d+\s+\d")
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _last_object_head_end(head: bytes) -> int | None:
+    """Where the last ``\\d+\\s+\\d+\\s+obj\\b`` of ``head`` ends (as finditer's last match), or None.
+    Read from the end, "obj" by "obj": the pattern tried every digit of the 4 KB before each stream
+    (a third of reading a PDF's links). The last match is the last "obj" with numbers before it and
+    no word character after: no earlier match can reach into the digits and spaces before it."""
+    backwards = None
+    stop = len(head)
+    while (at := head.rfind(b"obj", 0, stop)) >= 0:
+        end = at + 3
+        if end == len(head) or head[end] not in _WORD_BYTES:
+            if backwards is None:
+                backwards = head[::-1]
+            if _PDF_OBJECT_NUMBERS_BACKWARDS.match(backwards, len(head) - at):
+                return end
+        stop = end - 1  # the next "obj" to the left (two never overlap)
+    return None
+
+
 _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
@@ -640,10 +662,10 @@ def _pdf_dictionary(head: bytes) -> bytes | None:
     /Filter, a comment is a space), or None when its filters cannot be read with confidence: no object
     header within reach (a dictionary longer than that), or a filter or its parameters written in
     another object."""
-    heads = list(_PDF_OBJECT_HEAD.finditer(head))
-    if not heads:
+    head_end = _last_object_head_end(head)
+    if head_end is None:
         return None
-    dictionary = re.sub(rb"%[^\r\n]*", b" ", head[heads[-1].end():])
+    dictionary = re.sub(rb"%[^\r\n]*", b" ", head[head_end:])
     if b"#" in dictionary:
         dictionary = _PDF_NAME_ESCAPE.sub(lambda found: bytes([int(found.group(1), 16)]), dictionary)
     if re.search(rb"/(?:Filter|DecodeParms|DP|F)\s*\d+\s+\d+\s+R\b", dictionary):
