@@ -152,7 +152,7 @@ def places_by_find(text: str, strings: tuple[bytes, ...]) -> dict[int, list[tupl
 @given(st.lists(st.sampled_from(_TRICKY + ("\ud800", "\U0001f600", "I\u0307")), max_size=16).map("".join))
 def test_text_is_folded_as_translate_folded_it(text):
     old = text.translate(str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}))
-    assert wordscan._folded(text) == old.encode("utf-8", "surrogatepass").lower()
+    assert wordscan.ascii_folded(text) == old.encode("utf-8", "surrogatepass").lower()
 
 
 def catalogue_places(text: str, texts: str = "content") -> tuple[dict, tuple[bytes, ...], bool]:
@@ -724,3 +724,24 @@ def test_pdf_streams_of_the_corpus_are_found_as_the_pattern_found_them():
 def test_the_last_pdf_object_head_is_found_as_the_pattern_found_it(head):
     heads = list(re.finditer(rb"\d+\s+\d+\s+obj\b", head))
     assert message._last_object_head_end(head) == (heads[-1].end() if heads else None)
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["href", "HREF", "hr", "ef", "src", "sRc", "action", "url(", "URL", "(", "@import",
+                                 "background", "data=", "DATA", "=", "poster", "http-equiv", "image-set", "\\", "ping",
+                                 "p", "\u0130", "\u0131", "\u017f", "\u212a", "<td>", " ", "東", "\ud800"]),
+                max_size=8).map("".join))
+def test_a_block_may_link_where_the_pattern_said_so(markup):
+    from htmlref import OLD_MAY_LINK
+
+    assert htmltext._may_link(markup) == bool(OLD_MAY_LINK.search(markup))
+
+
+def test_corpus_outlook_blocks_may_link_where_the_pattern_said_so():
+    from htmlref import OLD_MAY_LINK
+
+    blocks = [block for mail in corpus_mails() for markup in mail.html_source
+              for block in htmltext.conditional_blocks(markup)]
+    assert len(blocks) > 100
+    for block in blocks:
+        assert htmltext._may_link(block) == bool(OLD_MAY_LINK.search(block))

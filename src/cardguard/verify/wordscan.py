@@ -187,7 +187,7 @@ def _required_of(alternatives: tuple[str, ...]) -> tuple[frozenset[bytes], int |
 _ASCII_OF = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 
 
-def _folded(text: str) -> bytes:
+def ascii_folded(text: str) -> bytes:
     """``text`` in UTF-8 with its ASCII letters lowered (a required string is ASCII or has no case;
     a match of one in UTF-8 is a match in the text, and starts and ends between characters). Not
     str.lower(), which for a long Japanese text takes twelve bytes a character of memory for a moment."""
@@ -260,7 +260,7 @@ class _Catalogue:
 
     def _search(self, searcher: tuple, text: str) -> _Places:
         _, automaton, lengths, longest = searcher
-        folded = _folded(text)
+        folded = ascii_folded(text)
         starts: list[tuple[int, int]] = []  # (byte where it starts, string number)
         for chunk in range(0, len(folded), _CHUNK):
             # Overlapping the next chunk by a string's length less one: a string that starts in
