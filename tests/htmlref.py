@@ -10,10 +10,17 @@ Since, on purpose and not made here: an SVG <script href> or <script xlink:href>
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser
 
 from cardguard.verify import htmltext as h
 from cardguard.verify.htmltext import HtmlContent
+
+# What htmltext looked for in a block before it was read, as a pattern (htmltext._may_link now).
+OLD_MAY_LINK = re.compile("|".join(f"(?:{word})" for word in (
+    "href", "src", "action", r"url\(", "@import", "background", "data=", "poster", "http-equiv", "image-set", r"\\",
+    "ping")), re.IGNORECASE)
 
 
 def _once(nodes) -> list:
@@ -96,7 +103,7 @@ def read_by_queries(markup: str, out: HtmlContent, budget: list[int], with_text:
     links_by_queries(tree, out)
     out.event_handlers += len(h.event_handlers(markup))
     for inner in h.conditional_blocks(markup):
-        if not h._MAY_LINK.search(inner):
+        if not OLD_MAY_LINK.search(inner):
             continue  # most Outlook blocks are only table layout
         if budget[0] <= 0:
             out.unread_blocks += 1  # a link may be in it: counted, so nothing can be called confirmed
@@ -108,7 +115,7 @@ def read_by_queries(markup: str, out: HtmlContent, budget: list[int], with_text:
         if budget[0] > 0:
             budget[0] -= 1
             read_by_queries(node.attributes.get("srcdoc") or "", out, budget, with_text=False)
-        elif h._MAY_LINK.search(node.attributes.get("srcdoc") or ""):
+        elif OLD_MAY_LINK.search(node.attributes.get("srcdoc") or ""):
             out.unread_blocks += 1
     for node in _once(tree.css("noscript")):
         # A mail app runs no script, so it shows what <noscript> holds, parsed as markup (inside an
@@ -117,7 +124,7 @@ def read_by_queries(markup: str, out: HtmlContent, budget: list[int], with_text:
         if budget[0] > 0:
             budget[0] -= 1
             inner = read_by_queries(node.text(deep=True) or "", out, budget, with_text=with_text)
-        elif h._MAY_LINK.search(node.text(deep=True) or ""):
+        elif OLD_MAY_LINK.search(node.text(deep=True) or ""):
             out.unread_blocks += 1
         if with_text:
             node.replace_with(inner)

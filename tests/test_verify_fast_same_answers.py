@@ -92,6 +92,7 @@ def test_every_content_rule_list_is_scanned_the_fast_way():
         scanner.search("")  # the first scan past BUILD_AFTER characters builds the speed-ups
         assert scanner._guard is not None, name
         assert scanner._required, name
+        assert scanner._lead is not None, name  # tried only near where its words are
 
 
 def test_content_rules_find_what_re_finds_on_the_whole_corpus():
@@ -129,6 +130,89 @@ def test_content_rules_find_what_re_finds_on_generated_text(data):
     fast, slow = wordscan.words(words), plain(words)
     assert spans(fast.finditer(text)) == spans(slow.finditer(text))
     assert fast.findall(text) == slow.findall(text)
+
+
+def places_by_find(text: str, strings: tuple[bytes, ...]) -> dict[int, list[tuple[int, int]]]:
+    """Where each required string occurs, as the lists found them before one search served them all:
+    `in` on the text with its ASCII letters lowered (and the four letters IGNORECASE takes for ASCII
+    ones), every place, overlapping ones too, in characters of the text."""
+    folded = text.translate(str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}))
+    folded = "".join(char.lower() if char.isascii() else char for char in folded)
+    out: dict[int, list[tuple[int, int]]] = {}
+    for number, string in enumerate(strings):
+        word = string.decode("utf-8", "surrogatepass")
+        at = folded.find(word)
+        while at >= 0:
+            out.setdefault(number, []).append((at, at + len(word)))
+            at = folded.find(word, at + 1)
+    return out
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_TRICKY + ("\ud800", "\U0001f600", "I\u0307")), max_size=16).map("".join))
+def test_text_is_folded_as_translate_folded_it(text):
+    old = text.translate(str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}))
+    assert wordscan.ascii_folded(text) == old.encode("utf-8", "surrogatepass").lower()
+
+
+def catalogue_places(text: str, texts: str = "content") -> tuple[dict, tuple[bytes, ...], bool]:
+    for words in rule_lists().values():
+        wordscan.words(words).search("")  # built: their strings are in the catalogue
+    links._TEXT_URL_SCAN.search("")
+    places = wordscan._catalogue(texts).places(text)
+    return {number: sorted(spans) for number, spans in places.found.items()}, places.searcher[0], places.dense
+
+
+def test_required_strings_are_found_where_in_finds_them_on_the_whole_corpus():
+    for text in [content.normalize(text) for text in corpus_texts()]:
+        for texts in ("content", "parts"):
+            found, strings, dense = catalogue_places(text, texts)
+            assert not dense
+            assert found == places_by_find(text, strings), text[:200]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.data())
+def test_required_strings_are_found_where_in_finds_them_across_search_chunks(data):
+    # Chunks of a few bytes: strings cut by a chunk's end, found once, and characters of 1 to 4 bytes.
+    wordscan_chunk = data.draw(st.integers(1, 9))
+    words = rule_lists()[data.draw(st.sampled_from(sorted(rule_lists())))]
+    piece = st.one_of(st.sampled_from(_fragments(words)), st.sampled_from(_TRICKY),
+                      st.sampled_from(("\U0001f600", "\ud800", "é", "\u3000")), st.text(max_size=3))
+    text = "".join(data.draw(st.lists(piece, max_size=16)))
+    original = wordscan._CHUNK
+    wordscan._CHUNK = wordscan_chunk
+    try:
+        wordscan._catalogue("content")._recent = ()  # searched afresh, in these chunks
+        found, strings, dense = catalogue_places(text)
+    finally:
+        wordscan._CHUNK = original
+    assert not dense
+    assert found == places_by_find(text, strings)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.data())
+def test_content_rules_find_what_re_finds_near_words_far_apart(data):
+    # Long stretches between the words: each list reads only near where its words are (and, with
+    # few places allowed, a text full of them whole). The text-link pattern's matches have no end
+    # in sight, only a start.
+    lists = rule_lists() | {"links.text_url": (links._TEXT_URL.pattern,),
+                            "made up": ("カード(?:の)?有効期限", "a(bc|de)fg", "(?:x|yy)zz", r"\bq?rst+")}
+    name = data.draw(st.sampled_from(sorted(lists)))
+    words = lists[name]
+    filler = st.sampled_from(("x" * 300, "あ" * 500, " " * 50, "\u212a" * 40, "ー" * 200, "1" * 100, "https://a.jp/",
+                              "WWW.", "http:\\"))
+    piece = st.one_of(st.sampled_from(_fragments(words)), st.sampled_from(_TRICKY), filler)
+    text = "".join(data.draw(st.lists(piece, max_size=14)))
+    fast, slow = wordscan.words(words), plain(words)
+    original = wordscan.MAX_PLACES
+    wordscan.MAX_PLACES = data.draw(st.sampled_from((original, 2)))
+    wordscan._catalogue("content")._recent = ()  # searched afresh, with this many places allowed
+    try:
+        assert spans(fast.finditer(text)) == spans(slow.finditer(text)), name
+    finally:
+        wordscan.MAX_PLACES = original
 
 
 @pytest.mark.parametrize("words", [
@@ -419,7 +503,8 @@ def test_plain_address_headers_are_read_as_email_utils_reads_them(values):
 
 
 @pytest.mark.parametrize("value", ['Costco Customer Support <noreply@costco.com>', '"Zonnepanelen installateur" <z@a.fr>',
-                                   "a.b+c@mail.example.co.jp", "<phishing@pot>", "A <a@b.jp>, B <c@d.jp>"])
+                                   "a.b+c@mail.example.co.jp", "<phishing@pot>", "A <a@b.jp>, B <c@d.jp>",
+                                   "Amelia, Amelia <admin@mx.example.it>, Amelia <admin@mx.example.it>"])
 def test_everyday_address_headers_take_the_plain_reading(value):
     assert message._plain_addresses((value,)) == email.utils.getaddresses([value])
 
@@ -436,6 +521,8 @@ _mailbox = st.one_of(
                        min_size=1, max_size=3), st.sampled_from([" ", "  ", "\t", ""]), _plain_address),
     st.builds(lambda quoted, address: f'"{quoted}" <{address}>',
               st.text(alphabet="a ,<>@.()\u00e9:;\t", max_size=6), _plain_address),
+    _atoms,  # a name alone
+    st.builds(" ".join, st.lists(_atoms, min_size=2, max_size=3)),  # names alone: getaddresses keeps the first
 )
 
 
@@ -497,6 +584,19 @@ def old_embedded_target(parts: dict):
                 break
             value = decoded
     return None
+
+
+def test_a_link_is_parsed_once_however_its_reading_is_asked_for(monkeypatch):
+    import ada_url
+
+    parsed = []
+    real = ada_url.parse_url
+    monkeypatch.setattr(ada_url, "parse_url", lambda url, parts: parsed.append(url) or real(url, parts))
+    links._parse_once.cache_clear()
+    url = "https://www.americanexpress.com/ja-jp/account/login?x=1"
+    readings = links.routes(links.RawLink(url, "ログイン", "anchor"))
+    assert [route.hops[-1].host for route in readings] == ["www.americanexpress.com"]
+    assert parsed == [url]  # the reading routes asked for is the one _follow reads, not a second parse
 
 
 @settings(max_examples=1000, deadline=None, derandomize=True)
@@ -596,3 +696,52 @@ def test_markup_counted_in_stretches_is_shallow_only_when_it_is():
     assert not htmltext._surely_shallow("<div>" * 1001) and htmltext._deeper_than_browsers("<div>" * 1001)
     spread = ("<div>" + "x" * 10_000) * 1001
     assert not htmltext._surely_shallow(spread) and htmltext._deeper_than_browsers(spread)
+
+
+OLD_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([b"stream", b"endstream", b"\r", b"\n", b"\r\n", b"x", b"end", b"str", b"eam", b"s",
+                                 b"stream\n", b"stream\r\n", b"\nendstream", b"\x00", b"\xff"]), max_size=16).map(b"".join))
+def test_pdf_streams_are_found_as_the_pattern_found_them(data):
+    assert list(message._pdf_streams(data)) == [(found.start(), found.group(1)) for found in OLD_PDF_STREAM.finditer(data)]
+
+
+def test_pdf_streams_of_the_corpus_are_found_as_the_pattern_found_them():
+    pdfs = [message._payload_bytes(part, []) for path in sorted(corpus_folder().iterdir()) if path.is_file()
+            for part in email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32).walk()
+            if part.get_content_type() == "application/pdf"]
+    assert len(pdfs) >= 10  # the corpus does hold PDFs
+    for data in pdfs:
+        assert list(message._pdf_streams(data)) == [(found.start(), found.group(1))
+                                                     for found in OLD_PDF_STREAM.finditer(data)]
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([b"obj", b"1", b"23", b" ", b"\n", b"\r\n", b"\t", b"\x0b", b"x", b"_", b"o", b"bj",
+                                 b"endobj", b"\xff", b"/", b"0 0 obj", b"obj1"]), max_size=14).map(b"".join))
+def test_the_last_pdf_object_head_is_found_as_the_pattern_found_it(head):
+    heads = list(re.finditer(rb"\d+\s+\d+\s+obj\b", head))
+    assert message._last_object_head_end(head) == (heads[-1].end() if heads else None)
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["href", "HREF", "hr", "ef", "src", "sRc", "action", "url(", "URL", "(", "@import",
+                                 "background", "data=", "DATA", "=", "poster", "http-equiv", "image-set", "\\", "ping",
+                                 "p", "\u0130", "\u0131", "\u017f", "\u212a", "<td>", " ", "東", "\ud800"]),
+                max_size=8).map("".join))
+def test_a_block_may_link_where_the_pattern_said_so(markup):
+    from htmlref import OLD_MAY_LINK
+
+    assert htmltext._may_link(markup) == bool(OLD_MAY_LINK.search(markup))
+
+
+def test_corpus_outlook_blocks_may_link_where_the_pattern_said_so():
+    from htmlref import OLD_MAY_LINK
+
+    blocks = [block for mail in corpus_mails() for markup in mail.html_source
+              for block in htmltext.conditional_blocks(markup)]
+    assert len(blocks) > 100
+    for block in blocks:
+        assert htmltext._may_link(block) == bool(OLD_MAY_LINK.search(block))

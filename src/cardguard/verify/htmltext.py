@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cardguard.verify.wordscan import words
+from cardguard.verify.wordscan import ascii_folded
 
 _HIDDEN = "script, style, template, title, head"
 _BLOCK = ("p, div, br, tr, li, table, h1, h2, h3, h4, h5, h6, td, th, section, article, ul, ol, blockquote, pre, hr, "
@@ -64,8 +64,18 @@ _CONDITIONAL_END = re.compile(r"<!\[endif\]\s*-->", re.IGNORECASE)
 # with no ">" took minutes). No "on…=" can start inside another, so the same ones are found.
 _EVENT_ATTR = re.compile(r"""on(?<=[\s"'/]on)[a-zA-Z]+\s*=""")
 _ANGLE = re.compile("[<>]")
-_MAY_LINK = words(("href", "src", "action", r"url\(", "@import", "background", "data=", "poster", "http-equiv",
-                   "image-set", r"\\", "ping"))
+# Markup that may link or load something: one of these words (case aside, as IGNORECASE reads ASCII
+# letters) or a backslash (a CSS escape). Looked for with `in` in the folded markup: most Outlook
+# blocks are a few hundred characters of table layout, and a pattern cost more to start than to run.
+_MAY_LINK_WORDS = (b"href", b"src", b"action", b"url(", b"@import", b"background", b"data=", b"poster", b"http-equiv",
+                   b"image-set", b"\\", b"ping")
+
+
+def _may_link(markup: str) -> bool:
+    folded = ascii_folded(markup)
+    return any(word in folded for word in _MAY_LINK_WORDS)
+
+
 MAX_NESTED_READS = 50
 # Browsers stop nesting elements about this deep; lexbor does not, and its time grows with the
 # square of the depth, so hostile markup nested deeper is flattened before it is parsed.
@@ -435,7 +445,7 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
     walked = _links(tree, out)
     out.event_handlers += len(event_handlers(markup))
     for inner in conditional_blocks(markup):
-        if not _MAY_LINK.search(inner):
+        if not _may_link(inner):
             continue  # most Outlook blocks are only table layout
         if budget[0] <= 0:
             out.unread_blocks += 1  # a link may be in it: counted, so nothing can be called confirmed
@@ -447,7 +457,7 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
         if budget[0] > 0:
             budget[0] -= 1
             _read(node.attributes.get("srcdoc") or "", out, budget, with_text=False)
-        elif _MAY_LINK.search(node.attributes.get("srcdoc") or ""):
+        elif _may_link(node.attributes.get("srcdoc") or ""):
             out.unread_blocks += 1
     for node in walked.noscripts:
         # A mail app runs no script, so it shows what <noscript> holds, parsed as markup (inside an
@@ -456,7 +466,7 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
         if budget[0] > 0:
             budget[0] -= 1
             inner = _read(node.text(deep=True) or "", out, budget, with_text=with_text)
-        elif _MAY_LINK.search(node.text(deep=True) or ""):
+        elif _may_link(node.text(deep=True) or ""):
             out.unread_blocks += 1
         if with_text:
             node.replace_with(inner)

@@ -47,7 +47,7 @@ _BARE_HOST = re.compile(r"(?<![A-Za-z0-9@./:\\-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-
 # "ſ" matches s; nothing outside the Basic Multilingual Plane folds in), which a test holds.
 # The two text scans above, found where a match can start (wordscan.py): each tried every position
 # of every text and attachment of a mail.
-_TEXT_URL_SCAN = words((_TEXT_URL.pattern,))
+_TEXT_URL_SCAN = words((_TEXT_URL.pattern,), texts="parts")
 # What [a-z0-9-] matches under IGNORECASE, and what the lookbehind of _BARE_HOST refuses before a name.
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-" + FOLDS_TO_ASCII)
 _NOT_BEFORE_NAME = _LABEL_CHARS | frozenset("@./:\\")
@@ -273,10 +273,16 @@ def _dialled_elsewhere(url: str, text: str, directory: Directory | None) -> tupl
 _URL_PARTS = ("href", "protocol", "username", "hostname", "pathname", "search", "hash")
 
 
-@lru_cache(maxsize=4096)
 def _parse(url: str, base: str | None = None) -> dict | None:
     """The WHATWG reading of ``url`` (against ``base``); the same address recurs across a mail's parts.
     Callers must not change the dict."""
+    # One cache key however the call is written: lru_cache keys `_parse(url)` and `_parse(url, None)`
+    # apart, so each link was parsed twice (routes, then _follow), a third of the parses of a check.
+    return _parse_once(url, base)
+
+
+@lru_cache(maxsize=4096)
+def _parse_once(url: str, base: str | None) -> dict | None:
     try:
         if base is not None:
             joined = ada_url.join_url(base, url)
