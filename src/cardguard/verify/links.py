@@ -98,6 +98,7 @@ class RawLink:
     text: str | None
     kind: str  # "anchor", "form", "refresh", "remote", "text", "attachment"
     base: str | None = None  # the <base href> of the body it came from
+    shown: str | None = None  # an anchor's text as the body's text has it (lines kept), when it is there
 
 
 def _bare_hosts(text: str) -> list[str]:
@@ -167,12 +168,13 @@ def _raw_links(mail: Mail) -> list[RawLink]:
     links: list[RawLink] = []
     for html in mail.html:
         base = html.base
-        links += [RawLink(href, text, "anchor", base) for href, text in html.anchors]
+        links += [RawLink(href, text, "anchor", base, html.anchor_texts.get(place))
+                  for place, (href, text) in enumerate(html.anchors)]
         links += [RawLink(action.strip(), None, "form", base) for action in html.forms if action.strip()]
         links += [RawLink(url, None, "refresh", base) for url in html.refresh]
         links += [RawLink(url.strip(), None, "remote", base) for url in html.remote
                   if not url.strip().lower().startswith(("data:image/", "cid:"))]
-        links += _text_links(html.text, "text")
+        links += _text_links(_text_not_linked(html), "text")
     links += _text_links(mail.text, "text")
     for attachment in mail.attachments:
         links += [RawLink(uri, None, "attachment") for uri in attachment.uris]
@@ -180,6 +182,16 @@ def _raw_links(mail: Mail) -> list[RawLink]:
     for inner in mail.attached:
         links += _raw_links(inner)
     return links
+
+
+def _text_not_linked(html) -> str:
+    """An HTML body's text as a mail app auto-links it: all of it but the characters inside a link
+    the holder can tap (that link's text: a tap there goes where the link goes, and link.text_mismatch
+    compares every address it shows with that). The same address written anywhere else (outside
+    that link, in a link that goes nowhere, in the plain part) is a link of its own."""
+    not_links = [shown for place, shown in html.anchor_texts.items()
+                 if not _is_link(RawLink(*html.anchors[place], "anchor", html.base))]
+    return "\n".join([html.text_outside_anchors, *not_links])
 
 
 def _is_link(link: RawLink) -> bool:
@@ -212,10 +224,10 @@ def collect(mail: Mail, named: set[str] = frozenset()) -> Collected:
     """Every link of ``mail``; ``named``: the merchant's bare name (merchant_names), whose writing as
     text is not one of the mail's links."""
     links = [link for link in _raw_links(mail) if not (named and link.kind == "text" and link.url.lower() in named)]
-    unique: dict[tuple[str, str | None, str | None], RawLink] = {}
+    unique: dict[tuple[str, str | None, str | None, str | None], RawLink] = {}
     for link in links:
         if _is_link(link):
-            unique.setdefault((link.url, link.text, link.base), link)
+            unique.setdefault((link.url, link.text, link.base, link.shown), link)
     dialled = list(dict.fromkeys((link.url, link.text or "") for link in links
                                  if link.kind == "anchor" and link.url.lower().lstrip().startswith(_DIALLED)))
     # A URL shown only as text is dropped when an anchor already goes there.
@@ -409,6 +421,21 @@ def routes(link: RawLink) -> list[Route]:
     return found or [Route((), None, "")]
 
 
+def _shown_hosts(link: RawLink) -> list[str]:
+    """Every host a link's text shows: each domain name in it, and each address a mail app would
+    auto-link there if it were not a link's text (that text is not read as links of its own, so
+    every address in it is compared with where the link goes, not the first alone)."""
+    hosts: dict[str, None] = {}
+    for text in dict.fromkeys(text for text in (link.text, link.shown) if text):
+        for shown in _DOMAIN_IN_TEXT.finditer(text.strip()):
+            hosts[to_ascii(shown.group(1).lower().rstrip("."))] = None
+        for written in _text_links(text, "text"):
+            for route in routes(written):
+                if route.hops:
+                    hosts[route.hops[0].host] = None
+    return list(hosts)
+
+
 def analyse(raw: list[RawLink], issuer: Issuer | None,
             directory: Directory | None = None) -> tuple[list[LinkInfo], list[Finding]]:
     """Each link judged; ``directory`` tells a phone link dialling another of the same issuer's
@@ -424,6 +451,7 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
         official = bool(issuer) and all(r.scheme in _WEB_SCHEMES and r.hops for r in readings)
         unresolved = False
         last = None
+        shown_hosts = _shown_hosts(link) if link.text or link.shown else []
         for route in readings:
             if route.scheme in _SCRIPT_SCHEMES:
                 note("link.script_url", "bad", link.url[:80], scheme=route.scheme)
@@ -462,19 +490,16 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
                     note("link.lookalike", "bad", end.url, domain=registered, official=imitation[1])
                 elif not reaches_official:
                     note("link.foreign", "warn", end.url, domain=registered)
-            if link.text:
-                shown = _DOMAIN_IN_TEXT.search(link.text.strip())
-                if shown:
-                    shown_host = to_ascii(shown.group(1).lower().rstrip("."))
-                    # Every site on the way must be the one shown: a tracker or redirect in between
-                    # decides for itself where the tap goes.
-                    elsewhere = [registered_domain(h.host) for h in route.hops
-                                 if registered_domain(h.host) != registered_domain(shown_host)]
-                    if "." in shown_host and elsewhere:
-                        shown_official = bool(issuer and is_official_link(issuer, shown_host))
-                        note("link.text_mismatch", "bad", end.url, shown=shown_host,
-                             domain=registered if registered in elsewhere else elsewhere[0],
-                             official_text="yes" if shown_official else "no")
+            for shown_host in shown_hosts:
+                # Every site on the way must be the one shown: a tracker or redirect in between
+                # decides for itself where the tap goes.
+                elsewhere = [registered_domain(h.host) for h in route.hops
+                             if registered_domain(h.host) != registered_domain(shown_host)]
+                if "." in shown_host and elsewhere:
+                    shown_official = bool(issuer and is_official_link(issuer, shown_host))
+                    note("link.text_mismatch", "bad", end.url, shown=shown_host,
+                         domain=registered if registered in elsewhere else elsewhere[0],
+                         official_text="yes" if shown_official else "no")
             if last is None or not reaches_official:
                 last = end  # of several readings, show one that does not reach the issuer
         if unresolved:
