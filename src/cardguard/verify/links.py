@@ -27,6 +27,7 @@ import ada_url
 
 from cardguard.directory.load import Directory, Issuer
 from cardguard.directory.lookup import dialled_number, issuers_publishing
+from cardguard.shortened import shortened
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
 from cardguard.verify.identity import is_official_link, lookalike
 from cardguard.verify.htmltext import MAX_NESTED_READS
@@ -444,7 +445,7 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
     findings: list[Finding] = []
 
     def note(code: str, severity: str, url: str, **values) -> None:
-        findings.append(finding(code, severity, url[:200], url=url[:200], **values))
+        findings.append(finding(code, severity, shortened(url, 200), url=shortened(url, 200), **values))
 
     for link in raw:
         readings = routes(link)
@@ -454,7 +455,7 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
         shown_hosts = _shown_hosts(link) if link.text or link.shown else []
         for route in readings:
             if route.scheme in _SCRIPT_SCHEMES:
-                note("link.script_url", "bad", link.url[:80], scheme=route.scheme)
+                note("link.script_url", "bad", shortened(link.url, 80), scheme=route.scheme)
                 official = False
                 continue
             if route.scheme not in _WEB_SCHEMES or not route.hops or not route.hops[-1].host:
@@ -508,10 +509,10 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
         if official and last is not None:
             note("link.official", "good", last.url, domain=registered_domain(last.host))
         host = last.host if last else ""
-        infos.append(LinkInfo(url=link.url[:2000], text=link.text, host=host,
+        infos.append(LinkInfo(url=link.url, text=link.text, host=host,
                               registered_domain=registered_domain(host) if host else "", official=official,
                               wrapped_in=next((r.wrapper for r in readings if r.wrapper), None),
-                              goes_to=last.url[:2000] if last else None, kind=link.kind, resolved=not unresolved))
+                              goes_to=last.url if last else None, kind=link.kind, resolved=not unresolved))
     unread = getattr(raw, "unread", {})
     if "links" in unread:
         findings.append(finding("link.too_many", "warn", str(unread["links"]), count=unread["links"], limit=MAX_LINKS))
@@ -529,13 +530,14 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
     for url, text in getattr(raw, "dialled", []):
         elsewhere = _dialled_elsewhere(url, text, directory)
         if elsewhere:
-            findings.append(finding("link.tel_mismatch", "bad", url[:200], shown=elsewhere[0][:40],
-                                    dials=elsewhere[1][:40]))
+            findings.append(finding("link.tel_mismatch", "bad", shortened(url, 200),
+                                    shown=shortened(elsewhere[0], 40), dials=shortened(elsewhere[1], 40)))
         elif issuer is not None and directory is not None \
                 and issuer.id not in issuers_publishing(directory, _phone_target(url)):
             # What a phone link dials is confirmed like a web link's end: a number the issuer publishes.
             # Otherwise it is not (whatever it shows: an image, kanji digits, a number hidden in the text).
-            findings.append(finding("link.phone_unconfirmed", "warn", url[:200], dials=_phone_target(url)[:40]))
+            findings.append(finding("link.phone_unconfirmed", "warn", shortened(url, 200),
+                                    dials=shortened(_phone_target(url), 40)))
     return infos, _dedupe(findings)
 
 

@@ -1,0 +1,69 @@
+"""A long address shown cut short in a verdict is cut where a reader can still read it, and says so
+with "…"; --json never cuts one."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, unquote
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cardguard.shortened import shortened
+from mailkit import message
+
+LONG = "https://evil.example/" + "ログイン" * 40 + "?next=" + quote("カード番号をご確認ください" * 4)
+
+
+def _reads_whole(prefix: str) -> bool:
+    """No escape cut short, and no character's escapes cut short: the prefix decodes cleanly."""
+    if re.search(r"%[0-9A-Fa-f]?$", prefix):
+        return False
+    try:
+        unquote(prefix, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_the_arrow_line_cuts_a_long_address_whole_and_says_so(cardguard):
+    # Found by a user: the → line ended "…%E3%8" and nothing, a cut nobody could see.
+    mail = message(html=f'<p><a href="{LONG}">こちら</a></p>')
+    for lang in ("ja", "en"):
+        out = cardguard("check", "-", "--offline", "--lang", lang, input=mail).out
+        arrow = [line.strip()[2:] for line in out.splitlines() if line.strip().startswith("→ ")]
+        assert len(arrow) == 1 and arrow[0].endswith("…"), out
+        shown = arrow[0][:-1]
+        assert len(arrow[0]) <= 160 and _reads_whole(shown)
+        link = [line.strip() for line in out.splitlines() if line.strip().startswith("https://evil.example/")]
+        assert link and all(line.endswith("…") and len(line) <= 160 for line in link), out
+    found = cardguard("check", "-", "--offline", "--json", input=mail).json()
+    (link,) = [link for link in found["links"] if link["registered_domain"] == "evil.example"]
+    assert link["url"] == LONG and unquote(link["goes_to"]) == unquote(LONG)  # never cut in JSON
+    assert not any(message["message"].endswith(("%", "%E", "%8")) for message in found["findings"])
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["a", "/", "%E3%83%AD", "%C3%A9", "%F0%9F%91%8D", "%25", "が", "e\u0301", "ｶﾞ", "👍🏽",
+                                 "👩\u200d💻", "🇯🇵", "\ud83d\ude00", "x\ufe0f", "…"]), max_size=40),
+       st.integers(min_value=1, max_value=60))
+def test_a_cut_never_splits_an_escape_or_a_character(pieces, limit):
+    # Each piece is one character as a reader sees it: a cut may fall only between two of them.
+    text = "".join(pieces)
+    shown = shortened(text, limit)
+    if len(text) <= limit:
+        assert shown == text
+        return
+    assert shown.endswith("…") and len(shown) <= limit
+    kept = shown[:-1]
+    assert text.startswith(kept) and _reads_whole(kept)
+    assert len(kept) in {sum(len(piece) for piece in pieces[:n]) for n in range(len(pieces) + 1)}
+
+
+def test_a_folders_list_cuts_a_long_subject_whole_and_says_so(cardguard, tmp_path):
+    subject = "【重要】" + "ご利用確認のお願い" * 8 + "👩\u200d💻"
+    for name in ("a.eml", "b.eml"):
+        (tmp_path / name).write_bytes(message(subject="ｶﾞ" + subject))
+    out = cardguard("check", "--offline", "--lang", "ja", str(tmp_path / "a.eml"), str(tmp_path / "b.eml")).out
+    shown = [line.rsplit(".eml  ", 1)[1] for line in out.splitlines() if ".eml  " in line]
+    assert len(shown) == 2 and all(line.endswith("…") and ("ｶﾞ" + subject).startswith(line[:-1]) for line in shown), out
