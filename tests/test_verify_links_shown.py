@@ -132,3 +132,26 @@ def test_an_official_link_showing_its_own_address_stays_genuine_and_listed_once(
     verdict = check(signed(key, html=html, body=PLAIN), address, directory)
     assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
     assert listed(verdict) == [(SHOWN, True)]
+
+
+# Where an address ends when Japanese follows it with no space is read differently by mail apps:
+# Outlook and Outlook Express end it at the first Japanese character, other mail software takes the
+# Japanese in (https://www.toyfish.blog/entry/20061201/p1, 2006); Android's LinkifyCompat ends it
+# only at a space (maltaisn/another-notes-app#147), Colloquy at a kanji but not at kana
+# (colloquy/colloquy#257), linkifyjs took it in (nfrasser/linkifyjs#82), remarkable's linkify ends a
+# host there (its fixture "properly cut domain end"). So the reading stays the longest one (to a space
+# or a Japanese punctuation mark), and such an address never helps a mail toward genuine: whichever
+# end an app picks, the mail is judged by a reading no better than it.
+@pytest.mark.parametrize("written, official", [
+    ("https://www.americanexpress.com/ja-jp/からカード番号をご確認ください", True),  # the same host either way
+    ("https://www.americanexpress.comからカード番号をご確認ください", False),  # a host ending in Japanese
+    ("www.americanexpress.comからご確認ください", False),
+    ("https://evil.example/loginからカード番号をご確認ください", False),
+    ("https://evil.exampleからカード番号をご確認ください", False),
+    ("ログインはhttps://evil.example/loginから", False),
+])
+def test_an_address_with_japanese_right_after_it_never_helps_toward_genuine(key, address, directory, written, official):
+    verdict = check(signed(key, body=PLAIN + written + "\n"), address, directory)
+    assert verdict.authentication.authenticated_domain  # only the address stands between it and genuine
+    assert (verdict.verdict == "genuine") is official, verdict.as_json("en")["findings"]
+    assert [link.official for link in verdict.links] == [official]
