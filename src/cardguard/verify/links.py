@@ -423,14 +423,20 @@ def routes(link: RawLink) -> list[Route]:
 
 
 def _shown_hosts(link: RawLink) -> list[str]:
-    """Every host a link's text shows: each domain name in it, and each address a mail app would
-    auto-link there if it were not a link's text (that text is not read as links of its own, so
-    every address in it is compared with where the link goes, not the first alone)."""
+    """Every host a link's text shows: the first domain name in it, and in the part of the body's
+    text that is this link's own (``shown``: not read as links of its own) every domain name and
+    every address a mail app would auto-link there. ``shown`` only: the pieces of a body's links
+    never overlap, so each character is read once (an element's text holds every link inside it,
+    and nested a few hundred deep that was read a few hundred times)."""
     hosts: dict[str, None] = {}
-    for text in dict.fromkeys(text for text in (link.text, link.shown) if text):
-        for shown in _DOMAIN_IN_TEXT.finditer(text.strip()):
-            hosts[to_ascii(shown.group(1).lower().rstrip("."))] = None
-        for written in _text_links(text, "text"):
+    first = _DOMAIN_IN_TEXT.search(link.text.strip()) if link.text else None
+    found = [first] if first else []
+    if link.shown:
+        found += _DOMAIN_IN_TEXT.finditer(link.shown)
+    for shown in found:
+        hosts[to_ascii(shown.group(1).lower().rstrip("."))] = None
+    if link.shown:
+        for written in dict.fromkeys(_text_links(link.shown, "text")):
             for route in routes(written):
                 if route.hops:
                     hosts[route.hops[0].host] = None
