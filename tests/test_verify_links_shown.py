@@ -7,11 +7,16 @@ so only the links stand between it and genuine.
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
+from fastapi.testclient import TestClient
 
 from cardguard.directory import load_directory
 from cardguard.i18n import t
 from cardguard.verify import CheckOptions, check_message
+from cardguard.web.app import create_app
 from mailkit import SAFEKEY_BODY, Key, Zone, dns_server, message, sign
 
 ALIAS = "amex.7f3k@icloud.com"
@@ -69,6 +74,19 @@ def test_an_address_shown_as_a_links_text_is_listed_as_that_link_only(cardguard)
         links = shown.split(t("verdict.links", lang), 1)[1]
         assert f"({t('verdict.official', lang)})" not in links, links
         assert "evil.example" in links and f"    {SHOWN}\n" not in links, links
+
+
+def test_the_web_result_page_lists_only_the_link_a_tap_follows(profile):
+    client = TestClient(create_app(), base_url="http://127.0.0.1", raise_server_exceptions=False)
+    headers = {"accept-language": "ja-JP,ja;q=0.9"}
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/check", headers=headers).text).group(1)
+    long = EVIL + "/" + "%E3%83%AD" * 300
+    mail = message(html=ATTACK.replace(f'href="{EVIL}"', f'href="{long}"'), body=PLAIN)
+    page = client.post("/check", data={"csrf": token, "offline": "1"}, headers=headers,
+                       files={"file": ("m.eml", mail, "message/rfc822")}).text
+    listed_links = re.findall(r"<li><strong>(.*?)</strong>\s*<span class=\"(ok|bad)\">.*?<code class=\"url\">(.*?)</code>",
+                              page, re.DOTALL)
+    assert listed_links == [("evil.example", "bad", html.escape(long))]  # the address whole, never cut
 
 
 @pytest.mark.parametrize("plain", [PLAIN + SHOWN + "\n", PLAIN + f"{SHOWN}からカード番号をご確認ください\n"])
