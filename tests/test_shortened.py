@@ -67,3 +67,16 @@ def test_a_folders_list_cuts_a_long_subject_whole_and_says_so(cardguard, tmp_pat
     out = cardguard("check", "--offline", "--lang", "ja", str(tmp_path / "a.eml"), str(tmp_path / "b.eml")).out
     shown = [line.rsplit(".eml  ", 1)[1] for line in out.splitlines() if ".eml  " in line]
     assert len(shown) == 2 and all(line.endswith("…") and ("ｶﾞ" + subject).startswith(line[:-1]) for line in shown), out
+
+
+def test_a_long_list_of_ambiguities_is_cut_whole_and_says_so(cardguard):
+    # The sentence "mail apps can read this message in different ways (…)" cut its list mid-word.
+    parts = "".join(f"--B\r\nContent-Type: text/plain; charset=x-unknown-charset-{n:02d}\r\n\r\nhello\r\n"
+                    for n in range(8))
+    mail = ("From: a@example.org\r\nTo: b@example.org\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="B"\r\n\r\n' + parts + "--B--\r\n")
+    found = cardguard("check", "-", "--offline", "--json", "--lang", "en", input=mail).json()
+    (ambiguous,) = [f for f in found["findings"] if f["code"] == "message.ambiguous"]
+    assert ambiguous["evidence"].endswith("…") and len(ambiguous["evidence"]) <= 200
+    assert f"({ambiguous['evidence']})" in ambiguous["message"]
+    assert "charset 'x-unknown-charset-00' unknown to mail apps, " in ambiguous["evidence"]
