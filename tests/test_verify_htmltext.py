@@ -70,7 +70,8 @@ def test_the_text_taken_apart_by_link_holds_every_character_once():
     assert _letters(content.text) == _letters("".join(pieces))
     # The <div> closes the <p>, and the parser opens the link again after it: two links, one address.
     assert sorted((content.anchors[place][0], shown) for place, shown in content.anchor_texts.items()) == [
-        ("#", "四"), ("https://a.example/", "一二"), ("https://a.example/", "三"), ("https://v.example/", "八")]
+        ("#", "四"), ("https://a.example/", "一二"), ("https://a.example/", "三"), ("https://n.example/", "五"),
+        ("https://v.example/", "八")]
     assert "見えない" not in "".join(pieces) and "前" in content.text_outside_anchors
     assert content.text.splitlines() == ["前一二", "三", "後", "四五六七八九\ufffd"]  # as read before
 

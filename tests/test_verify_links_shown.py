@@ -89,6 +89,18 @@ def test_the_web_result_page_lists_only_the_link_a_tap_follows(profile):
     assert listed_links == [("evil.example", "bad", html.escape(long))]  # the address whole, never cut
 
 
+@pytest.mark.parametrize("around", [
+    "<noscript>{}</noscript>", "<div><noscript><p>{}</p></noscript></div>", "<table><tr><td>{}</td></tr></table>",
+    "<ul><li>{}</li></ul>", "<p><b><i>{}</i></b></p>", "{}<style>p{{}}</style>",
+])
+def test_an_address_shown_as_a_links_text_anywhere_in_the_body_is_that_link_only(key, address, directory, around):
+    link = f'<a href="{EVIL}">{SHOWN}</a>からカード番号をご確認ください'
+    verdict = check(signed(key, html="<p>SafeKey認証コード：482913</p>" + around.format(link), body=PLAIN),
+                    address, directory)
+    assert verdict.verdict == "phishing"
+    assert listed(verdict) == [(EVIL, False)]
+
+
 @pytest.mark.parametrize("plain", [PLAIN + SHOWN + "\n", PLAIN + f"{SHOWN}からカード番号をご確認ください\n"])
 def test_the_same_address_written_in_the_plain_part_is_a_link_of_its_own(cardguard, plain):
     # A reader of the plain part taps it there and goes where it says: that is a link of the mail.

@@ -468,16 +468,20 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
     for node in walked.noscripts:
         # A mail app runs no script, so it shows what <noscript> holds, parsed as markup (inside an
         # Outlook block too).
-        inner = ""
+        inner = marked = ""
         if budget[0] > 0:
             budget[0] -= 1
-            # Its text has the marks of links parsed inside it: the text is read again as markup, where
-            # they would be text (an anchor inside a <noscript> is read as no link's text, as before).
-            inner = _read(_LINK_MARK.sub("", node.text(deep=True) or ""), out, budget, with_text=with_text)
+            # Its text holds the marks of links already parsed inside it (in a body, where its content
+            # is elements): read again as markup without them, and when that reading is the text itself
+            # the marked text stands in for it, so those links' texts stay theirs.
+            marked = node.text(deep=True) or ""
+            plain = _LINK_MARK.sub("", marked) if "\x00" in marked else marked
+            inner = _read(plain, out, budget, with_text=with_text)
+            marked = marked if with_text and inner == plain else inner
         elif _MAY_LINK.search(node.text(deep=True) or ""):
             out.unread_blocks += 1
         if with_text:
-            node.replace_with(inner)
+            node.replace_with(marked)
     if not with_text:
         return ""
     if walked.noscripts:
