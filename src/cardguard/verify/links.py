@@ -451,7 +451,8 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
     findings: list[Finding] = []
 
     def note(code: str, severity: str, url: str, **values) -> None:
-        findings.append(finding(code, severity, shortened(url, 200), url=shortened(url, 200), **values))
+        # The evidence whole (--json is never cut); the address in the sentence cut as a reader can read it.
+        findings.append(finding(code, severity, url, url=shortened(url, 200), **values))
 
     for link in raw:
         readings = routes(link)
@@ -461,7 +462,7 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
         shown_hosts = _shown_hosts(link) if link.text or link.shown else []
         for route in readings:
             if route.scheme in _SCRIPT_SCHEMES:
-                note("link.script_url", "bad", shortened(link.url, 80), scheme=route.scheme)
+                note("link.script_url", "bad", link.url, scheme=route.scheme)
                 official = False
                 continue
             if route.scheme not in _WEB_SCHEMES or not route.hops or not route.hops[-1].host:
@@ -536,13 +537,13 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
     for url, text in getattr(raw, "dialled", []):
         elsewhere = _dialled_elsewhere(url, text, directory)
         if elsewhere:
-            findings.append(finding("link.tel_mismatch", "bad", shortened(url, 200),
+            findings.append(finding("link.tel_mismatch", "bad", url,
                                     shown=shortened(elsewhere[0], 40), dials=shortened(elsewhere[1], 40)))
         elif issuer is not None and directory is not None \
                 and issuer.id not in issuers_publishing(directory, _phone_target(url)):
             # What a phone link dials is confirmed like a web link's end: a number the issuer publishes.
             # Otherwise it is not (whatever it shows: an image, kanji digits, a number hidden in the text).
-            findings.append(finding("link.phone_unconfirmed", "warn", shortened(url, 200),
+            findings.append(finding("link.phone_unconfirmed", "warn", url,
                                     dials=shortened(_phone_target(url), 40)))
     return infos, _dedupe(findings)
 
