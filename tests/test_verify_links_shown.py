@@ -185,3 +185,16 @@ def test_an_address_with_japanese_right_after_it_never_helps_toward_genuine(key,
     assert verdict.authentication.authenticated_domain  # only the address stands between it and genuine
     assert (verdict.verdict == "genuine") is official, verdict.as_json("en")["findings"]
     assert [link.official for link in verdict.links] == [official]
+
+
+def test_a_link_text_of_many_addresses_is_a_few_reasons_and_a_count(key, address, directory):
+    # What a link's text shows is compared address by address: thousands of them must not become
+    # thousands of reasons (they were 500 text links and "too many links" before).
+    shown = " ".join(f"https://h{n}.evil.example/login" if n % 2 else f"https://h{n}.example/" for n in range(30))
+    html = f'<p>SafeKey認証コード：482913</p><p><a href="{SHOWN}">{shown}</a></p>'
+    verdict = check(signed(key, html=html, body=PLAIN), address, directory)
+    assert verdict.verdict == "phishing"
+    assert len(mismatches(verdict)) == 10
+    (more,) = [f for f in verdict.findings if f.code == "link.text_shows_more"]
+    assert "20" in more.message("en") and "americanexpress.com" in more.message("en")
+    assert "20 個" in more.message("ja")

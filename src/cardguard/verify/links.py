@@ -37,6 +37,10 @@ from cardguard.verify.wordscan import FOLDS_TO_ASCII, words
 
 MAX_LINKS = 500
 MAX_HOPS = 5
+# Addresses a link's text shows that are not where it goes, said one by one up to this many a link;
+# past it they are counted in one finding (one is already enough to make the mail phishing, and a
+# text of thousands of addresses is no list of reasons a holder reads).
+MAX_SHOWN_MISMATCHES = 10
 _TEXT_URL = re.compile(r"(?:https?:[/\\]{0,2}|www\.)[^\s<>\"'、。「」（）()\u3000]+", re.IGNORECASE)
 # What a mail app auto-links in plain text: a host name with a path, or a bare name under a real suffix.
 _BARE_HOST = re.compile(r"(?<![A-Za-z0-9@./:\\-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z])"
@@ -460,6 +464,8 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
         unresolved = False
         last = None
         shown_hosts = _shown_hosts(link) if link.text or link.shown else []
+        mismatched: set[str] = set()
+        more: set[str] = set()
         for route in readings:
             if route.scheme in _SCRIPT_SCHEMES:
                 note("link.script_url", "bad", link.url, scheme=route.scheme)
@@ -503,13 +509,19 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
                 # decides for itself where the tap goes.
                 elsewhere = [registered_domain(h.host) for h in route.hops
                              if registered_domain(h.host) != registered_domain(shown_host)]
-                if "." in shown_host and elsewhere:
+                if "." in shown_host and elsewhere and shown_host not in mismatched \
+                        and len(mismatched) >= MAX_SHOWN_MISMATCHES:
+                    more.add(shown_host)
+                elif "." in shown_host and elsewhere:
+                    mismatched.add(shown_host)
                     shown_official = bool(issuer and is_official_link(issuer, shown_host))
                     note("link.text_mismatch", "bad", end.url, shown=shown_host,
                          domain=registered if registered in elsewhere else elsewhere[0],
                          official_text="yes" if shown_official else "no")
             if last is None or not reaches_official:
                 last = end  # of several readings, show one that does not reach the issuer
+        if more and last is not None:
+            note("link.text_shows_more", "bad", link.url, count=len(more), domain=registered_domain(last.host))
         if unresolved:
             note("link.unresolved", "warn", link.url)
             official = False
