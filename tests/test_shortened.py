@@ -3,13 +3,18 @@ with "…"; --json never cuts one."""
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from urllib.parse import quote, unquote
 
+import pytest
+from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardguard.shortened import shortened
+from cardguard.web.app import create_app
 from mailkit import message
 
 LONG = "https://evil.example/" + "ログイン" * 40 + "?next=" + quote("カード番号をご確認ください" * 4)
@@ -81,3 +86,14 @@ def test_a_long_list_of_ambiguities_is_cut_whole_and_says_so(cardguard):
     assert ambiguous["evidence"].endswith("…") and len(ambiguous["evidence"]) <= 200
     assert f"({ambiguous['evidence']})" in ambiguous["message"]
     assert "charset 'x-unknown-charset-00' unknown to mail apps, " in ambiguous["evidence"]
+
+
+@pytest.mark.parametrize("path", ["/" + "e\u0301" * 60 + "x", "/mail/" + "ｶﾞ" * 60, "/incidents/1/report." + "が" * 90])
+def test_a_page_that_does_not_exist_names_its_address_cut_whole_and_says_so(profile, path):
+    client = TestClient(create_app(), base_url="http://127.0.0.1", raise_server_exceptions=False)
+    page = client.get(quote(path), headers={"accept-language": "en"})
+    assert page.status_code == 404
+    shown = html.unescape(re.search(r"There is no page at (.*?)\. Use", page.text).group(1))
+    assert shown.endswith("…") and len(shown) <= 80 and shown[:-1] in path
+    assert not unicodedata.combining(path[len(shown) - 1 + path.index(shown[:-1])])  # no accent left behind
+    assert path[path.index(shown[:-1]) + len(shown) - 1] not in "ﾞ"
