@@ -7,6 +7,8 @@ matter (case variants, the characters IGNORECASE folds to ASCII, word boundaries
 
 from __future__ import annotations
 
+import dataclasses
+
 import binascii
 import email
 import email.utils
@@ -369,11 +371,16 @@ def test_links_are_read_as_before_on_generated_markup(pieces):
     assert new_anchors(markup) == old_anchors(markup)
 
 
+def read_as_by_queries(markup: str) -> htmltext.HtmlContent:
+    """What read_html reads that the queries read too: the text taken apart by link came after them."""
+    return dataclasses.replace(htmltext.read_html(markup), text_outside_anchors="", anchor_texts={})
+
+
 def test_html_is_read_as_by_a_query_per_kind_of_element_on_the_corpus():
     parts = 0
     for mail in corpus_mails():
         for markup in mail.html_source:
-            assert htmltext.read_html(markup) == read_html_by_queries(markup)
+            assert read_as_by_queries(markup) == read_html_by_queries(markup)
             parts += 1
     assert parts > 500
 
@@ -397,7 +404,7 @@ _READ_MARKUP = _MARKUP + [
 @given(st.lists(st.sampled_from(_READ_MARKUP), max_size=14))
 def test_html_is_read_as_by_a_query_per_kind_of_element_on_generated_markup(pieces):
     markup = "".join(pieces)
-    assert htmltext.read_html(markup) == read_html_by_queries(markup)
+    assert read_as_by_queries(markup) == read_html_by_queries(markup)
 
 
 def old_deepest(markup: str) -> int:

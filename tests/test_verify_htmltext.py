@@ -53,3 +53,42 @@ def test_markup_nested_deeper_than_browsers_build_is_flattened_and_said():
     assert "深い" in content.text and content.too_deep
     assert ("https://evil.example/", "ここ") in content.anchors and "https://img.example/q.png" in content.remote
     assert not read_html("<div>" * 300 + "浅い" + "</div>" * 300).too_deep
+
+
+def _letters(text: str) -> list[str]:
+    return sorted(char for char in text if not char.isspace())
+
+
+def test_the_text_taken_apart_by_link_holds_every_character_once():
+    # What links.py reads as addresses a mail app auto-links is the text outside the links plus the
+    # text of links that go nowhere: every character of the text is in exactly one of the pieces.
+    html = ('<p>前<a href="https://a.example/">一<b>二</b><div>三</div></a>後</p><a href="#">四</a>'
+            '<noscript><a href="https://n.example/">五</a>六</noscript><a>七</a><style><a href=x>見えない</a></style>'
+            '<v:roundrect href="https://v.example/">八</v:roundrect><area href="/m" alt="地図">\x00九&#0;')
+    content = read_html(html)
+    pieces = [content.text_outside_anchors, *content.anchor_texts.values()]
+    assert _letters(content.text) == _letters("".join(pieces))
+    # The <div> closes the <p>, and the parser opens the link again after it: two links, one address.
+    assert sorted((content.anchors[place][0], shown) for place, shown in content.anchor_texts.items()) == [
+        ("#", "四"), ("https://a.example/", "一二"), ("https://a.example/", "三"), ("https://n.example/", "五"),
+        ("https://v.example/", "八")]
+    assert "見えない" not in "".join(pieces) and "前" in content.text_outside_anchors
+    assert content.text.splitlines() == ["前一二", "三", "後", "四五六七八九\ufffd"]  # as read before
+
+
+def test_the_text_taken_apart_by_link_holds_every_character_once_on_generated_markup():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(st.sampled_from(["<a href=x>", "</a>", "<a>", "<a href=#>", "<p>", "<div>", "</div>", "<b>", "</b>",
+                                     "<noscript>", "</noscript>", "<svg>", "<a href=s>", "</svg>", "<style>", "</style>",
+                                     "<table>", "<td>", "x", "y\u3000z", " ", "\n", "\x00", "&#0;", "<!--[if mso]>",
+                                     "<![endif]-->", "<v:rect href=v>", "</v:rect>", "<title>", "</title>"]),
+                    max_size=16))
+    def holds_each_once(pieces):
+        content = read_html("".join(pieces))
+        assert _letters(content.text) == _letters(content.text_outside_anchors + "".join(content.anchor_texts.values()))
+        assert all(0 <= place < len(content.anchors) for place in content.anchor_texts)
+
+    holds_each_once()

@@ -12,6 +12,7 @@ from cardguard.cli_common import check_options
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, listed, t
 from cardguard.output import _default
+from cardguard.shortened import shortened
 
 
 def _stdin_message() -> bytes:
@@ -67,7 +68,7 @@ def check_many(paths: list[str], lang: Lang, *, as_json: bool, jobs: int | None,
             else:
                 counts[result["verdict"]] += 1
                 line = {"source": source, **result} if as_json else \
-                    f"{_padded(result['verdict_label'], label_width)} {source}  {result['subject'][:80]}"
+                    f"{_padded(result['verdict_label'], label_width)} {source}  {shortened(result['subject'], 80)}"
             sys.stdout.write((json.dumps(line, ensure_ascii=False, default=_default) if as_json else line) + "\n")
             if progress is not None:
                 progress.advance(task)

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 
 from cardguard.directory.load import Directory, Issuer
 from cardguard.directory.calls import HolderCard, whom_to_call
+from cardguard.shortened import shortened
 from cardguard.verify import content, links
 from cardguard.verify.auth_codes import AUTH_FORGED, AUTH_NOT_ESTABLISHED
 from cardguard.verify.authentication import authenticate
@@ -291,10 +292,10 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
         findings.append(finding("message.outlook" if mail.outlook == "headers" else "message.outlook_no_headers",
                                 "warn"))
     if mail.defects:
-        findings.append(finding("message.defects", "info", ", ".join(sorted(set(mail.defects)))[:200]))
+        findings.append(finding("message.defects", "info", shortened(", ".join(sorted(set(mail.defects))), 200)))
     ambiguities = list(dict.fromkeys([*mail.ambiguities, *(a for inner in carried for a in inner.ambiguities)]))
     if ambiguities:
-        shown = ", ".join(ambiguities)[:200]
+        shown = shortened(", ".join(ambiguities), 200)
         findings.append(finding("message.ambiguous", "warn", shown, detail=shown))
     if claim:
         findings.append(finding("issuer.claimed", "info", ", ".join(claim.where), issuer=issuer.data.issuer.name))

@@ -181,6 +181,10 @@ class HtmlContent:
     too_deep: bool = False  # nested deeper than browsers build: each app repairs it its own way
     unread_blocks: int = 0  # Outlook or <noscript> blocks that may link, left unread past MAX_NESTED_READS
     amp: bool = False  # Gmail's AMP part (text/x-amp-html): its runtime scripts are no link
+    # ``text`` taken apart where links are: what lies outside every link's element (each link's text
+    # a line break there), and each link's own text (by its place in ``anchors``), innermost link first.
+    text_outside_anchors: str = ""
+    anchor_texts: dict[int, str] = field(default_factory=dict)
 
 
 def _css_unescaped(css: str) -> str:
@@ -269,13 +273,14 @@ class _Walked:
     noscripts: list = field(default_factory=list)
     hidden: list = field(default_factory=list)  # what a reader never sees as text (_HIDDEN)
     blocks: list = field(default_factory=list)  # what starts and ends a line (_BLOCK)
+    linking: list = field(default_factory=list)  # (element, its place in out.anchors): its text is that link's
 
 
 def _links(tree, out: HtmlContent) -> _Walked:
     """Every link and load of ``tree``, in one walk over its elements: a selector query per kind of
     element walked the whole tree each time (sixteen walks, three quarters of reading HTML). Each
     kind is gathered apart and appended in the order the queries had, so the lists read the same."""
-    anchors, tapped, bound_anchors, animated = [], [], [], []
+    anchors, tapped, bound_anchors, animated, linking = [], [], [], [], []
     pinged, bound_remote, fetched, styled, sheets = [], [], [], [], []
     walked = _Walked()
     first_base = True
@@ -318,6 +323,8 @@ def _links(tree, out: HtmlContent) -> _Walked:
             # the base's address (kept here, dropped later when there is no base).
             if href.strip() or "href" in attrs or "xlink:href" in attrs:
                 shown = (attrs.get("alt") or "") if tag == "area" else node.text(deep=True)
+                if tag != "area":
+                    linking.append((node, len(anchors)))
                 anchors.append((href.strip(), " ".join(shown.split())))
             if attrs.get("ping"):
                 # Sent by the browser on every tap, to each address listed.
@@ -327,6 +334,7 @@ def _links(tree, out: HtmlContent) -> _Walked:
             # (<v:roundrect href>, <v:rect>, <v:shape> …) and MathML links. <link> loads, <base> is read below.
             href = (attrs.get("href") or "").strip()
             if href:
+                linking.append((node, -1 - len(tapped)))
                 tapped.append((href, " ".join(node.text(deep=True).split())))
         if tag == "form":
             out.forms.append(attrs.get("action") or "")
@@ -383,6 +391,8 @@ def _links(tree, out: HtmlContent) -> _Walked:
             for name in ("srcset", "imagesrcset"):
                 if lowered.get(name):
                     fetched += _srcset(lowered[name])
+    first, after = len(out.anchors), len(out.anchors) + len(anchors) - 1  # a tapped one's place is after - place
+    walked.linking = [(node, first + place if place >= 0 else after - place) for node, place in linking]
     out.anchors += anchors + tapped + bound_anchors + animated
     out.remote += pinged + bound_remote + fetched + styled + sheets
     return walked
@@ -443,6 +453,12 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
     """Fills ``out`` with what ``markup`` links to and loads; returns its visible text."""
     tree = LexborHTMLParser(markup)
     walked = _links(tree, out)
+    if with_text:
+        for node, place in walked.linking:
+            # Marked before anything is removed or replaced (a <noscript> too): a link inside what is
+            # removed goes with it, marks and all, and no mark is put beside an element already gone.
+            node.insert_before(f"\x00{place}\x00")
+            node.insert_after(_LINK_END)
     out.event_handlers += len(event_handlers(markup))
     for inner in conditional_blocks(markup):
         if not _may_link(inner):
@@ -462,14 +478,20 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
     for node in walked.noscripts:
         # A mail app runs no script, so it shows what <noscript> holds, parsed as markup (inside an
         # Outlook block too).
-        inner = ""
+        inner = marked = ""
         if budget[0] > 0:
             budget[0] -= 1
-            inner = _read(node.text(deep=True) or "", out, budget, with_text=with_text)
+            # Its text holds the marks of links already parsed inside it (in a body, where its content
+            # is elements): read again as markup without them, and when that reading is the text itself
+            # the marked text stands in for it, so those links' texts stay theirs.
+            marked = node.text(deep=True) or ""
+            plain = _LINK_MARK.sub("", marked) if "\x00" in marked else marked
+            inner = _read(plain, out, budget, with_text=with_text)
+            marked = marked if with_text and inner == plain else inner
         elif _may_link(node.text(deep=True) or ""):
             out.unread_blocks += 1
         if with_text:
-            node.replace_with(inner)
+            node.replace_with(marked)
     if not with_text:
         return ""
     if walked.noscripts:
@@ -482,6 +504,43 @@ def _read(markup: str, out: HtmlContent, budget: list[int], with_text: bool) -> 
         node.insert_after("\n")
     root = tree.root
     return root.text(deep=True) if root is not None else ""
+
+
+# Where a link's text starts (with its place in the anchors) and ends, in the text read with the
+# marks. No text of a document can hold U+0000: the HTML parser drops it or makes it U+FFFD (HTML
+# standard, tree construction: "A character token that is U+0000 NULL: parse error, ignore"; the
+# tokenizer replaces it in attributes, RCDATA and character references), so every mark is one of ours.
+_LINK_END = "\x00/\x00"
+_LINK_MARK = re.compile("\x00(/|[0-9]+)\x00")
+
+
+def _text_by_link(marked: str) -> tuple[str, str, dict[int, str]]:
+    """The text read with the links' marks, taken apart: the text itself, what lies outside every
+    link (each link's text a line break), and each link's own text (a link inside another has its
+    own; the outer one's holds a line break there)."""
+    if "\x00" not in marked:
+        text = tidy(marked)
+        return text, text, {}
+    text = tidy(_LINK_MARK.sub("", marked))
+    outside: list[str] = []
+    inside: dict[int, list[str]] = {}
+    open_links: list[int] = []
+    position = 0
+    for mark in _LINK_MARK.finditer(marked):
+        (inside[open_links[-1]] if open_links else outside).append(marked[position:mark.start()])
+        position = mark.end()
+        if mark.group(1) == "/":
+            if not open_links:
+                return text, text, {}  # never so, as every mark is ours: read it all as outside any link
+            open_links.pop()
+        (inside[open_links[-1]] if open_links else outside).append("\n")
+        if mark.group(1) != "/":
+            open_links.append(int(mark.group(1)))
+            inside.setdefault(open_links[-1], [])
+    if open_links:
+        return text, text, {}
+    outside.append(marked[position:])
+    return text, tidy("".join(outside)), {place: tidy("".join(pieces)) for place, pieces in inside.items()}
 
 
 def tidy(text: str) -> str:
@@ -504,5 +563,5 @@ def read_html(markup: str, *, amp: bool = False) -> HtmlContent:
         text = _read(markup, out, [MAX_NESTED_READS], with_text=True)
     except Exception:  # noqa: BLE001 - malformed markup: keep what was read so far
         text = ""
-    out.text = tidy(text)
+    out.text, out.text_outside_anchors, out.anchor_texts = _text_by_link(text)
     return out

@@ -27,6 +27,7 @@ import ada_url
 
 from cardguard.directory.load import Directory, Issuer
 from cardguard.directory.lookup import dialled_number, issuers_publishing
+from cardguard.shortened import shortened
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
 from cardguard.verify.identity import is_official_link, lookalike
 from cardguard.verify.htmltext import MAX_NESTED_READS
@@ -36,6 +37,10 @@ from cardguard.verify.wordscan import FOLDS_TO_ASCII, words
 
 MAX_LINKS = 500
 MAX_HOPS = 5
+# Addresses a link's text shows that are not where it goes, said one by one up to this many a link;
+# past it they are counted in one finding (one is already enough to make the mail phishing, and a
+# text of thousands of addresses is no list of reasons a holder reads).
+MAX_SHOWN_MISMATCHES = 10
 _TEXT_URL = re.compile(r"(?:https?:[/\\]{0,2}|www\.)[^\s<>\"'、。「」（）()\u3000]+", re.IGNORECASE)
 # What a mail app auto-links in plain text: a host name with a path, or a bare name under a real suffix.
 _BARE_HOST = re.compile(r"(?<![A-Za-z0-9@./:\\-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z])"
@@ -98,6 +103,7 @@ class RawLink:
     text: str | None
     kind: str  # "anchor", "form", "refresh", "remote", "text", "attachment"
     base: str | None = None  # the <base href> of the body it came from
+    shown: str | None = None  # an anchor's text as the body's text has it (lines kept), when it is there
 
 
 def _bare_hosts(text: str) -> list[str]:
@@ -167,12 +173,13 @@ def _raw_links(mail: Mail) -> list[RawLink]:
     links: list[RawLink] = []
     for html in mail.html:
         base = html.base
-        links += [RawLink(href, text, "anchor", base) for href, text in html.anchors]
+        links += [RawLink(href, text, "anchor", base, html.anchor_texts.get(place))
+                  for place, (href, text) in enumerate(html.anchors)]
         links += [RawLink(action.strip(), None, "form", base) for action in html.forms if action.strip()]
         links += [RawLink(url, None, "refresh", base) for url in html.refresh]
         links += [RawLink(url.strip(), None, "remote", base) for url in html.remote
                   if not url.strip().lower().startswith(("data:image/", "cid:"))]
-        links += _text_links(html.text, "text")
+        links += _text_links(_text_not_linked(html), "text")
     links += _text_links(mail.text, "text")
     for attachment in mail.attachments:
         links += [RawLink(uri, None, "attachment") for uri in attachment.uris]
@@ -180,6 +187,16 @@ def _raw_links(mail: Mail) -> list[RawLink]:
     for inner in mail.attached:
         links += _raw_links(inner)
     return links
+
+
+def _text_not_linked(html) -> str:
+    """An HTML body's text as a mail app auto-links it: all of it but the characters inside a link
+    the holder can tap (that link's text: a tap there goes where the link goes, and link.text_mismatch
+    compares every address it shows with that). The same address written anywhere else (outside
+    that link, in a link that goes nowhere, in the plain part) is a link of its own."""
+    not_links = [shown for place, shown in html.anchor_texts.items()
+                 if not _is_link(RawLink(*html.anchors[place], "anchor", html.base))]
+    return "\n".join([html.text_outside_anchors, *not_links])
 
 
 def _is_link(link: RawLink) -> bool:
@@ -212,10 +229,10 @@ def collect(mail: Mail, named: set[str] = frozenset()) -> Collected:
     """Every link of ``mail``; ``named``: the merchant's bare name (merchant_names), whose writing as
     text is not one of the mail's links."""
     links = [link for link in _raw_links(mail) if not (named and link.kind == "text" and link.url.lower() in named)]
-    unique: dict[tuple[str, str | None, str | None], RawLink] = {}
+    unique: dict[tuple[str, str | None, str | None, str | None], RawLink] = {}
     for link in links:
         if _is_link(link):
-            unique.setdefault((link.url, link.text, link.base), link)
+            unique.setdefault((link.url, link.text, link.base, link.shown), link)
     dialled = list(dict.fromkeys((link.url, link.text or "") for link in links
                                  if link.kind == "anchor" and link.url.lower().lstrip().startswith(_DIALLED)))
     # A URL shown only as text is dropped when an anchor already goes there.
@@ -415,6 +432,27 @@ def routes(link: RawLink) -> list[Route]:
     return found or [Route((), None, "")]
 
 
+def _shown_hosts(link: RawLink) -> list[str]:
+    """Every host a link's text shows: the first domain name in it, and in the part of the body's
+    text that is this link's own (``shown``: not read as links of its own) every domain name and
+    every address a mail app would auto-link there. ``shown`` only: the pieces of a body's links
+    never overlap, so each character is read once (an element's text holds every link inside it,
+    and nested a few hundred deep that was read a few hundred times)."""
+    hosts: dict[str, None] = {}
+    first = _DOMAIN_IN_TEXT.search(link.text.strip()) if link.text else None
+    found = [first] if first else []
+    if link.shown:
+        found += _DOMAIN_IN_TEXT.finditer(link.shown)
+    for shown in found:
+        hosts[to_ascii(shown.group(1).lower().rstrip("."))] = None
+    if link.shown:
+        for written in dict.fromkeys(_text_links(link.shown, "text")):
+            for route in routes(written):
+                if route.hops:
+                    hosts[route.hops[0].host] = None
+    return list(hosts)
+
+
 def analyse(raw: list[RawLink], issuer: Issuer | None,
             directory: Directory | None = None) -> tuple[list[LinkInfo], list[Finding]]:
     """Each link judged; ``directory`` tells a phone link dialling another of the same issuer's
@@ -423,16 +461,20 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
     findings: list[Finding] = []
 
     def note(code: str, severity: str, url: str, **values) -> None:
-        findings.append(finding(code, severity, url[:200], url=url[:200], **values))
+        # The evidence whole (--json is never cut); the address in the sentence cut as a reader can read it.
+        findings.append(finding(code, severity, url, url=shortened(url, 200), **values))
 
     for link in raw:
         readings = routes(link)
         official = bool(issuer) and all(r.scheme in _WEB_SCHEMES and r.hops for r in readings)
         unresolved = False
         last = None
+        shown_hosts = _shown_hosts(link) if link.text or link.shown else []
+        mismatched: set[str] = set()
+        more: set[str] = set()
         for route in readings:
             if route.scheme in _SCRIPT_SCHEMES:
-                note("link.script_url", "bad", link.url[:80], scheme=route.scheme)
+                note("link.script_url", "bad", link.url, scheme=route.scheme)
                 official = False
                 continue
             if route.scheme not in _WEB_SCHEMES or not route.hops or not route.hops[-1].host:
@@ -468,31 +510,34 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
                     note("link.lookalike", "bad", end.url, domain=registered, official=imitation[1])
                 elif not reaches_official:
                     note("link.foreign", "warn", end.url, domain=registered)
-            if link.text:
-                shown = _DOMAIN_IN_TEXT.search(link.text.strip())
-                if shown:
-                    shown_host = to_ascii(shown.group(1).lower().rstrip("."))
-                    # Every site on the way must be the one shown: a tracker or redirect in between
-                    # decides for itself where the tap goes.
-                    elsewhere = [registered_domain(h.host) for h in route.hops
-                                 if registered_domain(h.host) != registered_domain(shown_host)]
-                    if "." in shown_host and elsewhere:
-                        shown_official = bool(issuer and is_official_link(issuer, shown_host))
-                        note("link.text_mismatch", "bad", end.url, shown=shown_host,
-                             domain=registered if registered in elsewhere else elsewhere[0],
-                             official_text="yes" if shown_official else "no")
+            for shown_host in shown_hosts:
+                # Every site on the way must be the one shown: a tracker or redirect in between
+                # decides for itself where the tap goes.
+                elsewhere = [registered_domain(h.host) for h in route.hops
+                             if registered_domain(h.host) != registered_domain(shown_host)]
+                if "." in shown_host and elsewhere and shown_host not in mismatched \
+                        and len(mismatched) >= MAX_SHOWN_MISMATCHES:
+                    more.add(shown_host)
+                elif "." in shown_host and elsewhere:
+                    mismatched.add(shown_host)
+                    shown_official = bool(issuer and is_official_link(issuer, shown_host))
+                    note("link.text_mismatch", "bad", end.url, shown=shown_host,
+                         domain=registered if registered in elsewhere else elsewhere[0],
+                         official_text="yes" if shown_official else "no")
             if last is None or not reaches_official:
                 last = end  # of several readings, show one that does not reach the issuer
+        if more and last is not None:
+            note("link.text_shows_more", "bad", link.url, count=len(more), domain=registered_domain(last.host))
         if unresolved:
             note("link.unresolved", "warn", link.url)
             official = False
         if official and last is not None:
             note("link.official", "good", last.url, domain=registered_domain(last.host))
         host = last.host if last else ""
-        infos.append(LinkInfo(url=link.url[:2000], text=link.text, host=host,
+        infos.append(LinkInfo(url=link.url, text=link.text, host=host,
                               registered_domain=registered_domain(host) if host else "", official=official,
                               wrapped_in=next((r.wrapper for r in readings if r.wrapper), None),
-                              goes_to=last.url[:2000] if last else None, kind=link.kind, resolved=not unresolved))
+                              goes_to=last.url if last else None, kind=link.kind, resolved=not unresolved))
     unread = getattr(raw, "unread", {})
     if "links" in unread:
         findings.append(finding("link.too_many", "warn", str(unread["links"]), count=unread["links"], limit=MAX_LINKS))
@@ -510,13 +555,14 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
     for url, text in getattr(raw, "dialled", []):
         elsewhere = _dialled_elsewhere(url, text, directory)
         if elsewhere:
-            findings.append(finding("link.tel_mismatch", "bad", url[:200], shown=elsewhere[0][:40],
-                                    dials=elsewhere[1][:40]))
+            findings.append(finding("link.tel_mismatch", "bad", url,
+                                    shown=shortened(elsewhere[0], 40), dials=shortened(elsewhere[1], 40)))
         elif issuer is not None and directory is not None \
                 and issuer.id not in issuers_publishing(directory, _phone_target(url)):
             # What a phone link dials is confirmed like a web link's end: a number the issuer publishes.
             # Otherwise it is not (whatever it shows: an image, kanji digits, a number hidden in the text).
-            findings.append(finding("link.phone_unconfirmed", "warn", url[:200], dials=_phone_target(url)[:40]))
+            findings.append(finding("link.phone_unconfirmed", "warn", url,
+                                    dials=shortened(_phone_target(url), 40)))
     return infos, _dedupe(findings)
 
 

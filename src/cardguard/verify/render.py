@@ -5,6 +5,7 @@ from __future__ import annotations
 from cardguard.directory.render import status_text
 from cardguard.i18n import Lang, listed, t
 from cardguard.output import console
+from cardguard.shortened import shortened
 from cardguard.verify.content import mask_codes
 from cardguard.verify.model import Verdict
 
@@ -61,16 +62,16 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
     if verdict.links:
         out.print(f"\n[bold]{t('verdict.links', lang)}[/bold]")
         for link in verdict.links[:20]:
-            domain = link.registered_domain or link.url[:40]
+            domain = link.registered_domain or shortened(link.url, 40)
             if verdict.issuer is None:
                 # Official for whom? With no issuer claimed there is nothing to compare against.
                 out.print(f"  {domain}", markup=False)
             else:
                 flag = t("verdict.official", lang) if link.official else t("verdict.not_official", lang)
                 out.print(f"  {domain}  ({flag})", style="green" if link.official else "red", markup=False)
-            out.print(f"    {link.url[:160]}", style="dim", markup=False)
+            out.print(f"    {shortened(link.url, 160)}", style="dim", markup=False)
             if link.goes_to and link.goes_to != link.url:
                 # Where the tap really ends up: out of redirects, wrappers and <base href>.
-                out.print(f"    → {link.goes_to[:160]}", style="dim", markup=False)
+                out.print(f"    → {shortened(link.goes_to, 160)}", style="dim", markup=False)
         if len(verdict.links) > 20:
             out.print(f"  … +{len(verdict.links) - 20}", style="dim")

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, t
+from cardguard.shortened import shortened
 
 MAX_UPLOAD = 50 * 1024 * 1024
 # A form carries at most one upload (MAX_UPLOAD) and short fields; anything larger is refused unread.
@@ -69,7 +70,7 @@ def text_of(form, key: str) -> str | None:
 def record_id(given: str) -> int:
     """An id from a URL; anything that is not one the database could hold is a page that does not exist."""
     if not re.fullmatch(r"\d{1,19}", given or "") or not 0 < int(given) <= SQLITE_MAX_ID:
-        raise UserError("error.page_not_found", path=given[:80])
+        raise UserError("error.page_not_found", path=shortened(given or "", 80))
     return int(given)
 
 

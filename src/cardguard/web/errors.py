@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cardguard.errors import UserError
 from cardguard.i18n import t
+from cardguard.shortened import shortened
 from cardguard.web.common import field_error, is_htmx, kept_values, render
 from cardguard.web.i18n import from_accept_language
 
@@ -71,12 +72,12 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> HTMLRe
     request.state.lang = lang
     key = {404: "error.page_not_found", 405: "webguard.method_not_allowed", 400: "webguard.bad_form"}.get(
         error.status_code, "webguard.bad_request")
-    return error_response(request, error.status_code, t(key, lang, path=request.url.path[:80]))
+    return error_response(request, error.status_code, t(key, lang, path=shortened(request.url.path, 80)))
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> HTMLResponse:
     lang = request.state.lang
-    return error_response(request, 404, t("error.page_not_found", lang, path=request.url.path[:80]))
+    return error_response(request, 404, t("error.page_not_found", lang, path=shortened(request.url.path, 80)))
 
 
 async def _internal(request: Request, error: Exception) -> HTMLResponse:

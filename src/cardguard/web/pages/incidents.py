@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from cardguard.errors import UserError
+from cardguard.shortened import shortened
 from cardguard.web.common import form_of, is_htmx, now, on_form_error, record_id, render, store
 from cardguard.web.pages.home import my_cards
 
@@ -189,7 +190,7 @@ async def export_incident(request: Request, incident_id: str, fmt: str):
 
     number = record_id(incident_id)
     if fmt not in ("md", "html"):
-        raise UserError("error.page_not_found", path=request.url.path[:80])
+        raise UserError("error.page_not_found", path=shortened(request.url.path, 80))
     lang = request.state.lang
     with store(request).session() as session:
         data = report.view(session, load_directory(), record.find_incident(session, number), lang, now())
