@@ -97,3 +97,18 @@ def test_a_page_that_does_not_exist_names_its_address_cut_whole_and_says_so(prof
     assert shown.endswith("…") and len(shown) <= 80 and shown[:-1] in path
     assert not unicodedata.combining(path[len(shown) - 1 + path.index(shown[:-1])])  # no accent left behind
     assert path[path.index(shown[:-1]) + len(shown) - 1] not in "ﾞ"
+
+
+def test_a_value_the_holder_typed_is_echoed_cut_whole_and_says_so(cardguard):
+    # "cannot read …" quoted the first 60 characters as if they were all that was typed.
+    typed = "が" * 100
+    for lang in ("ja", "en"):
+        run = cardguard("services", "add", "X", "--amount", typed, "--lang", lang)
+        assert run.code == 2 and "が" * 59 + "…" in run.err and "が" * 60 not in run.err, run.err
+
+
+def test_an_unknown_zone_is_named_cut_whole_and_says_so(profile, monkeypatch):
+    monkeypatch.setenv("CARDGUARD_TZ", "Asia/" + "e\u0301" * 40)
+    client = TestClient(create_app(), base_url="http://127.0.0.1", raise_server_exceptions=False)
+    page = html.unescape(client.get("/incidents", headers={"accept-language": "en"}).text)
+    assert "Asia/" + "e\u0301" * 27 + "…" in page and "Asia/" + "e\u0301" * 27 + "e…" not in page

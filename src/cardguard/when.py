@@ -8,6 +8,7 @@ from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from cardguard.errors import UserError
+from cardguard.shortened import shortened
 
 # The zone a front end has decided the holder reads times in (the web: per request); None: decide here.
 HOLDER_ZONE: ContextVar[tzinfo | None] = ContextVar("holder_zone", default=None)
@@ -34,7 +35,7 @@ def zone_named(name: str) -> tzinfo:
     """An IANA zone the user named (CARDGUARD_TZ, config): unknown is an error, never a silent UTC."""
     zone = known_zone(name)
     if zone is None:
-        raise UserError("error.bad_tz", given=name[:60])
+        raise UserError("error.bad_tz", given=shortened(name, 60))
     return zone
 
 

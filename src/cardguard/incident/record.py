@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, Text
 from cardguard.incident import plans
+from cardguard.shortened import shortened
 from cardguard.store.models import Card, Incident, IncidentEvent, IncidentStep
 from cardguard.wallet.guard import check_fields
 from cardguard.wallet.registry import CARD_STATUSES, by_id, find_card
@@ -47,7 +48,7 @@ def parse_at(given: str | None, now: datetime | None = None) -> datetime:
     """A moment typed by the holder, in UTC for storage; without an offset it is their own time."""
     moment = parse_moment(given, holder_zone()).astimezone(timezone.utc)
     if given is not None and moment > (now or datetime.now(timezone.utc)) + FUTURE_SLACK:
-        raise UserError("error.moment_future", field="at", given=given[:40])
+        raise UserError("error.moment_future", field="at", given=shortened(given, 40))
     return moment
 
 
@@ -59,7 +60,7 @@ def parse_phone(given: str, field: str = "call") -> str:
     text = given.strip()
     digits = re.sub(r"\D", "", text)
     if not _PHONE.fullmatch(text) or not 3 <= len(digits) <= 15:
-        raise UserError("error.phone_invalid", field=field, given=text[:40])
+        raise UserError("error.phone_invalid", field=field, given=shortened(text, 40))
     return text
 
 

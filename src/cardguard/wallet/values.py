@@ -13,6 +13,7 @@ from functools import cache
 from decimal import Decimal, InvalidOperation
 
 from cardguard.errors import UserError
+from cardguard.shortened import shortened
 
 # "unknown" is what a service gets when nothing says how often it is charged: a monthly default
 # would be a guess shown as a fact.
@@ -52,7 +53,7 @@ def as_written(text: str) -> str:
 def bad(field: str, given: str, expected_key: str) -> UserError:
     from cardguard.wallet.guard import has_card_number
 
-    shown = "…" if has_card_number(given) else given[:60]  # never echo a card number, even by mistake
+    shown = "…" if has_card_number(given) else shortened(given, 60)  # never echo a card number, even by mistake
     return UserError("error.bad_value", field=field, given=shown, expected_key=expected_key)
 
 
@@ -106,7 +107,7 @@ def parse_date(value: str | None, field: str, *, earliest_year: int = EARLIEST_Y
             parsed = None
         latest = (today or date.today()).year + LATEST_YEARS_AHEAD
         if parsed is not None and not earliest_year <= parsed.year <= latest:
-            raise UserError("error.date_out_of_range", field=field, given=text[:40], earliest=earliest_year,
+            raise UserError("error.date_out_of_range", field=field, given=shortened(text, 40), earliest=earliest_year,
                             latest=latest)
         if parsed is not None:
             return parsed
@@ -203,7 +204,7 @@ def parse_currency(value: str | None, field: str = "currency") -> str | None:
         return text
     suggestion = _currency_named(given)
     if suggestion:
-        raise UserError("error.currency_word", field=field, given=given[:40], code=suggestion)
+        raise UserError("error.currency_word", field=field, given=shortened(given, 40), code=suggestion)
     raise bad(field, given, "expected.currency")
 
 
