@@ -139,14 +139,15 @@ def test_the_same_address_written_outside_the_link_is_still_a_link_of_its_own(ke
     "ログインwww.evil.example",
 ])
 def test_every_address_in_a_links_text_is_compared_with_where_it_goes(key, address, directory, text):
-    # What a link's text shows is no longer read as links of its own: each address in it, not only
-    # the first domain name, must be where the link goes.
+    # Each address in a link's text, not only the first domain name, must be where the link goes; and
+    # each is still read as a text link of its own (an attacker's addresses across a link's edge, or an
+    # official address carrying another site's, were read by neither side when they were not).
     html = f'<p>SafeKey認証コード：482913</p><p><a href="{SHOWN}">{text}</a></p>'
     verdict = check(signed(key, html=html, body=PLAIN), address, directory)
     assert verdict.authentication.authenticated_domain  # only the links stand between it and genuine
     assert verdict.verdict != "genuine", verdict.as_json("en")["findings"]
     assert mismatches(verdict) - {"www.americanexpress.com"}
-    assert {official for _, official in listed(verdict)} == {True}  # the link itself does go there
+    assert (SHOWN, True) in listed(verdict)  # the link itself does go there
 
 
 @pytest.mark.parametrize("hidden", ['style="display:none"', 'hidden', 'style="font-size:0"'])
@@ -198,3 +199,34 @@ def test_a_link_text_of_many_addresses_is_a_few_reasons_and_a_count(key, address
     (more,) = [f for f in verdict.findings if f.code == "link.text_shows_more"]
     assert "20" in more.message("en") and "americanexpress.com" in more.message("en")
     assert "20 個" in more.message("ja")
+
+
+# Found by an attacker when a link's text was no longer read as text links of its own: each of these
+# signed mails earned `genuine` (they were phishing or suspicious before, and are again).
+EDGES = {
+    # an address on the issuer's domain carrying another site's (an open redirect), inside the link
+    "a redirect in a link's text": f'<a href="{SHOWN}">{SHOWN}r?url=https%3A%2F%2Fevil.example%2Flogin</a>',
+    "a redirect to a bare name": f'<a href="{SHOWN}">{SHOWN}r?u=www.evil.example&amp;x=1</a>',
+    "a redirect in a span with href": f'<span href="{SHOWN}">{SHOWN}r?url=https%3A%2F%2Fevil.example%2Flogin</span>',
+    # a host with no dot
+    "an IPv6 address in a link's text": f'<a href="{SHOWN}">http://[2001:db8::1]/login</a>',
+    "an IPv6 address in a span with href": f'<span href="{SHOWN}">http://[2001:db8::1]/login</span>',
+    # one address across a link's edge: each side alone holds no foreign name
+    "a name after the link": f'<a href="{SHOWN}">https://www.americanexpress.com</a>.evil.example/login',
+    "an @ after the link": f'<a href="{SHOWN}">https://www.americanexpress.com</a>@evil.example/login',
+    "a hyphen after the link": f'<a href="{SHOWN}">https://www.americanexpress.com</a>-evil.example/login',
+    "the scheme in the link": f'<a href="{SHOWN}">https</a>://evil.example/login',
+    "a name after a span with href": f'<span href="{SHOWN}">https://www.americanexpress.com</span>.evil.example/login',
+    "a name in a link going nowhere": 'https://www.americanexpress.com<a href="#">.evil.example/login</a>',
+}
+
+
+@pytest.mark.parametrize("piece", EDGES.values(), ids=list(EDGES))
+def test_an_address_read_across_or_inside_a_links_text_is_judged_where_it_leads(key, address, directory, piece):
+    html = f"<p>SafeKey認証コード：482913</p><p>ログインはこちら {piece}</p>"
+    verdict = check(signed(key, html=html, body=PLAIN), address, directory)
+    assert verdict.authentication.authenticated_domain
+    assert verdict.verdict != "genuine", verdict.as_json("en")["findings"]
+    # and no address off the issuer's domains is listed with a tick
+    assert all(not official or "americanexpress.com" in (link_url.split("/")[2] if "//" in link_url else link_url)
+               for link_url, official in listed(verdict))

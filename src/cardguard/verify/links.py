@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from urllib.parse import parse_qsl, unquote
@@ -104,6 +104,10 @@ class RawLink:
     kind: str  # "anchor", "form", "refresh", "remote", "text", "attachment"
     base: str | None = None  # the <base href> of the body it came from
     shown: str | None = None  # an anchor's text as the body's text has it (lines kept), when it is there
+    # A text link written only inside the text of links the holder can tap: judged like any text link
+    # (an address is read across a link's edge, and wherever it leads), but not listed when it is
+    # official and nothing is said of it: listed, its tick would stand beside a link that goes elsewhere.
+    inside_link: bool = False
 
 
 def _bare_hosts(text: str) -> list[str]:
@@ -179,7 +183,8 @@ def _raw_links(mail: Mail) -> list[RawLink]:
         links += [RawLink(url, None, "refresh", base) for url in html.refresh]
         links += [RawLink(url.strip(), None, "remote", base) for url in html.remote
                   if not url.strip().lower().startswith(("data:image/", "cid:"))]
-        links += _text_links(_text_not_linked(html), "text")
+        outside = {link.url for link in _text_links(_text_not_linked(html), "text")}
+        links += [replace(link, inside_link=link.url not in outside) for link in _text_links(html.text, "text")]
     links += _text_links(mail.text, "text")
     for attachment in mail.attachments:
         links += [RawLink(uri, None, "attachment") for uri in attachment.uris]
@@ -232,7 +237,10 @@ def collect(mail: Mail, named: set[str] = frozenset()) -> Collected:
     unique: dict[tuple[str, str | None, str | None, str | None], RawLink] = {}
     for link in links:
         if _is_link(link):
-            unique.setdefault((link.url, link.text, link.base, link.shown), link)
+            key = (link.url, link.text, link.base, link.shown)
+            kept = unique.setdefault(key, link)
+            if kept.inside_link and not link.inside_link:
+                unique[key] = link  # written outside a link too (the plain part): listed
     dialled = list(dict.fromkeys((link.url, link.text or "") for link in links
                                  if link.kind == "anchor" and link.url.lower().lstrip().startswith(_DIALLED)))
     # A URL shown only as text is dropped when an anchor already goes there.
@@ -465,6 +473,7 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
         findings.append(finding(code, severity, url, url=shortened(url, 200), **values))
 
     for link in raw:
+        said = len(findings)
         readings = routes(link)
         official = bool(issuer) and all(r.scheme in _WEB_SCHEMES and r.hops for r in readings)
         unresolved = False
@@ -533,6 +542,9 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
             official = False
         if official and last is not None:
             note("link.official", "good", last.url, domain=registered_domain(last.host))
+        if link.inside_link and official and all(f.code == "link.official" for f in findings[said:]):
+            del findings[said:]  # the link it is written in is listed, with what is said of it
+            continue
         host = last.host if last else ""
         infos.append(LinkInfo(url=link.url, text=link.text, host=host,
                               registered_domain=registered_domain(host) if host else "", official=official,
