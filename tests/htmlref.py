@@ -17,9 +17,11 @@ from selectolax.lexbor import LexborHTMLParser
 from cardguard.verify import htmltext as h
 from cardguard.verify.htmltext import HtmlContent
 
-# What htmltext looked for in a block before it was read, as a pattern (htmltext._may_link now).
+# What htmltext looked for in a block before it was read, as a pattern (htmltext._may_link now). One
+# difference on purpose: "data", where the pattern had "data=" (an attacker wrote `<object data ="…">`,
+# blanks around "=" as HTML allows, and the block was never read).
 OLD_MAY_LINK = re.compile("|".join(f"(?:{word})" for word in (
-    "href", "src", "action", r"url\(", "@import", "background", "data=", "poster", "http-equiv", "image-set", r"\\",
+    "href", "src", "action", r"url\(", "@import", "background", "data", "poster", "http-equiv", "image-set", r"\\",
     "ping")), re.IGNORECASE)
 
 

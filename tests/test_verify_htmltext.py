@@ -92,3 +92,9 @@ def test_the_text_taken_apart_by_link_holds_every_character_once_on_generated_ma
         assert all(0 <= place < len(content.anchors) for place in content.anchor_texts)
 
     holds_each_once()
+
+
+def test_an_outlook_block_loading_through_data_with_blanks_around_the_equals_sign_is_read():
+    # Found by an attacker: the check skipped a block unless it held "data=", and HTML allows blanks there.
+    content = read_html('<p>x</p><!--[if mso]><object data ="https://evil.example/qr.png"></object><![endif]-->')
+    assert any("evil.example" in url for url in content.remote)

@@ -67,7 +67,7 @@ _ANGLE = re.compile("[<>]")
 # Markup that may link or load something: one of these words (case aside, as IGNORECASE reads ASCII
 # letters) or a backslash (a CSS escape). Looked for with `in` in the folded markup: most Outlook
 # blocks are a few hundred characters of table layout, and a pattern cost more to start than to run.
-_MAY_LINK_WORDS = (b"href", b"src", b"action", b"url(", b"@import", b"background", b"data=", b"poster", b"http-equiv",
+_MAY_LINK_WORDS = (b"href", b"src", b"action", b"url(", b"@import", b"background", b"data", b"poster", b"http-equiv",
                    b"image-set", b"\\", b"ping")
 
 
