@@ -230,3 +230,22 @@ def test_an_address_read_across_or_inside_a_links_text_is_judged_where_it_leads(
     # and no address off the issuer's domains is listed with a tick
     assert all(not official or "americanexpress.com" in (link_url.split("/")[2] if "//" in link_url else link_url)
                for link_url, official in listed(verdict))
+
+
+@pytest.mark.parametrize("written", ["至急 050-3000-1234 までお電話ください", "お問い合わせ：０３（６７００）１２３４",
+                                     "Call +81 (0)3 6700 1234 now"])
+def test_a_phone_number_written_in_a_signed_mail_that_the_issuer_does_not_publish_keeps_it_from_genuine(
+        key, address, directory, written):
+    # Found by an attacker: a tel: link was judged by whose number it dials, a number written as text
+    # (which a phone's mail app offers to call) was not. A signed mail can carry text someone else wrote.
+    html = f"<p>SafeKey認証コード：482913</p><p>{written}</p>"
+    verdict = check(signed(key, html=html, body=PLAIN), address, directory)
+    assert verdict.verdict == "suspicious"
+    (said,) = [f for f in verdict.findings if f.code == "link.phone_written_unconfirmed"]
+    assert "カード裏面の番号" in said.message("ja") and "back of your card" in said.message("en")
+
+
+def test_the_issuers_own_number_written_in_a_signed_mail_leaves_it_genuine(key, address, directory):
+    html = "<p>SafeKey認証コード：482913</p><p>お心当たりのない場合は 0120-020120 までご連絡ください。</p>"
+    verdict = check(signed(key, html=html, body=PLAIN), address, directory)
+    assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
