@@ -249,3 +249,18 @@ def test_the_issuers_own_number_written_in_a_signed_mail_leaves_it_genuine(key, 
     html = "<p>SafeKey認証コード：482913</p><p>お心当たりのない場合は 0120-020120 までご連絡ください。</p>"
     verdict = check(signed(key, html=html, body=PLAIN), address, directory)
     assert verdict.verdict == "genuine", verdict.as_json("en")["findings"]
+
+
+@pytest.mark.parametrize("link", [
+    "https://evil-redir.example/redirect?url=https%3A%2F%2Fwww.americanexpress.com%2Fja-jp%2F",
+    "https://track.evil-redir2.example/c/https://www.americanexpress.com/ja-jp/",
+])
+def test_a_link_through_another_site_to_the_issuer_is_not_official(key, address, directory, link):
+    # Found by a new user: the site on the way decides where the tap goes, whatever address it carries;
+    # the link was listed as americanexpress.com with a tick and a signed mail with it was genuine.
+    html = f'<p>SafeKey認証コード：482913</p><p><a href="{link}">ログイン</a></p>'
+    verdict = check(signed(key, html=html, body=PLAIN), address, directory)
+    assert verdict.verdict != "genuine"
+    assert [official for url, official in listed(verdict) if url == link] == [False]
+    said = next(f for f in verdict.findings if f.code == "link.redirector")
+    assert "evil-redir" in said.message("en") and "may forward" in said.message("en") and "とは限りません" in said.message("ja")

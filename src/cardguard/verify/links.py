@@ -418,6 +418,7 @@ class Hop:
     url: str
     host: str
     parts: dict
+    wrapper: bool = False  # a known protective wrapper (SafeLinks and similar), read through, not a site of its own
 
 
 @dataclass(frozen=True)
@@ -444,7 +445,7 @@ def _follow(url: str, base: str | None) -> Route:
         inner, name = unwrap(href)
         if name:
             wrapper = name
-            hops.append(Hop(href, _host(parts), parts))
+            hops.append(Hop(href, _host(parts), parts, wrapper=True))
             parts = _parse(inner)
             continue
         hops.append(Hop(href, _host(parts), parts))
@@ -547,7 +548,10 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
             if link.kind == "form":
                 note("link.form", "bad", end.url, domain=registered)
             reaches_official = bool(issuer and is_official_link(issuer, end.host))
-            official = official and reaches_official
+            # A site on the way (an open redirect's host) decides for itself where the tap goes: the
+            # address it carries is only what it may do. Every hop but a known wrapper must be the issuer's.
+            through_official = all(hop.wrapper or (issuer and is_official_link(issuer, hop.host)) for hop in route.hops)
+            official = official and reaches_official and through_official
             if issuer:
                 imitation = lookalike(issuer, end.host)
                 if imitation:
