@@ -155,3 +155,19 @@ def test_the_shop_named_in_both_the_plain_part_and_its_html_alternative_is_still
     verdict = run.json()
     assert verdict["verdict"] == "genuine", codes(verdict)
     assert "link.merchant_named" in codes(verdict)
+
+
+def test_the_shop_is_the_shop_in_a_mail_whose_text_has_windows_line_ends(cardguard):
+    # Found by a new user: with CRLF inside the decoded text (a base64 body written on Windows), the
+    # merchant's line ended in a CR, was not the merchant's line, and the genuine mail was suspicious.
+    import base64
+    import re
+
+    body = SAFEKEY_BODY.replace("EXAMPLE ONLINE STORE", "AMAZON.CO.JP")
+    head = message(body=body, to="amex.7f3k@icloud.com").split(b"\r\n\r\n", 1)[0]
+    head = re.sub(rb"\r\nContent-Transfer-Encoding: [^\r\n]*", b"", head) + b"\r\nContent-Transfer-Encoding: base64"
+    raw = TRUSTED + head + b"\r\n\r\n" + base64.encodebytes(body.replace("\n", "\r\n").encode()).replace(b"\n", b"\r\n")
+    run = cardguard("check", "-", "--offline", "--trust-authserv", "mx.icloud.com", "--json", input=raw)
+    verdict = run.json()
+    assert verdict["verdict"] == "genuine", codes(verdict)
+    assert "link.merchant_named" in codes(verdict)

@@ -75,7 +75,7 @@ def find_otp(text: str) -> Otp:
 
 
 def _labelled(text: str, labels: list[str]) -> str | None:
-    found = re.search(rf"(?:{'|'.join(labels)})\s*[:：]\s*([^\n]{{1,80}})", text, re.IGNORECASE)
+    found = re.search(rf"(?:{'|'.join(labels)})\s*[:：]\s*([^\r\n]{{1,80}})", text, re.IGNORECASE)
     return found.group(1).strip() if found else None
 
 

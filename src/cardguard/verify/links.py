@@ -223,7 +223,7 @@ def merchant_names(merchant: str | None, labels: list[str], texts: list[str]) ->
     if not names:
         return set()
     line = re.compile(rf"^[ \t\u3000]*(?:{'|'.join(labels)})[ \t\u3000]*[:：][ \t\u3000]*{re.escape(written)}"
-                      rf"[ \t\u3000。.,、]*$", re.IGNORECASE | re.MULTILINE)
+                      rf"[ \t\u3000。.,、\r]*$", re.IGNORECASE | re.MULTILINE)  # a CR of a CRLF line too
     # Per text (a plain part and its HTML alternative each say it once): on that line only.
     lines = [len(line.findall(text)) for text in texts]
     if not any(lines) or any(count > 1 or text.lower().count(written) != count for count, text in zip(lines, texts)):
