@@ -11,7 +11,7 @@ from functools import partial
 from cardguard.cli_common import check_options
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, listed, t
-from cardguard.output import _default
+from cardguard.output import _default, one_line
 from cardguard.shortened import shortened
 
 
@@ -50,12 +50,12 @@ def check_many(paths: list[str], lang: Lang, *, as_json: bool, jobs: int | None,
     failed = 0
     progress = None
     if sys.stderr.isatty():
-        from rich.console import Console
+        from cardguard.output import console as holder_console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         total = sum(1 for _ in message_files(paths))
         progress = Progress(TextColumn(t("batch.progress", lang)), BarColumn(), MofNCompleteColumn(),
-                            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+                            TimeRemainingColumn(), console=holder_console(stderr=True), transient=True,
                             redirect_stdout=sys.stdout.isatty(), redirect_stderr=False)
         task = progress.add_task("", total=total)
         progress.start()
@@ -64,11 +64,11 @@ def check_many(paths: list[str], lang: Lang, *, as_json: bool, jobs: int | None,
             if isinstance(result, UserError):
                 failed += 1
                 line = {"source": source, **result.as_json(lang)} if as_json else \
-                    f"{source}: {result.message(lang)}"
+                    f"{one_line(source)}: {one_line(result.message(lang))}"
             else:
                 counts[result["verdict"]] += 1
                 line = {"source": source, **result} if as_json else \
-                    f"{_padded(result['verdict_label'], label_width)} {source}  {shortened(result['subject'], 80)}"
+                    f"{_padded(result['verdict_label'], label_width)} {one_line(source)}  {one_line(shortened(result['subject'], 80))}"
             sys.stdout.write((json.dumps(line, ensure_ascii=False, default=_default) if as_json else line) + "\n")
             if progress is not None:
                 progress.advance(task)

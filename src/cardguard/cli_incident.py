@@ -299,7 +299,10 @@ def incident_export(incident_arg: IncidentArg = None, incident: IncidentRef = No
             except OSError as exc:
                 raise UserError("error.output_unwritable", path=str(output), **os_reason(exc)) from None
         else:
-            sys.stdout.write(text)
+            from cardguard.output import visible
+
+            # On a terminal, what a mail put in the timeline (its subject) is shown, never run as codes.
+            sys.stdout.write(visible(text) if sys.stdout.isatty() else text)
     except UserError as error:
         raise typer.Exit(report_error(error, language, as_json)) from None
 

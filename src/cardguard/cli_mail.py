@@ -368,10 +368,10 @@ def scan_cmd(
         directory, options = check_setup(language, offline=offline, resolver=resolver, trust=trust_authserv,
                                          alias=alias, store=store)
         if sys.stderr.isatty() and not as_json:
-            from rich.console import Console
+            from cardguard.output import console as holder_console
             from rich.progress import Progress
 
-            progress = Progress(transient=True, console=Console(stderr=True))
+            progress = Progress(transient=True, console=holder_console(stderr=True))
             progress.start()
             task = progress.add_task(t("mail.scanning", language), total=scan.count_hint(path))
         recorder = None if store is None else Recorder(store)

@@ -90,10 +90,10 @@ def _progress(name: str, as_json: bool):
     if as_json or not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
+    from cardguard.output import console as holder_console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
-    with Progress("{task.description}", BarColumn(), MofNCompleteColumn(), console=Console(stderr=True),
+    with Progress("{task.description}", BarColumn(), MofNCompleteColumn(), console=holder_console(stderr=True),
                   transient=True) as bar:
         task = bar.add_task(name, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)

@@ -373,7 +373,7 @@ def _import_progress(path: Path, as_json: bool):
     if as_json or not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
+    from cardguard.output import console as holder_console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
     try:
@@ -381,7 +381,7 @@ def _import_progress(path: Path, as_json: bool):
     except OSError:
         total = None
     with Progress("{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+                  console=holder_console(stderr=True), transient=True) as bar:
         task = bar.add_task(path.name, total=total)
         yield lambda done: bar.update(task, completed=done)
 

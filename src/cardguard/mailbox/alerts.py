@@ -73,4 +73,6 @@ class Desktop:
 
 
 def warn(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    from cardguard.output import visible
+
+    print(visible(message), file=sys.stderr, flush=True)  # it may quote a mail's subject or sender

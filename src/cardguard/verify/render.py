@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cardguard.directory.render import status_text
 from cardguard.i18n import Lang, listed, t
-from cardguard.output import console
+from cardguard.output import console, one_line
 from cardguard.shortened import shortened
 from cardguard.verify.content import mask_codes
 from cardguard.verify.model import Verdict
@@ -32,10 +32,11 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
     label = t(f"verdict.{verdict.verdict}", lang)
     out.print(f"[{_STYLE[verdict.verdict]}] {label.upper() if lang == 'en' else label} [/]")
     out.print(t(verdict.headline_key, lang, issuer=issuer), style="bold")
-    out.print(f"{t('incident.from', lang)}: {verdict.from_display_name} <{verdict.from_address}>", markup=False)
-    out.print(f"{t('incident.subject', lang)}: {mask_codes(verdict.subject)}", markup=False)
+    out.print(f"{t('incident.from', lang)}: {one_line(verdict.from_display_name)} <{one_line(verdict.from_address)}>",
+              markup=False)
+    out.print(f"{t('incident.subject', lang)}: {one_line(mask_codes(verdict.subject))}", markup=False)
     if verdict.otp.detected and verdict.otp.code:
-        out.print(t("verdict.otp", lang, code=verdict.otp.code), markup=False)
+        out.print(one_line(t("verdict.otp", lang, code=verdict.otp.code)), markup=False)
 
     # A genuine code: the call comes first. Otherwise the steps do, and the call is for who already acted.
     if verdict.verdict == "genuine":
@@ -57,7 +58,7 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
         mark = _MARK[item.severity]
         strong = "bold" if item.code in verdict.decisive else ""
         out.print(f"  [{_MARK_STYLE[item.severity]}]{mark}[/] ", end="")
-        out.print(item.message(lang), style=strong, markup=False)
+        out.print(one_line(item.message(lang)), style=strong, markup=False)
 
     if verdict.links:
         out.print(f"\n[bold]{t('verdict.links', lang)}[/bold]")
@@ -65,13 +66,13 @@ def print_verdict(verdict: Verdict, lang: Lang) -> None:
             domain = link.registered_domain or shortened(link.url, 40)
             if verdict.issuer is None:
                 # Official for whom? With no issuer claimed there is nothing to compare against.
-                out.print(f"  {domain}", markup=False)
+                out.print(f"  {one_line(domain)}", markup=False)
             else:
                 flag = t("verdict.official", lang) if link.official else t("verdict.not_official", lang)
-                out.print(f"  {domain}  ({flag})", style="green" if link.official else "red", markup=False)
-            out.print(f"    {shortened(link.url, 160)}", style="dim", markup=False)
+                out.print(f"  {one_line(domain)}  ({flag})", style="green" if link.official else "red", markup=False)
+            out.print(f"    {one_line(shortened(link.url, 160))}", style="dim", markup=False)
             if link.goes_to and link.goes_to != link.url:
                 # Where the tap really ends up: out of redirects, wrappers and <base href>.
-                out.print(f"    → {shortened(link.goes_to, 160)}", style="dim", markup=False)
+                out.print(f"    → {one_line(shortened(link.goes_to, 160))}", style="dim", markup=False)
         if len(verdict.links) > 20:
             out.print(f"  … +{len(verdict.links) - 20}", style="dim")
