@@ -171,3 +171,18 @@ def test_the_shop_is_the_shop_in_a_mail_whose_text_has_windows_line_ends(cardgua
     verdict = run.json()
     assert verdict["verdict"] == "genuine", codes(verdict)
     assert "link.merchant_named" in codes(verdict)
+
+
+def test_phishing_signs_in_a_mail_the_issuer_sent_claim_nothing_its_reasons_do_not_show(cardguard):
+    # Found by a new user: an address followed by Japanese made an authenticated mail phishing (a
+    # lookalike host), and the headline said it asked for card data, which no reason said, and the
+    # alias it reached was called leaked, though the issuer itself sent it.
+    alias = "amex.7f3k@icloud.com"
+    assert cardguard("cards", "add", "--nickname", "main", "--product", "amex", "--last4", "1005",
+                     "--alias", alias).code == 0
+    body = SAFEKEY_BODY + "\nhttps://www.americanexpress.comへアクセスしてください。\n"
+    for lang in ("en", "ja"):
+        verdict = check(cardguard, body, "--alias", alias, lang=lang)
+        assert verdict["verdict"] == "phishing" and not {c for c in codes(verdict) if c.startswith("content.asks_")}
+        assert "card data" not in verdict["headline"] and "カード情報" not in verdict["headline"]
+        assert "recipient.alias_leaked" not in codes(verdict)

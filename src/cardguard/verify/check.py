@@ -326,8 +326,9 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
         findings.append(finding("content.otp_unrequested", "warn") if verdict == "genuine"
                         else finding("content.otp_bait", "info") if verdict == "phishing" and not sent_by_issuer
                         else finding("content.otp_unverified", "info"))
-    if verdict == "phishing":
-        # Phishing at the address given only to this issuer means that address is known to whoever sent it.
+    if verdict == "phishing" and not sent_by_issuer:
+        # Phishing at the address given only to this issuer means that address is known to whoever sent
+        # it; sent by the issuer's own authenticated domain, it says nothing of the sort.
         findings = [finding("recipient.alias_leaked", "warn", f.evidence, address=f.evidence)
                     if f.code == "recipient.alias_match" else f for f in findings]
     present = {f.code for f in findings}
