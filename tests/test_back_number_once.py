@@ -98,3 +98,12 @@ def test_a_back_number_of_no_line_stays_the_cards_own(cardguard):
     calls = cardguard("contacts", "--card", "main", "--purpose", "fraud", "--at", SEED_NIGHT, "--json").json()["calls"]
     assert [(c["number"], c["origin"], c["printed_on_card"]) for c in calls] == [
         ("03-1234-5678", "card", True), ("0120-020120", "directory", False)]
+
+
+def test_a_back_number_of_no_line_names_its_source_in_the_pages_language(cardguard, client):
+    # Found by a new user: the web's call page said 出典：the back of your card on a Japanese page.
+    cardguard("cards", "add", "--nickname", "main", "--product", "amex", "--last4", "1005", "--back-number", "03-1234-5678")
+    page = client.get("/call", headers=JA).text
+    assert "the back of your card" not in page and "カード裏面" in page
+    ja = cardguard("contacts", "--card", "main", "--purpose", "fraud", "--json", "--lang", "ja").json()["calls"]
+    assert [c["source"] for c in ja if c["origin"] == "card"] == ["お手元のカード裏面"]

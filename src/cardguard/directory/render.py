@@ -68,6 +68,12 @@ def status_text(line: ContactLine | Call, moment: datetime | None = None, lang: 
                          not_covered_before=status.not_covered_before_opening, span=span, lang=lang)
 
 
+def source_title(call: Call, lang: Lang) -> str:
+    """Where a line's number comes from, in ``lang``: the holder's card for a back number the
+    directory does not list (the web's call page said "the back of your card" in Japanese pages)."""
+    return t("contacts.source_card", lang) if call.origin == "card" and not call.hours_stated else call.source
+
+
 def call_json(call: Call, lang: Lang) -> dict:
     return {
         "issuer": call.issuer,
@@ -97,7 +103,7 @@ def call_json(call: Call, lang: Lang) -> dict:
         "caveats": [{"code": c.code, "message": c.message(lang)} for c in call.caveats],
         "origin": call.origin,
         "printed_on_card": call.printed_on_card,
-        "source": call.source,
+        "source": source_title(call, lang),
         "source_url": call.source_url,
         "as_of": call.as_of.isoformat(),
     }
@@ -162,8 +168,7 @@ def print_answer(answer: CallAnswer, lang: Lang) -> None:
         for advice in answer.advice:
             if advice.issuer == each.id:
                 out.print("・" + advice.text(lang), markup=False)
-        sources = sorted({(t("contacts.source_card", lang) if call.origin == "card" and not call.hours_stated
-                           else call.source, call.as_of.isoformat()) for call in mine})
+        sources = sorted({(source_title(call, lang), call.as_of.isoformat()) for call in mine})
         for title, as_of in sources:
             out.print(t("contacts.source", lang, title=title, as_of=as_of), style="dim", markup=False)
         if answer.purpose == "not-arrived" or (answer.purpose is None and not answer.country):
