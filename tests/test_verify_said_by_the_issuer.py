@@ -186,3 +186,11 @@ def test_phishing_signs_in_a_mail_the_issuer_sent_claim_nothing_its_reasons_do_n
         assert verdict["verdict"] == "phishing" and not {c for c in codes(verdict) if c.startswith("content.asks_")}
         assert "card data" not in verdict["headline"] and "カード情報" not in verdict["headline"]
         assert "recipient.alias_leaked" not in codes(verdict)
+
+
+def test_a_genuine_codes_first_step_does_not_tell_a_holder_who_is_shopping_that_their_card_is_stolen(cardguard):
+    # Found by a new user: the step said "you did not ask for it: somebody has your card number" to
+    # everyone, while the reasons said so only for a holder not making a purchase.
+    for lang, condition in (("en", "If you are not making a purchase right now"), ("ja", "今お買い物をしていないなら")):
+        verdict = check(cardguard, SAFEKEY_BODY, lang=lang)
+        assert verdict["verdict"] == "genuine" and condition in verdict["next_steps"][0]
