@@ -465,3 +465,19 @@ def test_a_received_line_with_a_20000_letter_name_gets_a_verdict():
     raw = (b"Received: from " + b"b" * 20_000 + b" by mx.icloud.com; Fri, 21 Nov 2025 23:27:40 +0900\r\n"
            + HEAD + b"Content-Type: text/plain\r\n\r\nSafeKey code: 482913\r\n")
     assert check(raw).verdict in ("suspicious", "phishing")  # its stamp sits below the receiver's line
+
+
+def test_links_nested_without_end_in_svg_are_read_within_a_budget_and_said(monkeypatch):
+    # Found by an attacker: inside <svg> an <a> nests in another, and each link's text holds all the
+    # links inside it: 2,000 links around 300 KB of text took 20 s and 785 MB (twice that: 58 s, 2.4 GB).
+    from cardguard.verify import htmltext, links as linking
+
+    for module in (htmltext, linking):  # the same reading, at a test's size
+        monkeypatch.setattr(module, "MAX_LINK_TEXT_CHARS", 200_000)
+    depth, text = 400, "ご利用確認 " * 300
+    html = ("<p>SafeKey code: 482913</p><svg>" + '<a href="https://www.americanexpress.com/ja-jp/">' * depth
+            + text + "</a>" * depth + "</svg>").encode()
+    verdict = check(HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html)
+    assert verdict.verdict == "suspicious" and "link.texts_unread" in verdict.decisive
+    said = next(f for f in verdict.findings if f.code == "link.texts_unread")
+    assert "200,000" in said.message("en") and "文字" in said.message("ja")

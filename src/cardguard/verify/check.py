@@ -80,7 +80,8 @@ LINK_DECEPTIVE = frozenset({"link.lookalike", "link.text_mismatch", "link.script
 # Part of the mail left unread (too many links, too many Outlook blocks, an undecodable PDF): a link
 # may be there, so not every link is confirmed.
 LINKS_UNREAD = frozenset({"link.too_many", "link.blocks_unread", "link.attachment_unreadable", "link.text_cut",
-                          "link.parts_unread", "link.phone_unconfirmed", "link.phone_written_unconfirmed"})
+                          "link.parts_unread", "link.phone_unconfirmed", "link.phone_written_unconfirmed",
+                          "link.texts_unread"})
 DANGEROUS_ATTACHMENT = frozenset({"attachment.dangerous", "attachment.double_extension"})
 FORGED_SENDER = frozenset({"from.display_address", "from.multiple"})
 IMPERSONATING_SENDER = frozenset({"from.lookalike", "from.foreign", "from.display_name_spoof", "from.no_tld"})

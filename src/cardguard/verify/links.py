@@ -30,7 +30,7 @@ from cardguard.directory.lookup import dialled_number, issuers_publishing
 from cardguard.shortened import shortened
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
 from cardguard.verify.identity import is_official_link, lookalike
-from cardguard.verify.htmltext import MAX_NESTED_READS
+from cardguard.verify.htmltext import MAX_LINK_TEXT_CHARS, MAX_NESTED_READS
 from cardguard.verify.message import MAX_PART_HEADER_BYTES, MAX_PARTS, MAX_TEXT_CHARS, Mail
 from cardguard.verify.model import Finding, LinkInfo, finding
 from cardguard.verify.wordscan import FOLDS_TO_ASCII, words
@@ -231,6 +231,10 @@ def merchant_names(merchant: str | None, labels: list[str], texts: list[str]) ->
     return names
 
 
+def _link_texts_unread(mail: Mail) -> int:
+    return sum(html.link_texts_unread for html in mail.html) + sum(_link_texts_unread(inner) for inner in mail.attached)
+
+
 def collect(mail: Mail, named: set[str] = frozenset()) -> Collected:
     """Every link of ``mail``; ``named``: the merchant's bare name (merchant_names), whose writing as
     text is not one of the mail's links."""
@@ -259,6 +263,9 @@ def collect(mail: Mail, named: set[str] = frozenset()) -> Collected:
         unread["cut"] = cut
     if files:
         unread["files"] = (files[0][0] or "PDF", sum(count for _, count in files))
+    texts_unread = _link_texts_unread(mail)
+    if texts_unread:
+        unread["texts"] = texts_unread
     texts = [mail.text, *(html.text for html in mail.html), *(attachment.text for attachment in mail.attachments)]
     return Collected(found[:MAX_LINKS], unread, dialled, numbers_written(texts))
 
@@ -595,6 +602,9 @@ def analyse(raw: list[RawLink], issuer: Issuer | None,
     if "blocks" in unread:
         findings.append(finding("link.blocks_unread", "warn", str(unread["blocks"]), count=unread["blocks"],
                                 limit=MAX_NESTED_READS))
+    if "texts" in unread:
+        findings.append(finding("link.texts_unread", "warn", str(unread["texts"]), count=unread["texts"],
+                                limit=f"{MAX_LINK_TEXT_CHARS:,}"))
     if "cut" in unread:
         findings.append(finding("link.text_cut", "warn", str(unread["cut"]), count=unread["cut"], limit=MAX_TEXT_CHARS))
     if "parts" in unread:
