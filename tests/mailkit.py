@@ -167,6 +167,18 @@ def dns():
         yield found
 
 
+@pytest.fixture(scope="module")
+def key(dns):
+    """The key American Express's test zone publishes (`from mailkit import dns, key, address`)."""
+    return dns[0]
+
+
+@pytest.fixture(scope="module")
+def address(dns):
+    """The address of the DNS server publishing it."""
+    return dns[1]
+
+
 def received_safekey(key: Key, to: str = ALIAS) -> bytes:
     """The seed's genuine SafeKey mail as the holder's mailbox received it, 23:27 on the Friday."""
     received = (b"Received: from mta.welcome.americanexpress.com (mta.welcome.americanexpress.com [192.0.2.25])\r\n"

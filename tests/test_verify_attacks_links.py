@@ -21,7 +21,7 @@ from cardguard.verify import CheckOptions, check_message
 from cardguard.verify.htmltext import MAX_NESTED_READS
 from cardguard.verify.links import MAX_HOPS, MAX_LINKS
 from cardguard.verify.message import _PDF_MAX_SLOW_STEPS, _PDF_MAX_URIS, MAX_PDF_STREAM_BYTES
-from mailkit import SAFEKEY_BODY, Key, Zone, dns_server, message, sign
+from mailkit import SAFEKEY_BODY, address, dns, key, message, sign  # noqa: F401 - fixtures
 
 ALIAS = "amex.7f3k@icloud.com"
 OFFICIAL = "https://www.americanexpress.com/ja-jp/account/login"
@@ -29,22 +29,8 @@ EVIL = "https://evil.example/login"
 
 
 @pytest.fixture(scope="module")
-def key():
-    return Key(2048)
-
-
-@pytest.fixture(scope="module")
 def directory():
     return load_directory(with_user_files=False)
-
-
-@pytest.fixture(scope="module")
-def address(key):
-    zone = Zone()
-    zone.add_txt("s1._domainkey.welcome.americanexpress.com", key.txt)
-    zone.add_txt("_dmarc.americanexpress.com", "v=DMARC1; p=reject")
-    with dns_server(zone) as where:
-        yield where
 
 
 def check(raw: bytes, address, directory):

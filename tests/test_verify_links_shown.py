@@ -17,7 +17,7 @@ from cardguard.directory import load_directory
 from cardguard.i18n import t
 from cardguard.verify import CheckOptions, check_message
 from cardguard.web.app import create_app
-from mailkit import SAFEKEY_BODY, Key, Zone, dns_server, message, sign
+from mailkit import SAFEKEY_BODY, address, dns, key, message, sign  # noqa: F401 - fixtures
 
 ALIAS = "amex.7f3k@icloud.com"
 SHOWN = "https://www.americanexpress.com/ja-jp/"
@@ -28,22 +28,8 @@ ATTACK = f'<p>SafeKey認証コード：482913</p><p><a href="{EVIL}">{SHOWN}</a>
 
 
 @pytest.fixture(scope="module")
-def key():
-    return Key(2048)
-
-
-@pytest.fixture(scope="module")
 def directory():
     return load_directory(with_user_files=False)
-
-
-@pytest.fixture(scope="module")
-def address(key):
-    zone = Zone()
-    zone.add_txt("s1._domainkey.welcome.americanexpress.com", key.txt)
-    zone.add_txt("_dmarc.americanexpress.com", "v=DMARC1; p=reject")
-    with dns_server(zone) as where:
-        yield where
 
 
 def signed(key, **kw) -> bytes:
