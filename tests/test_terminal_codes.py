@@ -43,3 +43,4 @@ def test_a_folder_of_such_mails_lists_them_without_codes(cardguard, tmp_path):
 def test_visible_keeps_every_other_character():
     text = "ご利用確認 https://www.americanexpress.com/ja-jp/\tok\n二行目"
     assert visible(text) == text and one_line("a\r\nb\nc") == "a ⏎ b ⏎ c"
+

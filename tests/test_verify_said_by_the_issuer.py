@@ -194,3 +194,12 @@ def test_a_genuine_codes_first_step_does_not_tell_a_holder_who_is_shopping_that_
     for lang, condition in (("en", "If you are not making a purchase right now"), ("ja", "今お買い物をしていないなら")):
         verdict = check(cardguard, SAFEKEY_BODY, lang=lang)
         assert verdict["verdict"] == "genuine" and condition in verdict["next_steps"][0]
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("en", "or one of these lines (24 hours, every day)"),
+                                               ("ja", "または次の窓口（24時間・年中無休）")])
+def test_a_suspicious_verdicts_call_heading_says_what_the_lines_below_are(cardguard, lang, heading):
+    # It read "the number on the back of your card, or (24 hours, every day)": nothing after "or".
+    raw = message(body=SAFEKEY_BODY)  # no trusted receiver, offline: suspicious
+    run = cardguard("check", "-", "--offline", "--lang", lang, input=raw)
+    assert heading in run.out
