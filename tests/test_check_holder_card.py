@@ -80,3 +80,16 @@ def test_an_incident_from_a_mail_to_a_registered_alias_is_about_that_card(two_ca
     # A card named on the command line wins over the alias.
     named = two_cards("incident", "start", "--from-mail", str(mail), "--offline", "--card", "メイン", "--json")
     assert [c["nickname"] for c in named.json()["cards"]] == ["メイン"]
+
+
+def test_a_back_number_of_no_line_is_shown_as_the_cards_own_not_as_every_cards(cardguard):
+    # Found by a new user: with --card, the number on the back of the holder's card was listed
+    # "for: every card" in the verdict's lines (contacts already said whose card it is on).
+    added = cardguard("cards", "add", "--nickname", "ゴールド", "--product", "amex-gold", "--last4", "1005",
+                      "--back-number", "03-1234-5678")
+    assert added.code == 0, added.err
+    out = cardguard("check", "-", "--offline", "--card", "ゴールド", "--lang", "ja",
+                    input=PHISH.format(to="me@example.com").encode()).out
+    lines = out.split("03-1234-5678", 1)[1].split("\n")
+    assert "ゴールド" in lines[1] and "全カード" not in lines[1]
+    assert "0120-010120" in out  # the card's own 24-hour line still follows

@@ -21,8 +21,12 @@ def _print_calls(verdict: Verdict, lang: Lang) -> None:
     heading = "verdict.call" if verdict.verdict == "genuine" else f"verdict.call_{verdict.verdict}"
     out.print(f"\n[bold]{t(heading, lang)}[/bold]")
     for group in verdict.calls:
-        names = listed([name(lang) for name in group.card_names], lang) or t("contacts.every_card", lang)
         out.print(f"  [bold]{group.call.number}[/bold]  {status_text(group.call, lang=lang)}")
+        if group.call.origin == "card" and group.call.topic is not None:
+            # The number on the holder's own card: it says so, not "for: every card".
+            out.print("    " + one_line(group.call.topic(lang)), style="dim", markup=False)
+            continue
+        names = listed([name(lang) for name in group.card_names], lang) or t("contacts.every_card", lang)
         out.print("    " + t("verdict.cards", lang, cards=names), style="dim", markup=False)
 
 
