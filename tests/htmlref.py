@@ -18,11 +18,11 @@ from cardguard.verify import htmltext as h
 from cardguard.verify.htmltext import HtmlContent
 
 # What htmltext looked for in a block before it was read, as a pattern (htmltext._may_link now). One
-# difference on purpose: "data", where the pattern had "data=" (an attacker wrote `<object data ="…">`,
-# blanks around "=" as HTML allows, and the block was never read).
+# difference on purpose: an attribute "data" with blanks before "=", where the pattern had "data=" (an
+# attacker wrote `<object data ="…">`, as HTML allows, and the block was never read).
 OLD_MAY_LINK = re.compile("|".join(f"(?:{word})" for word in (
-    "href", "src", "action", r"url\(", "@import", "background", "data", "poster", "http-equiv", "image-set", r"\\",
-    "ping")), re.IGNORECASE)
+    "href", "src", "action", r"url\(", "@import", "background", r"(?<![\w-])data\s*=|data=", "poster", "http-equiv",
+    "image-set", r"\\", "ping")), re.IGNORECASE | re.ASCII)
 
 
 def _once(nodes) -> list:

@@ -107,3 +107,14 @@ def test_a_back_number_of_no_line_names_its_source_in_the_pages_language(cardgua
     assert "the back of your card" not in page and "カード裏面" in page
     ja = cardguard("contacts", "--card", "main", "--purpose", "fraud", "--json", "--lang", "ja").json()["calls"]
     assert [c["source"] for c in ja if c["origin"] == "card"] == ["お手元のカード裏面"]
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("+81 (0)3-1234-5678", "03-1234-5678"), ("＋８１ ３ １２３４ ５６７８", "03-1234-5678"),
+    ("81-3-1234-5678", "03-1234-5678"), ("0120‐020‐120", "0120-020120"), ("+1-800-866-8630", "1-800-866-8630")])
+def test_numbers_a_phone_dials_alike_are_one_line_everywhere(one, other):
+    # The call lists grouped numbers by their digits alone while the check compared them as a phone
+    # dials them: "+81 (0)3 …" and full-width digits were two lines on one page and one in a verdict.
+    from cardguard.directory.lookup import same_number_key
+
+    assert same_number_key(one) == same_number_key(other)

@@ -609,3 +609,12 @@ def test_every_dash_is_read_as_a_separator_in_a_shown_number():
 
     dashes = [char for char in map(chr, range(0x110000)) if unicodedata.category(char) == "Pd" and char != "-"]
     assert all(ord(char) in _NUMBER_DASHES for char in dashes)
+
+
+def test_an_sms_link_with_a_message_body_dials_only_its_number():
+    # iOS writes sms:NUMBER&body=TEXT: the body's digits were read as part of the number.
+    from cardguard.verify.links import _phone_target
+
+    assert _phone_target("sms:0120020120&body=Code%201234") == "0120020120"
+    assert _phone_target("sms:0120020120?body=1234") == "0120020120"
+    assert _phone_target("tel:0120-020120;ext=12") == "0120-020120"

@@ -98,3 +98,14 @@ def test_an_outlook_block_loading_through_data_with_blanks_around_the_equals_sig
     # Found by an attacker: the check skipped a block unless it held "data=", and HTML allows blanks there.
     content = read_html('<p>x</p><!--[if mso]><object data ="https://evil.example/qr.png"></object><![endif]-->')
     assert any("evil.example" in url for url in content.remote)
+
+
+def test_links_texts_are_read_within_one_budget_for_a_body_and_the_blocks_read_in_it(monkeypatch):
+    # Each Outlook block is read as markup of its own; the budget was set afresh for each, so a body
+    # of 50 blocks could read 51 times the link texts it was meant to.
+    from cardguard.verify import htmltext
+
+    monkeypatch.setattr(htmltext, "MAX_LINK_TEXT_CHARS", 10_000)
+    block = '<!--[if mso]><a href="https://www.americanexpress.com/">' + "a" * 3_000 + "</a><![endif]-->"
+    content = read_html("<p>x</p>" + block * 10)
+    assert content.link_texts_unread > 0 and content.link_text_chars <= 10_000 + 3_000

@@ -294,10 +294,11 @@ def _merged_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
 
 
 def same_number_key(number: str) -> str:
-    """What a number dials, for telling whether two written numbers are one line: the digits only,
-    and +81 3 … the same as 03 … (Japan's national form)."""
-    digits = re.sub(r"\D", "", number or "")
-    return "0" + digits[2:] if digits.startswith("81") and len(digits) >= 11 else digits
+    """Whether two written numbers are one line: what a phone dials for each (``dialled_number``:
+    +81 3 … and +81 (0)3 … are 03 …, full-width digits count), without the "+" of another country
+    (the directory prints overseas lines as 1-800-…), and 81 3 … written without its "+" read as Japan's."""
+    digits = dialled_number(number).lstrip("+")
+    return "0" + digits[2:].lstrip("0") if digits.startswith("81") and len(digits) >= 11 else digits
 
 
 NOT_STATED = Schedule(id="not-stated", unknown=True, text=Text(ja="カードの記載のとおり（受付時間の記載なし）",

@@ -230,13 +230,6 @@ def next_steps(verdict: str, otp: bool, issuer: Issuer | None, *, sent_by_issuer
     return [f"next.{step}" for step in steps]
 
 
-def _texts(mail: Mail) -> list[str]:
-    """Every text of ``mail`` a link may be written in: its parts, HTML as shown, attachments, and
-    the messages it carries."""
-    return [mail.subject, mail.text, *(h.text for h in mail.html), *(a.text for a in mail.attachments),
-            *(text for inner in mail.attached for text in _texts(inner))]
-
-
 def _text(mail: Mail) -> str:
     return mail.text + "\n" + "\n".join(h.text for h in mail.html)
 
@@ -307,7 +300,7 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     findings += _attached_signatures(carried, issuer, options)
     otp, content_findings = content.content_findings(mail.subject, body)
     shop = links.merchant_names(otp.merchant, content.rules()["otp"]["merchant"],
-                                [content.normalize(text) for text in _texts(mail)]) if otp.merchant else set()
+                                [content.normalize(text) for text in mail.texts()]) if otp.merchant else set()
     link_infos, link_findings = links.analyse(links.collect(mail, shop), issuer, directory)
     findings += link_findings
     findings += [finding("link.merchant_named", "info", name[7:], domain=name[7:]) for name in sorted(shop)]

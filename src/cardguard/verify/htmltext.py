@@ -67,13 +67,15 @@ _ANGLE = re.compile("[<>]")
 # Markup that may link or load something: one of these words (case aside, as IGNORECASE reads ASCII
 # letters) or a backslash (a CSS escape). Looked for with `in` in the folded markup: most Outlook
 # blocks are a few hundred characters of table layout, and a pattern cost more to start than to run.
-_MAY_LINK_WORDS = (b"href", b"src", b"action", b"url(", b"@import", b"background", b"data", b"poster", b"http-equiv",
+_MAY_LINK_WORDS = (b"href", b"src", b"action", b"url(", b"@import", b"background", b"data=", b"poster", b"http-equiv",
                    b"image-set", b"\\", b"ping")
+# <object data ="…">, with blanks before "=" as HTML allows (not a data- attribute, not "metadata").
+_DATA_ATTRIBUTE = re.compile(rb"(?<![\w-])data\s*=")
 
 
 def _may_link(markup: str) -> bool:
     folded = ascii_folded(markup)
-    return any(word in folded for word in _MAY_LINK_WORDS)
+    return any(word in folded for word in _MAY_LINK_WORDS) or (b"data" in folded and bool(_DATA_ATTRIBUTE.search(folded)))
 
 
 MAX_NESTED_READS = 50
@@ -186,6 +188,7 @@ class HtmlContent:
     too_deep: bool = False  # nested deeper than browsers build: each app repairs it its own way
     unread_blocks: int = 0  # Outlook or <noscript> blocks that may link, left unread past MAX_NESTED_READS
     link_texts_unread: int = 0  # links whose text was not read, past MAX_LINK_TEXT_CHARS
+    link_text_chars: int = 0  # characters of links' texts read, Outlook blocks and <noscript> included
     amp: bool = False  # Gmail's AMP part (text/x-amp-html): its runtime scripts are no link
     # ``text`` taken apart where links are: what lies outside every link's element (each link's text
     # a line break there), and each link's own text (by its place in ``anchors``), innermost link first.
@@ -289,14 +292,13 @@ def _links(tree, out: HtmlContent) -> _Walked:
     anchors, tapped, bound_anchors, animated, linking = [], [], [], [], []
     pinged, bound_remote, fetched, styled, sheets = [], [], [], [], []
     walked = _Walked()
-    left = [MAX_LINK_TEXT_CHARS]
 
     def link_text(node) -> str:
-        if left[0] <= 0:
+        if out.link_text_chars >= MAX_LINK_TEXT_CHARS:  # one budget for the body and the blocks read in it
             out.link_texts_unread += 1
             return ""
         text = node.text(deep=True) or ""
-        left[0] -= len(text)
+        out.link_text_chars += len(text)
         return text
 
     first_base = True

@@ -160,6 +160,12 @@ class Mail:
     cut: int = 0  # text and HTML parts longer than MAX_TEXT_CHARS, read only that far
     parts_unread: int = 0  # parts left unread past MAX_PARTS or MAX_PART_HEADER_BYTES (at least this many)
 
+    def texts(self) -> list[str]:
+        """Every text the holder can read in this mail: its subject, parts, HTML as shown,
+        attachments, and the messages it carries."""
+        return [self.subject, self.text, *(h.text for h in self.html), *(a.text for a in self.attachments),
+                *(text for inner in self.attached for text in inner.texts())]
+
 
 @dataclass
 class ReadBudget:
