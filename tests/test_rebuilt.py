@@ -47,3 +47,46 @@ def test_an_unwritable_cache_dir_only_costs_the_parse(fresh_rules, monkeypatch):
     blocked.write_text("not a folder")
     monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(blocked))
     assert answers() == HOSTS
+
+
+@pytest.fixture
+def fresh_issuers(tmp_path, monkeypatch):
+    from cardguard.directory import load
+
+    monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(tmp_path))
+    load._shipped.cache_clear()
+    yield tmp_path
+    load._shipped.cache_clear()
+
+
+def shipped_now() -> list:
+    from cardguard.directory import load
+
+    load._shipped.cache_clear()
+    return [issuer.data for issuer in load._shipped()]
+
+
+def test_the_issuers_copy_gives_the_same_directory_as_the_files(fresh_issuers):
+    import tomllib
+
+    from cardguard.directory import load
+    from cardguard.directory.schema import IssuerFile
+    from cardguard.records import read
+
+    files = [read(IssuerFile, tomllib.loads(text)) for _, text in load._shipped_files()]
+    assert shipped_now() == files  # read from the files, copy written
+    (copy,) = fresh_issuers.glob("issuers-*.json")
+    assert shipped_now() == files  # read from the copy
+    text = copy.read_text(encoding="utf-8")
+    # A damaged copy, or one whose values no longer read (a number where a time was), is not used.
+    for damage in ("{}", "[1]", "[{}]", text[: len(text) // 2], text.replace('"09:00:00"', "9", 1),
+                   text.replace('"schema_version": 1', '"schema_version": 2', 1)):
+        copy.write_text(damage, encoding="utf-8")
+        assert shipped_now() == files, damage[:40]
+
+
+def test_an_unwritable_cache_dir_still_reads_the_issuers(fresh_issuers, monkeypatch):
+    blocked = fresh_issuers / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(blocked))
+    assert [data.issuer.id for data in shipped_now()] == ["amex-jp"]

@@ -3,21 +3,22 @@ alias address they registered with each issuer."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from dataclasses import field
 
 from cardguard import paths
+from cardguard.records import Unreadable, read, record
 
 
-class CheckSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    trust_authserv: list[str] = []
+@record
+class CheckSettings:
+    trust_authserv: list[str] = field(default_factory=list)
     resolver: str | None = None  # HOST:PORT of the DNS server to use instead of the system's
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    check: CheckSettings = CheckSettings()
-    aliases: dict[str, list[str]] = {}  # issuer id -> addresses registered with it
+@record
+class Settings:
+    check: CheckSettings = field(default_factory=CheckSettings)
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # issuer id -> addresses registered with it
     tz: str | None = None  # the IANA zone the holder reads times in (e.g. Asia/Tokyo)
 
 
@@ -29,6 +30,6 @@ def load_settings() -> Settings:
         return Settings()
     raw, text = _parse_toml(path)
     try:
-        return Settings.model_validate(raw)
-    except ValidationError as exc:
+        return read(Settings, raw)
+    except Unreadable as exc:
         raise _validation_error(path, text, exc) from None

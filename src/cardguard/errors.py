@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cardguard.i18n import Lang, catalog, t
+from cardguard.i18n import Lang, Text, catalog, t
 
 
 class AsWritten(str):
@@ -22,10 +22,7 @@ class UserError(Exception):
 
     def message(self, lang: Lang) -> str:
         # A value named "x_key" is itself a message key, shown in the same language as "x"; a Text
-        # (a phrase in both languages) is shown in the reader's. Text is imported here: it loads
-        # Pydantic, which --help and most commands never need.
-        from cardguard.i18n import Text
-
+        # (a phrase in both languages) is shown in the reader's.
         values = {name[:-4] if name.endswith("_key") else name: t(value, lang) if name.endswith("_key")
                   else value(lang) if isinstance(value, Text) else value
                   for name, value in self.values.items()}
@@ -57,7 +54,5 @@ def os_reason(error: OSError) -> dict:
     name = errno.errorcode.get(error.errno or 0, "")
     if name in _OS_REASONS:
         return {"reason_key": f"oserror.{_OS_REASONS[name]}"}
-    from cardguard.i18n import Text
-
     code = name or type(error).__name__
     return {"reason": Text(ja=t("oserror.other", "ja", code=code), en=t("oserror.other", "en", code=code))}

@@ -21,9 +21,7 @@ def derived(name: str, sources: Iterable[tuple[str, bytes]], build: Callable[[],
             valid: Callable[[object], bool]) -> T:
     """``build()``'s result, from the copy made from exactly ``sources`` (label, bytes) when one is
     there and ``valid``; else built now and a copy written for next time."""
-    import hashlib
-
-    digest = hashlib.sha256()
+    digest = _sha256()
     for label, data in sources:
         digest.update(f"{label}\0{len(data)}\0".encode())
         digest.update(data)
@@ -35,6 +33,18 @@ def derived(name: str, sources: Iterable[tuple[str, bytes]], build: Callable[[],
     made = build()
     _write(name, filename, made)
     return made
+
+
+def _sha256():
+    # The interpreter's own SHA-256: hashlib first loads OpenSSL (~3-6 ms of every start-up).
+    try:
+        from _sha2 import sha256  # Python 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256  # Python 3.11
+        except ImportError:  # pragma: no cover - an interpreter built without its own hashes
+            from hashlib import sha256
+    return sha256()
 
 
 def _read(filename: str) -> object | None:

@@ -1,15 +1,15 @@
-"""The shape of an issuer data file. Validated at load so that a typo in a number or a dangling
-reference is caught before a card holder ever reads it."""
+"""The shape of an issuer data file. Checked at load (cardguard.records) so that a typo in a number
+or a dangling reference is caught before a card holder ever reads it."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import field
 from datetime import date, time
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-
-from cardguard.i18n import Text
+from cardguard.i18n import Text, both
+from cardguard.records import Check, Matches, record
 
 # The product's vocabulary of purposes, in the order a card holder in trouble needs them.
 PURPOSES: tuple[str, ...] = ("fraud", "lost", "general", "not-arrived", "fax", "overseas", "apply", "cancel")
@@ -17,33 +17,31 @@ Purpose = Literal["fraud", "lost", "general", "not-arrived", "fax", "overseas", 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_PHONE = re.compile(r"^\+?\d[\d-]{2,}\d$")
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_PHONE = re.compile(r"\+?\d[\d-]{2,}\d")
+_DOMAIN = re.compile(r"(?=.{1,253}\Z)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 def _phone(value: str) -> str:
     value = value.strip()
-    if not _PHONE.match(value):
-        raise ValueError(f"not a phone number as printed (digits and dashes, optional leading +): {value!r}")
+    if not _PHONE.fullmatch(value):
+        raise ValueError(both("record.phone", value=value))
     return value
 
 
 def _domain(value: str) -> str:
     value = value.strip().lower().rstrip(".")
-    if not _DOMAIN.match(value):
-        raise ValueError(f"not a domain name: {value!r}")
+    if not _DOMAIN.fullmatch(value):
+        raise ValueError(both("record.domain", value=value))
     return value
 
 
-PhoneNumber = Annotated[str, AfterValidator(_phone)]
-DomainName = Annotated[str, AfterValidator(_domain)]
+PhoneNumber = Annotated[str, Check(_phone)]
+DomainName = Annotated[str, Check(_domain)]
+Id = Annotated[str, Matches(r"[a-z0-9][a-z0-9-]*")]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(Strict):
+@record
+class Source:
     id: str
     title: str
     publisher: str
@@ -51,12 +49,13 @@ class Source(Strict):
     as_of: date
 
 
-class Schedule(Strict):
+@record
+class Schedule:
     id: str
     always_open: bool = False
     opens: time | None = None
     closes: time | None = None
-    closed_weekdays: list[Weekday] = []
+    closed_weekdays: list[Weekday] = field(default_factory=list)
     closed_on_public_holidays: bool = False
     # Membership Services: office hours, yet "緊急の場合24時間・年中無休".
     emergency_always_open: bool = False
@@ -64,39 +63,40 @@ class Schedule(Strict):
     unknown: bool = False
     text: Text
 
-    @model_validator(mode="after")
-    def _hours_make_sense(self) -> Schedule:
+    def _consistent(self) -> None:
         if self.unknown:
-            return self
+            return
         if self.always_open:
             if self.opens or self.closes or self.closed_weekdays or self.closed_on_public_holidays:
                 raise ValueError("a schedule open around the clock has no opening time or closed days")
         elif self.opens is None or self.closes is None or self.opens >= self.closes:
             raise ValueError("opens and closes are required, and opens must come before closes")
-        return self
 
 
-class Card(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+@record
+class Card:
+    id: Id
     name: Text
-    aliases: list[str] = []
+    aliases: list[str] = field(default_factory=list)
 
 
-class Row(Strict):
+@record
+class Row:
     card: str | None = None  # "*": every card of the issuer
-    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = []
+    countries: list[Annotated[str, Matches(r"[A-Z]{2}")]] = field(default_factory=list)
     region: str | None = None
     # The UN M49 subregions (as the country_converter package names them) a regional line serves:
     # the source names regions in words ("other Asia and Oceania"), the dataset says which country
     # lies in which.
-    un_regions: list[str] = []
+    un_regions: list[str] = field(default_factory=list)
     place: Text | None = None
     number: PhoneNumber
     # Printed in international format without its "+" (44-20-…): dialled as +44-20-… from anywhere.
     international: bool = False
 
 
-class Table(Strict):
+@record
+class Table:
     """One table of the directory: a purpose, its hours, and a number per card (or per country)."""
 
     purpose: Purpose
@@ -106,24 +106,23 @@ class Table(Strict):
     source: str
     topic: Text | None = None
     note: Text | None = None
-    advice: list[str] = []  # ids of the issuer's [[advice]] that go with these lines
+    advice: list[str] = field(default_factory=list)  # ids of the issuer's [[advice]] that go with these lines
     cards: list[str] | None = None  # cards the whole table is for (Overseas Assist's eligible cards)
     rows: list[Row]
 
-    @model_validator(mode="after")
-    def _rows_name_a_card_or_place(self) -> Table:
+    def _consistent(self) -> None:
         for row in self.rows:
             if row.card is None and not (row.countries or row.region):
                 raise ValueError("each row names a card, or a country or region")
-        return self
 
 
-class DaySpan(Strict):
+@record
+class DaySpan:
     """Days of every year (MM-DD to MM-DD, across New Year allowed) that the source's office hours
     do not speak about: on them an office-hours line is neither promised open nor closed."""
 
-    start: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]
-    end: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]
+    start: Annotated[str, Matches(r"\d{2}-\d{2}")]
+    end: Annotated[str, Matches(r"\d{2}-\d{2}")]
     name: Text
     source: str
 
@@ -134,28 +133,29 @@ class DaySpan(Strict):
         return here >= self.start or here <= self.end
 
 
-class OnlineRoute(Strict):
+@record
+class OnlineRoute:
     purpose: Purpose
     topic: Text
     steps: list[Text]
     source: str
 
 
-class ReportRoute(Strict):
+@record
+class ReportRoute:
     name: Text
     address: str | None = None
     known: bool
     note: Text | None = None
     source: str
 
-    @model_validator(mode="after")
-    def _known_has_address(self) -> ReportRoute:
+    def _consistent(self) -> None:
         if self.known != bool(self.address):
             raise ValueError("a known route has an address; an unknown one has none")
-        return self
 
 
-class SourcedText(Strict):
+@record
+class SourcedText:
     id: str | None = None
     ja: str
     en: str
@@ -167,51 +167,55 @@ class SourcedText(Strict):
         return Text(ja=self.ja, en=self.en)
 
 
-class Prepare(Strict):
+@record
+class Prepare:
     before_call: list[SourcedText]
     no_connect: list[SourcedText]
     why_they_call: list[SourcedText]
 
 
-class DomainEntry(Strict):
+@record
+class DomainEntry:
     domain: DomainName
     source: str
     note: Text | None = None
 
 
-class NotOfficial(Strict):
+@record
+class NotOfficial:
     domain: DomainName
     note: Text
 
 
-class IssuerInfo(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+@record
+class IssuerInfo:
+    id: Id
     name: Text
     timezone: str
     holidays: str
-    brand_words: list[str] = []
+    brand_words: list[str] = field(default_factory=list)
 
 
-class IssuerFile(Strict):
+@record
+class IssuerFile:
     schema_version: Literal[1]
     issuer: IssuerInfo
     sources: list[Source]
     schedules: list[Schedule]
     cards: list[Card]
     tables: list[Table]
-    online_routes: list[OnlineRoute] = []
-    phishing_report: list[ReportRoute] = []
+    online_routes: list[OnlineRoute] = field(default_factory=list)
+    phishing_report: list[ReportRoute] = field(default_factory=list)
     prepare: Prepare | None = None
-    cancellation_caveats: list[SourcedText] = []
+    cancellation_caveats: list[SourcedText] = field(default_factory=list)
     # What to do besides calling, each said once however many tables name it.
-    advice: list[SourcedText] = []
-    hours_not_covered: list[DaySpan] = []
-    sending_domains: list[DomainEntry] = []
-    link_domains: list[DomainEntry] = []
-    not_official: list[NotOfficial] = []
+    advice: list[SourcedText] = field(default_factory=list)
+    hours_not_covered: list[DaySpan] = field(default_factory=list)
+    sending_domains: list[DomainEntry] = field(default_factory=list)
+    link_domains: list[DomainEntry] = field(default_factory=list)
+    not_official: list[NotOfficial] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _references_resolve(self) -> IssuerFile:
+    def _consistent(self) -> None:
         sources = {s.id for s in self.sources}
         schedules = {s.id for s in self.schedules}
         cards = {c.id for c in self.cards} | {"*"}
@@ -250,4 +254,3 @@ class IssuerFile(Strict):
                 problems.append(f"duplicate {kind} ids {sorted(dupes)}")
         if problems:
             raise ValueError("; ".join(problems))
-        return self

@@ -8,42 +8,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
 
 
-def _define_text():
-    from pydantic import BaseModel, ConfigDict
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A phrase in both languages, as the data files and findings carry it."""
 
-    class Text(BaseModel):
-        """A phrase in both languages, as the data files and findings carry it."""
+    ja: str
+    en: str
 
-        model_config = ConfigDict(extra="forbid", frozen=True)
-        ja: str
-        en: str
-
-        def __call__(self, lang: Lang) -> str:
-            return self.ja if lang == "ja" else self.en
-
-    Text.__module__, Text.__qualname__ = __name__, "Text"  # pickles as cardguard.i18n.Text
-    return Text
-
-
-if TYPE_CHECKING:
-    Text = _define_text()
-
-
-def __getattr__(name: str):
-    # Text is a Pydantic model, and Pydantic costs ~100 ms to import: defined when first asked for,
-    # so that `--help` and every message lookup (errors.py) run without it.
-    if name == "Text":
-        globals()["Text"] = text = _define_text()
-        return text
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __call__(self, lang: Lang) -> str:
+        return self.ja if lang == "ja" else self.en
 
 
 def _lang_from_locale(value: str | None) -> Lang | None:
@@ -140,5 +122,4 @@ def listed(items, lang: Lang, /) -> str:
 
 
 def both(key: str, /, **values: object) -> Text:
-    text = globals().get("Text") or __getattr__("Text")
-    return text(ja=t(key, "ja", **values), en=t(key, "en", **values))
+    return Text(ja=t(key, "ja", **values), en=t(key, "en", **values))

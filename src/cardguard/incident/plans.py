@@ -1,31 +1,29 @@
 """Recovery plans: one data file per kind of incident, in Japanese and English, each step with its
-sources. Validated at load so a typo in a plan is caught by the tests, not on the night."""
+sources. Checked at load (cardguard.records) so a typo in a plan is caught by the tests, not on the night."""
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import field
 from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
-
 from cardguard.i18n import Text
+from cardguard.records import read, record
 
 KINDS = ("unknown-code", "unknown-charge", "lost-or-stolen", "phishing-opened", "phishing-received")
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PlanSource(Strict):
+@record
+class PlanSource:
     id: str
     title: str
     url: str | None = None
 
 
-class Step(Strict):
+@record
+class Step:
     id: str
     title: Text
     detail: Text | None = None
@@ -40,21 +38,20 @@ class Step(Strict):
     # a fraud line of the card's issuer or to the number on the card), "card:stopped" (the card's
     # status set so), "checklist:reissue" (the reissue checklist finished), "verdict" (a mail checked).
     done_when: list[Literal["call:fraud", "call:lost", "card:stopped", "card:replaced", "card:closed",
-                            "checklist:reissue", "verdict"]] = []
+                            "checklist:reissue", "verdict"]] = field(default_factory=list)
 
 
-class Plan(Strict):
+@record
+class Plan:
     kind: Literal["unknown-code", "unknown-charge", "lost-or-stolen", "phishing-opened", "phishing-received"]
     title: Text
     summary: Text
     steps: list[Step]
 
-    @model_validator(mode="after")
-    def _unique_steps(self) -> Plan:
+    def _consistent(self) -> None:
         ids = [s.id for s in self.steps]
         if len(ids) != len(set(ids)):
             raise ValueError(f"duplicate step ids in {self.kind}")
-        return self
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -66,12 +63,12 @@ def _read(name: str) -> dict:
 
 @cache
 def sources() -> dict[str, PlanSource]:
-    return {s["id"]: PlanSource.model_validate(s) for s in _read("sources.toml")["sources"]}
+    return {s["id"]: read(PlanSource, s) for s in _read("sources.toml")["sources"]}
 
 
 @cache
 def plan(kind: str) -> Plan:
-    loaded = Plan.model_validate(_read(f"{kind}.toml"))
+    loaded = read(Plan, _read(f"{kind}.toml"))
     unknown = {s for step in loaded.steps for s in step.sources} - set(sources())
     if unknown:
         raise ValueError(f"{kind}: unknown sources {sorted(unknown)}")

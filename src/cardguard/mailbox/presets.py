@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date
+from dataclasses import field
 from functools import cache
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict
-
 from cardguard.i18n import Text
+from cardguard.records import read, record
 
 # Folder names providers use for junk when a server does not mark it \Junk (RFC 6154); the
 # special-use flag always wins over a name.
 KNOWN_JUNK_NAMES = ("迷惑メール", "Junk", "[Gmail]/Spam", "[Gmail]/迷惑メール", "Bulk Mail", "Spam", "Junk E-mail")
 
 
-class Preset(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@record
+class Preset:
     id: str
     name: str
     host: str | None = None
@@ -28,7 +28,7 @@ class Preset(BaseModel):
     password_source: str | None = None
     password_source_url: str | None = None
     password_help: Text
-    junk_names: list[str] = []
+    junk_names: list[str] = field(default_factory=list)
     authserv_id: str | None = None
     authserv_source: str | None = None
 
@@ -36,4 +36,4 @@ class Preset(BaseModel):
 @cache
 def presets() -> dict[str, Preset]:
     raw = tomllib.loads(resources.files(__package__).joinpath("data/presets.toml").read_text(encoding="utf-8"))
-    return {key: Preset(id=key, **value) for key, value in raw.items()}
+    return {key: read(Preset, {"id": key, **value}) for key, value in raw.items()}

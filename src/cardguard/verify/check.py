@@ -345,7 +345,7 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     if verdict in ("phishing", "suspicious"):
         sources = [issuer] if issuer else list(directory.issuers.values())
         result.report_routes = [
-            {"name": r.name.model_dump(), "address": r.address, "known": r.known,
+            {"name": {"ja": r.name.ja, "en": r.name.en}, "address": r.address, "known": r.known,
              "source": each.sources[r.source].title, "source_url": each.sources[r.source].url}
             for each in sources for r in each.data.phishing_report
         ]

@@ -1,0 +1,126 @@
+"""Files a person writes (overrides.toml, config.toml, an issuer file of their own) are read by
+cardguard.records: every wrong value is refused with its file, line and field, worded in the reader's
+language, and nothing is changed to fit (a number where text belongs is not taken as text)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cardguard.directory.load import OverridesFile
+from cardguard.directory.schema import IssuerFile
+from cardguard.records import Unreadable, read
+
+LINE = """\
+[[line]]
+card = "amex"
+purpose = "fraud"
+number = "0120-111111"
+source = "printed on the back of my card"
+as_of = 2026-11-01
+"""
+
+# (what the holder wrote instead, the field named, the line, Japanese words, English words)
+WRONG = [
+    (('number = "0120-111111"', "number = 120111111"), "number", 4, "引用符で囲んだ文字列", "text in quotes"),
+    (('purpose = "fraud"', 'purpose = "fraudd"'), "purpose", 3, "次のいずれか", "must be one of fraud, lost"),
+    (('as_of = 2026-11-01', 'as_of = "1 Nov 2026"'), "as_of", 6, "日付ではありません", "not a date"),
+    (('as_of = 2026-11-01', 'as_of = 2026-11-01T10:00:00'), "as_of", 6, "日付ではありません", "not a date"),
+    (('source = "printed on the back of my card"', 'source = ""'), "source", 5, "空にはできません", "must not be empty"),
+    (('number = "0120-111111"', 'number = "call me"'), "number", 4, "電話番号ではありません", "not a phone number"),
+    (('card = "amex"', 'card = "amex"\ntoll_free = "yes"'), "toll_free", 3, "true か false", "true or false"),
+    (('card = "amex"', 'card = "amex"\ncountries = "JP"'), "countries", 3, "リスト", "a list in brackets"),
+    (('card = "amex"', 'card = "amex"\nkind = "email"'), "kind", 3, "次のいずれか", "must be one of phone, fax"),
+]
+
+
+def _write(profile: Path, text: str) -> Path:
+    path = profile / "config" / "overrides.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "field", "line", "ja", "en"), WRONG, ids=[w[1] + ":" + w[0][1][:20] for w in WRONG])
+def test_a_wrong_value_names_its_file_line_and_field_in_the_readers_language(cardguard, profile, change, field,
+                                                                             line, ja, en):
+    path = _write(profile, LINE.replace(*change))
+    japanese = cardguard("contacts", "--card", "amex", "--lang", "ja")
+    assert japanese.code == 2, japanese
+    assert f"{path} の {line} 行目、項目 {field}" in japanese.err and ja in japanese.err, japanese.err
+    english = cardguard("contacts", "--card", "amex", "--json")
+    assert english.code == 2
+    message = english.json()["error"]["message"]
+    assert f"{path}, line {line}, field {field}: " in message and en in message, message
+    assert "Traceback" not in japanese.err + english.err
+
+
+def test_every_problem_is_listed_not_only_the_first(cardguard, profile):
+    text = LINE.replace('"fraud"', '"fraudd"').replace("as_of = 2026-11-01", "as_of = 5") + 'numbr = "1"\n'
+    _write(profile, text)
+    run = cardguard("contacts", "--json")
+    error = run.json()["error"]
+    assert "line 3, field purpose" in error["message"]
+    assert [re.sub(r"^.*overrides\.toml:", "", d).split(":")[0:2] for d in error["details"]] == [
+        ["6", " as_of"], ["7", " numbr"]]
+
+
+def test_a_config_value_of_the_wrong_kind_is_refused_not_changed(cardguard, profile):
+    (profile / "config" / "config.toml").write_text('tz = 9\n[aliases]\namex-jp = "me@example.com"\n',
+                                                    encoding="utf-8")
+    mail = b"From: someone@example.org\r\nTo: me@example.net\r\nSubject: hello\r\n\r\nhello\r\n"
+    run = cardguard("check", "-", "--offline", "--json", input=mail)
+    assert run.code == 2, run
+    error = run.json()["error"]
+    assert "config.toml, line 3, field amex-jp: must be a list in brackets" in error["message"]
+    assert any("config.toml:1: tz:" in d and "must be text in quotes" in d for d in error["details"]), error
+
+
+def test_a_users_issuer_file_with_a_bad_id_and_domain_is_refused(cardguard, profile):
+    shipped = Path(__file__).resolve().parents[1] / "src" / "cardguard" / "directory" / "data" / "amex-jp.toml"
+    text = shipped.read_text(encoding="utf-8")
+    folder = profile / "config" / "issuers"
+    folder.mkdir(parents=True)
+    bad = text.replace('id = "amex-jp"', 'id = "Amex JP"', 1)
+    (folder / "mine.toml").write_text(bad, encoding="utf-8")
+    run = cardguard("contacts", "--json")
+    assert run.code == 2 and "field id" in run.json()["error"]["message"], run
+    domain = re.search(r'domain = "([^"]+)"', text).group(1)
+    (folder / "mine.toml").write_text(text.replace(f'domain = "{domain}"', 'domain = "not a domain"', 1),
+                                      encoding="utf-8")
+    run = cardguard("contacts", "--json", "--lang", "ja")
+    message = run.json()["error"]["message"]
+    assert run.code == 2 and "項目 domain" in message and "'not a domain' はドメイン名ではありません" in message
+
+
+def test_a_reference_to_nothing_is_refused_with_what_it_names():
+    shipped = Path(__file__).resolve().parents[1] / "src" / "cardguard" / "directory" / "data" / "amex-jp.toml"
+    import tomllib
+
+    raw = tomllib.loads(shipped.read_text(encoding="utf-8"))
+    raw["tables"][0]["schedule"] = "nowhere"
+    with pytest.raises(Unreadable) as refused:
+        read(IssuerFile, raw)
+    assert refused.value.problems[0].where == () and "unknown schedule 'nowhere'" in refused.value.problems[0].what
+
+
+def test_what_reads_is_kept_as_written():
+    line = read(OverridesFile, {"line": [{"card": "amex", "purpose": "fraud", "number": " 0120-111111 ",
+                                          "source": "back", "as_of": "2026-11-01"}]}).line[0]
+    # Whitespace around a number is not part of it; a quoted date is the date it says.
+    assert (line.number, line.as_of.isoformat(), line.countries, line.kind) == ("0120-111111", "2026-11-01", [], "phone")
+    with pytest.raises(Unreadable) as refused:
+        read(OverridesFile, {"line": [{"card": "amex", "purpose": "fraud", "number": "0120-111111",
+                                       "source": "back", "as_of": "2026-11-01", "toll_free": 1}]})
+    assert [p.where for p in refused.value.problems] == [("line", 0, "toll_free")]
+
+
+def test_records_are_frozen_and_compare_by_value():
+    first = read(OverridesFile, {"line": [{"card": "amex", "purpose": "fraud", "number": "0120-111111",
+                                           "source": "back", "as_of": "2026-11-01"}]})
+    again = read(OverridesFile, {"line": [{"card": "amex", "purpose": "fraud", "number": "0120-111111",
+                                           "source": "back", "as_of": "2026-11-01"}]})
+    assert first == again and first.line[0] is not again.line[0]
+    with pytest.raises(AttributeError):
+        first.line[0].number = "0120-000000"  # type: ignore[misc]
