@@ -14,6 +14,7 @@ from cardguard.cli_common import JsonOpt, LangOpt, h, language_of
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, t
 from cardguard.output import console, print_json, report_error
+from cardguard.when import holder_zone
 
 mail_app = typer.Typer(help=h("mail.cmd.help"), no_args_is_help=True, rich_markup_mode=None)
 
@@ -255,7 +256,7 @@ def _print_probe(found: dict, account, language: Lang) -> None:
 
 def _print_judged(judged, language: Lang) -> None:
     out = console()
-    when = judged.date.astimezone().strftime("%Y-%m-%d %H:%M") if judged.date else "----"
+    when = judged.date.astimezone(holder_zone()).strftime("%Y-%m-%d %H:%M") if judged.date else "----"
     where = judged.source.get("folder") or judged.source.get("key")
     if judged.unreadable is not None:
         out.print(f"{when}  [{t('mail.unreadable', language)}]  {where}: {judged.unreadable.message(language)}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from contextvars import ContextVar
 from datetime import datetime, timezone, tzinfo
@@ -37,6 +38,31 @@ def zone_named(name: str) -> tzinfo:
     if zone is None:
         raise UserError("error.bad_tz", given=shortened(name, 60))
     return zone
+
+
+def holder_zone(*, browser_zone: str | None = None, page_lang: str | None = None) -> tzinfo:
+    """Where the holder reads times, for every front end: the zone a front end chose for this request,
+    else CARDGUARD_TZ, else config.toml's ``tz`` (an unknown name in either is an error, never a silent
+    UTC), else the zone the holder's browser sends, else Asia/Tokyo for a Japanese page (a browser
+    that sends none), else the TZ variable, else this machine's zone."""
+    chosen = HOLDER_ZONE.get()
+    if chosen is not None:
+        return chosen
+    if os.environ.get("CARDGUARD_TZ"):
+        return zone_named(os.environ["CARDGUARD_TZ"])
+    from cardguard.config import load_settings
+
+    configured = load_settings().tz
+    if configured:
+        return zone_named(configured)
+    if browser_zone:
+        zone = known_zone(browser_zone[:64])
+        if zone is not None:
+            return zone  # else a browser's odd zone name is not the holder's mistake: fall through
+    if page_lang == "ja":
+        return ZoneInfo("Asia/Tokyo")
+    zone = known_zone(os.environ["TZ"]) if os.environ.get("TZ") else None
+    return zone or datetime.now().astimezone().tzinfo or timezone.utc
 
 
 def parse_moment(given: str | None, zone: tzinfo) -> datetime:

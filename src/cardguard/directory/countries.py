@@ -61,8 +61,6 @@ def find_country(given: str) -> Country | None:
 def country_name(code: str, lang: str) -> str:
     """A country as the reader names it ("タイ" in Japanese), from CLDR through Babel; the dataset's
     English short name where CLDR has none."""
-    from babel import Locale
-
     found = countries().get(code.upper())
     english = found.name if found else code
     if lang == "en":

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import email.utils
 import json
-import os
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,22 +21,7 @@ from cardguard.shortened import shortened
 from cardguard.store.models import Card, Incident, IncidentEvent, IncidentStep
 from cardguard.wallet.guard import check_fields
 from cardguard.wallet.registry import CARD_STATUSES, by_id, find_card
-from cardguard.when import HOLDER_ZONE, known_zone, parse_moment, zone_named
-
-
-def holder_zone() -> tzinfo:
-    """The zone a front end chose, else CARDGUARD_TZ (an unknown name is an error), else the machine's
-    own zone: where the holder reads the timeline."""
-    chosen = HOLDER_ZONE.get()
-    if chosen is not None:
-        return chosen
-    if os.environ.get("CARDGUARD_TZ"):
-        return zone_named(os.environ["CARDGUARD_TZ"])
-    name = os.environ.get("TZ")
-    zone = known_zone(name) if name else None
-    if zone is not None:
-        return zone
-    return datetime.now().astimezone().tzinfo or timezone.utc
+from cardguard.when import holder_zone, parse_moment
 
 
 # A timeline records what happened; a moment past this is a typo (2099), not a plan.

@@ -15,7 +15,8 @@ from cardguard.directory.load import Directory
 from cardguard.directory.calls import HolderCard, whom_to_call
 from cardguard.i18n import Lang, Text, catalog, t
 from cardguard.incident import plans, progress
-from cardguard.incident.record import as_utc, holder_zone
+from cardguard.incident.record import as_utc
+from cardguard.when import holder_zone
 from cardguard.store.models import Card, Incident
 from cardguard.verify.model import Finding
 from cardguard.wallet.registry import CARD_STATUSES

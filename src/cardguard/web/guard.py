@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import hmac
-import os
 from urllib.parse import unquote, urlsplit
 
 from fastapi import Request
@@ -153,24 +152,9 @@ class Guard(BaseHTTPMiddleware):
 
 
 def page_zone(request: Request, lang: str):
-    """Where the holder reads times: CARDGUARD_TZ, else the config's tz, else the browser's own zone
-    (the page sends it), else Asia/Tokyo for a Japanese page, else this machine's zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    """Where the holder reads times on this page (cardguard.when.holder_zone): the browser sends its
+    own zone in a cookie."""
+    from cardguard.when import holder_zone
 
-    from cardguard.config import load_settings
-    from cardguard.when import known_zone, zone_named
-
-    if os.environ.get("CARDGUARD_TZ"):
-        return zone_named(os.environ["CARDGUARD_TZ"])
-    configured = load_settings().tz
-    if configured:
-        return zone_named(configured)
     browser = request.cookies.get("tz")
-    if browser:
-        zone = known_zone(unquote(browser)[:64])
-        if zone is not None:
-            return zone  # else a browser's odd zone name is not the holder's mistake: fall through
-    if lang == "ja":
-        return ZoneInfo("Asia/Tokyo")
-    return datetime.now().astimezone().tzinfo
+    return holder_zone(browser_zone=unquote(browser) if browser else None, page_lang=lang)

@@ -1,0 +1,52 @@
+"""Every front end shows times in the holder's zone by one rule (cardguard.when.holder_zone): a `tz`
+in config.toml was honoured by the web but not by `incident show` or `mail scan`, which showed the
+machine's zone (UTC on a server) while `contacts` spoke Japan time."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from cardguard.web.app import create_app
+from test_mail_scan import write_mbox
+from test_mail_scan_store import phishing
+
+UTC_MACHINE = {"TZ": "UTC"}
+
+
+def _configure(profile, zone: str) -> None:
+    (profile / "config" / "config.toml").write_text(f'tz = "{zone}"\n', encoding="utf-8")
+
+
+def test_the_timeline_is_shown_in_the_configured_zone(cardguard, profile):
+    assert cardguard("incident", "start", "--kind", "unknown-code", env=UTC_MACHINE).code == 0
+    assert cardguard("incident", "log", "--note", "called", "--at", "2026-11-21T14:30:00+00:00",
+                     env=UTC_MACHINE).code == 0
+    assert "2026-11-21 14:30 UTC" in cardguard("incident", "show", "--lang", "en", env=UTC_MACHINE).out
+    _configure(profile, "Asia/Tokyo")
+    shown = cardguard("incident", "show", "--lang", "en", env=UTC_MACHINE).out
+    assert "2026-11-21 23:30 JST" in shown and "14:30" not in shown, shown
+    # A moment typed without an offset is read in the same zone it is shown in.
+    assert cardguard("incident", "log", "--note", "again", "--at", "2026-11-21T23:45", env=UTC_MACHINE).code == 0
+    assert "2026-11-21 23:45 JST" in cardguard("incident", "show", "--lang", "en", env=UTC_MACHINE).out
+
+
+def test_a_scan_lists_mails_in_the_configured_zone_as_the_web_does(cardguard, profile, tmp_path):
+    raw = phishing().replace(b"Date: Fri, 21 Nov 2025 23:28:00 +0000", b"Date: Fri, 21 Nov 2025 23:29:40 +0900")
+    path = tmp_path / "Inbox.mbox"
+    write_mbox(path, [raw])
+    listed = cardguard("mail", "scan", str(path), "--offline", "--lang", "en", env=UTC_MACHINE).out
+    assert re.search(r"2025-11-21 14:29\b", listed), listed
+    _configure(profile, "Asia/Tokyo")
+    listed = cardguard("mail", "scan", str(path), "--offline", "--lang", "en", env=UTC_MACHINE).out
+    assert re.search(r"2025-11-21 23:29\b", listed) and "14:29" not in listed, listed
+    page = TestClient(create_app(), base_url="http://127.0.0.1").get("/mail?lang=en").text
+    assert "2025-11-21 23:29" in page and "14:29" not in page
+
+
+def test_an_unknown_configured_zone_is_an_error_not_utc(cardguard, profile):
+    assert cardguard("incident", "start", "--kind", "unknown-code").code == 0
+    _configure(profile, "Asia/Tokio")
+    run = cardguard("incident", "show", "--json")
+    assert run.code == 2 and "Asia/Tokio" in run.json()["error"]["message"], run
