@@ -1,13 +1,19 @@
-"""A usage error is in one language from end to end. Click words its sentences through gettext, but
-Typer glues "Did you mean ...?" after them, the Click Typer vendors words its option suggestions and
-extra arguments itself, and a number Typer cannot read is worded by Pydantic: under a Japanese
-locale those stayed English inside the Japanese error. English stays English."""
+"""A usage error is in one language from end to end. Typer words a few sentences through gettext and
+glues "Did you mean ...?" after them, and the Click Typer ships words everything else itself (option
+suggestions, extra arguments, a value it cannot read): under a Japanese locale those stayed English
+inside the Japanese error. English stays English. What the holder typed is quoted as typed."""
 
 from __future__ import annotations
 
+import enum
 import re
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, Optional
 
 import pytest
+import typer
 
 JA = {"LANG": "ja_JP.UTF-8"}
 
@@ -22,8 +28,12 @@ CASES = [
     (("cards", "list", "--al"), "そのオプションはありません：--al（次のいずれかのことですか：--all, --help, --lang）",
      "No such option: --al (Possible options: --all, --help, --lang)"),
     (("contacts", "extra", "more"), "余分な引数があります（extra more）", "Got unexpected extra argument(s) (extra more)"),
-    (("check", "--jobs", "x"), "'--jobs' / '-j' の値が正しくありません：整数で指定してください",
-     "Invalid value for '--jobs' / '-j': Input should be a valid integer, unable to parse string as an integer"),
+    (("check", "--jobs", "x"), "'--jobs' / '-j' の値が正しくありません：'x' は整数ではありません。",
+     "Invalid value for '--jobs' / '-j': 'x' is not a valid int."),
+    # A word the holder typed that is also one of Click's words ("file", "path") was translated inside
+    # the error: `cards file` named a command 'ファイル' nobody typed.
+    (("cards", "file"), "そのコマンドはありません：'file'", "No such command 'file'."),
+    (("contacts", "file", "path"), "余分な引数があります（file path）", "Got unexpected extra argument(s) (file path)"),
 ]
 
 
@@ -55,3 +65,64 @@ def test_with_json_a_usage_error_is_the_json_error_in_the_readers_language(cardg
     assert japanese.code == 2 and japanese.json() == {"error": {"code": "error.usage", "message": ja, "details": []}}
     english = cardguard(*args, "--json")
     assert english.code == 2 and english.json()["error"]["message"] == en
+
+
+class Kind(str, enum.Enum):
+    phishing = "phishing"
+    lost = "lost"
+
+
+def _what_typer_says_for_a_value_it_cannot_read(tmp_path) -> list[str]:
+    """Every sentence the Click Typer ships (typer/_click/types.py, typer/_types.py, typer/models.py,
+    its parser) gives for a value it cannot read or a missing one, from Typer's own code: one option of
+    each kind a command can declare, given a bad value."""
+    from typer._click import types
+    from typer._click.exceptions import BadParameter, UsageError
+    from typer.main import get_command
+
+    app = typer.Typer()
+
+    @app.command()
+    def every_kind(count: int = 0, ranged: int = typer.Option(1, min=1), ratio: float = 0.0,
+                   limit: float = typer.Option(0.0, max=1.5), ident: Optional[uuid.UUID] = None,
+                   when: Optional[datetime] = None, kind: Kind = Kind.lost, lang: Optional[Literal["ja", "en"]] = None,
+                   path: Optional[Path] = typer.Option(None, exists=True),
+                   file: Optional[Path] = typer.Option(None, exists=True, dir_okay=False),
+                   folder: Optional[Path] = typer.Option(None, exists=True, file_okay=False),
+                   pair: Optional[tuple[int, int]] = None, need: Kind = typer.Option(...)) -> None:
+        pass
+
+    a_file = tmp_path / "statement file.csv"
+    a_file.write_text("")
+    missing = str(tmp_path / "no such path")
+    said = []
+    for given in (["--count", "x"], ["--ranged", "x"], ["--ranged", "0"], ["--ratio", "x"], ["--limit", "2"],
+                  ["--ident", "x"], ["--when", "tomorrow"], ["--kind", "x"], ["--lang", "xx"], ["--path", missing],
+                  ["--file", missing], ["--folder", missing], ["--file", str(tmp_path)], ["--folder", str(a_file)],
+                  ["--pair", "1"], ["--count"]):
+        with pytest.raises(UsageError) as raised:
+            get_command(app).main(["--need", "lost", *given], standalone_mode=False)
+        said.append(raised.value.format_message())
+    with pytest.raises(UsageError) as raised:
+        get_command(app).main([], standalone_mode=False)
+    said.append(raised.value.format_message())
+    with pytest.raises(BadParameter) as raised:
+        types.Tuple([int, int]).convert(("1",), None, None)
+    said.append(raised.value.format_message())
+    return said
+
+
+def test_every_sentence_typer_gives_for_a_bad_value_is_japanese_with_what_was_typed_as_typed(tmp_path):
+    from cardguard.cli_common import _click_words
+
+    japanese = _click_words("ja")
+    said = _what_typer_says_for_a_value_it_cannot_read(tmp_path)
+    assert len(said) == 18 and len(set(said)) == 18, said
+    for english in said:
+        shown = japanese(english)
+        quoted = re.findall(r"'[^']*'", english)
+        assert all(value in shown for value in quoted), (english, shown)  # 'statement file.csv' stays as typed
+        # Choices and a range are values the holder types (phishing, x<=1.5), not words to translate;
+        # UUID is written so in Japanese too.
+        words = re.findall(r"[A-Za-z]{2,}", re.sub(r"'[^']*'|--?[\w-]+|\t\w+|x[<>]=|UUID", " ", shown))
+        assert words == [], (english, shown)
