@@ -165,3 +165,15 @@ def test_an_answer_a_question_cannot_read_is_said_in_the_holders_language(cardgu
     assert said in shown and shown.count("[y/N]:") == 2, shown
     assert (env is JA) == ("Error" not in shown), shown
     assert cardguard("cards", "show", "main", "--json").json()["status"] == "active"  # nothing was closed
+
+
+@pytest.mark.parametrize("command", [("services", "import"), ("mail", "scan"), ("cards", "show")])
+def test_an_argument_has_one_name_in_the_usage_line_its_help_and_the_error(cardguard, command):
+    # Click's word "path" was translated wherever it stood: the usage line said {パス} while the error,
+    # which keeps quoted names as written, said 引数 'path'.
+    run = cardguard(*command, env=JA)
+    named = re.search(r"引数 '([^']+)' がありません", run.err)
+    assert run.code == 2 and named, run.err
+    assert "{" + named[1] + "}" in run.err.splitlines()[0], run.err
+    shown = cardguard(*command, "--help", env=JA)
+    assert re.search(rf"^  {re.escape(named[1])} [A-Z]+ ", shown.out, re.M), shown.out
