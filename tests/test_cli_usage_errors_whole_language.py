@@ -177,3 +177,12 @@ def test_an_argument_has_one_name_in_the_usage_line_its_help_and_the_error(cardg
     assert "{" + named[1] + "}" in run.err.splitlines()[0], run.err
     shown = cardguard(*command, "--help", env=JA)
     assert re.search(rf"^  {re.escape(named[1])} [A-Z]+ ", shown.out, re.M), shown.out
+
+
+def test_a_number_typed_in_full_width_digits_is_read_as_the_number(cardguard):
+    # A Japanese input method often types ２ for 2: Typer 0.29 (Pydantic) refused it as not an integer.
+    mail = b"From: someone@example.com\nSubject: hi\n\nhello\n"
+    full_width = cardguard("check", "--jobs", "２", "--offline", "--json", "-", input=mail)
+    ascii_digits = cardguard("check", "--jobs", "2", "--offline", "--json", "-", input=mail)
+    assert full_width.code == ascii_digits.code != 2, full_width.err
+    assert full_width.json() == ascii_digits.json()
