@@ -3,7 +3,8 @@
     python3 tasks.py bench startup [RUNS] [--before SRC]
 
 --before SRC also times the same commands with another checkout's src/ first on the path (e.g. a
-`git archive main src` unpacked in /tmp), interleaved in the same run, for a before/after ratio.
+`git archive main src` unpacked in /tmp), interleaved in the same run, for a before/after ratio. A
+package installed into SRC (`uv pip install --target SRC --no-deps typer==X`) is timed at that version.
 
 Every command runs in a fresh profile without a card database and in one with a card registered, so
 the slow path a database used to trigger shows. Runs are interleaved (each round runs every command
@@ -77,6 +78,8 @@ def main(argv: list[str]) -> int:
     profiles = profiles_for("now", {})
     commands = {
         "cardguard --help": [str(exe), "--help"],
+        # A command's own help builds its options and nothing else (Typer 0.29 loaded Pydantic for them).
+        "check --help": [str(exe), "check", "--help"],
         "contacts --card amex": [str(exe), "contacts", "--card", "amex"],
         f"check --offline ({mail.stat().st_size // 1000} KB mail)": [str(exe), "check", "--offline", str(mail)],
     }

@@ -21,32 +21,78 @@ def h(key: str) -> str:
     return t(key, HELP_LANG)
 
 
-def _click_words(lang: Lang) -> list[tuple[re.Pattern, str]]:
-    """The [click] messages as (pattern of Click's English, replacement in ``lang``), longest first.
-    A placeholder ({name}, {name!r}) matches what Click put there and is carried over."""
+_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+_KEPT = re.compile(r"\x00(\d+)\x00")
+
+
+def _click_words(lang: Lang):
+    """What Click and Typer print, in ``lang``: a function of their English text.
+
+    Each [click] message is a pattern of Click's English (a placeholder matches what Click put there)
+    and its replacement, the most specific (most literal words) first. What the holder typed or can
+    type is carried over as written: a quoted value or name ('file', '--jobs') and every placeholder
+    but a nested {message} are set aside before a later, shorter word ("file", "path") can match
+    inside them, so `cards file` is never answered with a command 'ファイル'."""
     from cardguard.i18n import catalog
 
-    out = []
+    rules, sentences = [], {}
     for key, entry in catalog().items():
         if not key.startswith("click."):
             continue
-        names = re.findall(r"\{(\w+)(?:![rs])?\}", entry["en"])
-        pattern = re.escape(entry["en"])
-        for index, name in enumerate(names):
-            last = index == len(names) - 1 and entry["en"].endswith("}")
-            pattern = re.sub(r"\\\{" + name + r"(?:!r|!s)?\\\}", f"(?P<{name}>.+)" if last else f"(?P<{name}>.+?)",
-                             pattern, count=1)
-        replacement = re.sub(r"\{(\w+)(?:![rs])?\}", r"\\g<\1>", entry[lang])
+        english, replacement = entry["en"], entry[lang]
+        sentences[english] = replacement
+        # A quoted part of the sentence itself ("Try '{command} {option}' for help.") is set aside like
+        # any quoted text: it is matched, and carried over, as one.
+        for index, part in enumerate(re.findall(r"'[^']*'", english)):
+            english = english.replace(part, f"{{quoted{index}!r}}", 1)
+            replacement = replacement.replace(part, f"{{quoted{index}!r}}", 1)
+        pattern, at = "", 0
+        for found in re.finditer(r"\{(\w+)(![rs])?\}", english):
+            pattern += re.escape(english[at:found.start()])
+            name, quoted = found.group(1), found.group(2) == "!r"
+            if quoted:
+                shape = r"\x00\d+\x00"  # a repr: set aside with every quoted text before any rule runs
+            elif found.start() == 0:
+                shape = r"(?<!\S)\S+"  # a leading value (5 in "5 is not in the range") is one word
+            else:
+                shape = ".+" if found.end() == len(english) else ".+?"
+            pattern += f"(?P<{name}>{shape})"
+            at = found.end()
+        pattern += re.escape(english[at:])
         # A word of Click's never inside a longer word or an option name ("file" in --ca-file).
-        if entry["en"][:1].isalnum():
+        if english[:1].isalnum():
             pattern = r"(?<![\w-])" + pattern
-        if entry["en"][-1:].isalnum():
+        if english[-1:].isalnum():
             pattern = pattern + r"(?![\w-])"
-        if entry["en"] in ("Options", "Commands", "Arguments", "Usage:"):
+        elif english[-1:] in ".?)" and at < len(english) <= at + 1:
+            pattern += r"(?!\S)"  # the sentence's own end, not a dot inside its value (x<=1.5.)
+        if english in ("Options", "Commands", "Arguments", "Usage:"):
             # Headings only where Click writes them, not the word inside a sentence.
-            pattern = r"(?m)^" + pattern + (r"(?=:?$| )" if entry["en"] == "Usage:" else r"(?=:$)")
-        out.append((re.compile(pattern), replacement, len(entry["en"])))
-    return [(pattern, replacement) for pattern, replacement, _ in sorted(out, key=lambda item: -item[2])]
+            pattern = r"(?m)^" + pattern + (r"(?=:?$| )" if english == "Usage:" else r"(?=:$)")
+        literal = len(re.sub(r"\{\w+(?:![rs])?\}", "", english))
+        rules.append((literal, re.compile(pattern), replacement))
+    rules.sort(key=lambda rule: -rule[0])
+
+    def translated(text: str) -> str:
+        kept: list[str] = []
+
+        def keep(value: str) -> str:
+            kept.append(value)
+            return f"\x00{len(kept) - 1}\x00"
+
+        def fill(replacement: str, match: re.Match) -> str:
+            return re.sub(r"\{(\w+)(?:![rs])?\}",
+                          lambda slot: match[slot[1]] if slot[1] == "message" else keep(match[slot[1]]), replacement)
+
+        text = _QUOTED.sub(lambda match: keep(match[0]), text)
+        for _, pattern, replacement in rules:
+            text = pattern.sub(lambda match, replacement=replacement: fill(replacement, match), text)
+        while _KEPT.search(text):
+            text = _KEPT.sub(lambda match: kept[int(match[1])], text)
+        return text
+
+    translated.sentences = sentences  # type: ignore[attr-defined]  # each as gettext is asked for it
+    return translated
 
 
 def _usage_errors_as_json(lang: Lang) -> None:
@@ -54,67 +100,46 @@ def _usage_errors_as_json(lang: Lang) -> None:
     every other error is, on standard output, worded in the reader's language; still exit 2."""
     if "--json" not in sys.argv[1:]:
         return
-    try:
-        from typer._click import exceptions
-    except ImportError:
-        return
-    words = _click_words(lang) if lang != "en" else []
+    from typer._click import exceptions
+
+    words = _click_words(lang) if lang != "en" else (lambda text: text)
 
     def show(self, file=None) -> None:  # noqa: ARG001 - JSON goes where every JSON error goes
         import json
 
-        message = self.format_message()
-        for pattern, replacement in words:
-            message = pattern.sub(replacement, message)
-        print(json.dumps({"error": {"code": "error.usage", "message": message, "details": []}},
+        print(json.dumps({"error": {"code": "error.usage", "message": words(self.format_message()), "details": []}},
                          ensure_ascii=False, indent=2))
 
     exceptions.UsageError.show = show
 
 
 def _speak_click(lang: Lang) -> None:
-    """Click (and the copy of it Typer ships) word their own help and usage errors in English
-    ("Usage:", "Options", "Show this message and exit.", "No such option"). In Japanese these words
-    get the [click] messages: through gettext where Click asks it, and on what it prints otherwise."""
+    """The Click Typer ships words its help and usage errors in English ("Usage:", "Options", "Show
+    this message and exit.", "No such option") and Typer asks gettext for a few of its own
+    ("No such command", "[required]"). In Japanese these get the [click] messages: Typer's through
+    gettext (by the very sentence it asks for), and everything the Click copy prints as it prints it."""
     if lang == "en":
         return
     import importlib
 
-    words = _click_words(lang)
-    table = {pattern.pattern: replacement for pattern, replacement in words}
+    import typer.core
 
-    def translated(text: str) -> str:
-        for pattern, replacement in words:
-            text = pattern.sub(replacement, text)
-        return text
+    translated = _click_words(lang)
 
     def gettext(message: str) -> str:
-        return translated(message)
+        return translated.sentences.get(message, message)
 
-    def ngettext(singular: str, plural: str, count: int) -> str:
-        return gettext(singular if count == 1 else plural)
-
-    for name in ("click.core", "click.decorators", "click.exceptions", "click.formatting", "click.parser",
-                 "click.termui", "click.types", "click.utils", "typer.core"):
+    typer.core._ = gettext
+    # Each module of the copy holds its own name for echo; the prompts (termui) too.
+    for name in ("typer._click", "typer._click.decorators", "typer._click.exceptions", "typer._click.core",
+                 "typer._click.termui"):
         module = importlib.import_module(name)
-        if hasattr(module, "_"):
-            module._ = gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
-    try:
-        vendored = [importlib.import_module(f"typer._click.{name}") for name in ("decorators", "exceptions", "core")]
-    except ImportError:
-        return
-    for module in vendored:
-        original = getattr(module, "echo", None)
-        if original is None:
-            continue
+        original = module.echo
 
         def echo(message=None, *args, _original=original, **kwargs):
             return _original(translated(message) if isinstance(message, str) else message, *args, **kwargs)
 
         module.echo = echo
-    del table
 
 
 def _option_is_no_value() -> None:
@@ -123,11 +148,9 @@ def _option_is_no_value() -> None:
     itself an option (starts with "--", or is one of this command's option names such as -j or -h) is a
     usage error naming both (worded by [click] option_value_is_option). A negative number (-5) is not an
     option name and is read as written; `--card=--x` still gives a value that starts with dashes."""
-    try:
-        from typer._click.exceptions import BadOptionUsage
-        from typer._click.parser import _OptionParser
-    except ImportError:  # pragma: no cover - a Typer that no longer ships its own Click
-        return
+    from typer._click.exceptions import BadOptionUsage
+    from typer._click.parser import _OptionParser
+
     taken, read_word = _OptionParser._get_value_from_state, _OptionParser._process_opts
 
     def process_opts(self, arg, state):
@@ -159,27 +182,38 @@ _option_is_no_value()
 
 
 def _values_as_words(lang: Lang) -> None:
-    """Typer 0.29 shows what an option takes as Python types (`--card <str>`, `--alias <list[str]>`);
-    a holder reads `--card TEXT`, and `--alias TEXT...` for an option that may be given again."""
-    try:
-        from typer.core import _TyperParameter
-    except ImportError:  # pragma: no cover - a Typer without it shows its own words
-        return
-    shown = _TyperParameter.display_type
-    kinds = {"str": "text", "int": "integer", "float": "number", "datetime": "moment", "Path": "path", "path": "path"}
+    """Typer shows what an option takes as the Click type's Python name (`--card <str>`, `--jobs
+    <int>`) and an argument by its name alone; a holder reads `--card TEXT`, `--alias TEXT...` for an
+    option that may be given again, and `item INTEGER` for an argument."""
+    from typer._click import types
+    from typer.core import TyperArgument, TyperOption
+    from typer.models import TyperPath
 
-    def display_type(self, ctx):
-        label = shown(self, ctx)
-        inner = label[1:-1] if isinstance(label, str) and label.startswith("<") and label.endswith(">") else None
-        if inner is None:
-            return label
-        repeated = inner.startswith("list[") and inner.endswith("]")
-        kind = kinds.get(inner[5:-1] if repeated else inner)
+    # An int range is an int. A choice, a date (its formats) or a UUID keeps what Typer shows: it says
+    # what it takes itself.
+    kinds = ((types.IntParamType, "integer"), (types.FloatParamType, "number"), (TyperPath, "path"),
+             (types.StringParamType, "text"))
+
+    def word(param) -> str | None:
+        kind = next((kind for cls, kind in kinds if isinstance(param.type, cls)), None)
         if kind is None:
-            return label  # a choice (a|b) and the rest say what they are
-        return t(f"cli_value.{kind}", lang) + (t("cli_value.again", lang) if repeated else "")
+            return None
+        again = param.nargs != 1 or getattr(param, "multiple", False)
+        return t(f"cli_value.{kind}", lang) + (t("cli_value.again", lang) if again else "")
 
-    _TyperParameter.display_type = display_type
+    option_shown, argument_shown = TyperOption.make_metavar, TyperArgument.make_metavar
+
+    def option_metavar(self, ctx):
+        return (self.metavar is None and word(self)) or option_shown(self, ctx)
+
+    def argument_metavar(self, ctx, *, usage: bool = False):
+        shown = argument_shown(self, ctx, usage=usage)
+        if usage or not (taken := word(self)):
+            return shown  # the usage line names the argument; its help line says what it takes
+        return f"{shown} {taken}"
+
+    TyperOption.make_metavar = option_metavar
+    TyperArgument.make_metavar = argument_metavar
 
 
 _values_as_words(HELP_LANG)
