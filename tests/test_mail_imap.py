@@ -27,7 +27,10 @@ def unrelated() -> bytes:
 
 
 def lines(out: str) -> list[dict]:
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
+    try:
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+    except ValueError:
+        raise AssertionError(out) from None
 
 
 def without_recent(flags: dict[int, bytes]) -> dict[int, set[bytes]]:

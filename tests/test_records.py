@@ -124,3 +124,9 @@ def test_records_are_frozen_and_compare_by_value():
     assert first == again and first.line[0] is not again.line[0]
     with pytest.raises(AttributeError):
         first.line[0].number = "0120-000000"  # type: ignore[misc]
+
+
+def test_a_long_wrong_value_is_echoed_cut_short(cardguard, profile):
+    _write(profile, LINE.replace('"0120-111111"', '"' + "9" * 5000 + 'x"'))
+    message = cardguard("contacts", "--json").json()["error"]["message"]
+    assert "not a phone number" in message and "…" in message and len(message) < 400, message

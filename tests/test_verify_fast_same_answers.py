@@ -7,25 +7,24 @@ matter (case variants, the characters IGNORECASE folds to ASCII, word boundaries
 
 from __future__ import annotations
 
-import dataclasses
-
 import binascii
 import email
-import email.utils
 import email.message
 import email.policy
+import email.utils
 import re
 from functools import cache
 
 import pytest
+from corpus_pin import corpus_folder
+from htmlref import read_html_by_queries
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cardguard import values
 from cardguard.errors import UserError
 from cardguard.verify import content, htmltext, links, message, wordscan
 from cardguard.verify.message import read_mail
-from corpus_pin import corpus_folder
-from htmlref import read_html_by_queries
 
 # The patterns as they were before they were made fast.
 OLD_DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9\u00a1-\uffff-]+\.)+[a-z\u00a1-\uffff]{2,})(?=[/:\s]|$)",
@@ -373,7 +372,7 @@ def test_links_are_read_as_before_on_generated_markup(pieces):
 
 def read_as_by_queries(markup: str) -> htmltext.HtmlContent:
     """What read_html reads that the queries read too: the text taken apart by link came after them."""
-    return dataclasses.replace(htmltext.read_html(markup), text_outside_anchors="", anchor_texts={},
+    return values.replace(htmltext.read_html(markup), text_outside_anchors="", anchor_texts={},
                                link_text_chars=0)  # a count of what was read, which the reference keeps none of
 
 

@@ -7,16 +7,28 @@ message are checked one by one, since the table is only as good as what feeds it
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from mailkit import message
 
 from cardguard.directory import load_directory
-from cardguard.verify.check import (GENUINE_EVIDENCE, GENUINE_REQUIRES, LINKS_UNREAD, NOT_GENUINE, PHISHING_ROWS,
-                                    facts_of, verdict_for)
+from cardguard.values import replace
+from cardguard.verify.check import (
+    GENUINE_EVIDENCE,
+    GENUINE_REQUIRES,
+    LINKS_UNREAD,
+    NOT_GENUINE,
+    PHISHING_ROWS,
+    facts_of,
+    verdict_for,
+)
 from cardguard.verify.message import read_mail
-from cardguard.verify.model import Authentication, DkimResult, DmarcResult, LinkInfo, finding
-from mailkit import message
+from cardguard.verify.model import (
+    Authentication,
+    DkimResult,
+    DmarcResult,
+    LinkInfo,
+    finding,
+)
 
 AMEX = load_directory(with_user_files=False).issuer("amex-jp")
 

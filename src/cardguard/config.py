@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import field
 
 from cardguard import paths
-from cardguard.records import Unreadable, read, record
+from cardguard.records import Unreadable, read
+from cardguard.values import record
 
 
 @record

@@ -16,87 +16,18 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Callable
-from dataclasses import MISSING, Field, FrozenInstanceError, fields, is_dataclass
+from dataclasses import MISSING
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from cardguard.i18n import Text, both
-
-
-def record(kind: type) -> type:
-    """``kind`` as a record: built by keyword only (a field with a default may come before one
-    without), frozen, equal to another with the same values.
-
-    What @dataclass(frozen=True, kw_only=True) gives, without compiling six methods per class at
-    every start-up (~0.7 ms a class, for the two dozen records a check loads). A default is written
-    as in a dataclass: a value, or ``field(default_factory=list)``."""
-    spec: list[tuple[str, object, object]] = []  # name, default, factory (MISSING when none)
-    for name in kind.__dict__.get("__annotations__", {}):
-        default, factory = kind.__dict__.get(name, MISSING), MISSING
-        if isinstance(default, Field):
-            default, factory = default.default, default.default_factory
-        if isinstance(default, list | dict | set):
-            raise TypeError(f"{kind.__name__}.{name}: a mutable default is shared; use field(default_factory=...)")
-        if name in kind.__dict__:
-            delattr(kind, name)
-        spec.append((name, default, factory))
-    kind.__record_fields__ = tuple(spec)
-    for method in (_init, _setattr, _delattr, _eq, _hash, _repr):
-        setattr(kind, method.__name__.replace("_", "__", 1) + "__", method)
-    return kind
+from cardguard.shortened import shortened
+from cardguard.values import record
 
 
 def _fields_of(kind: type) -> tuple[tuple[str, object, object], ...] | None:
-    """A record's fields (name, default, factory), or a dataclass's (Text is one); None otherwise."""
-    if "__record_fields__" in kind.__dict__:
-        return kind.__record_fields__
-    if is_dataclass(kind):
-        return tuple((f.name, f.default, f.default_factory) for f in fields(kind) if f.init)
-    return None
-
-
-def replace(made, **changes):
-    """A copy of the record ``made`` with ``changes``."""
-    return type(made)(**{**made.__dict__, **changes})
-
-
-def _init(self, **given) -> None:
-    kind = type(self)
-    values = self.__dict__
-    for name, default, factory in kind.__record_fields__:
-        if name in given:
-            values[name] = given.pop(name)
-        elif factory is not MISSING:
-            values[name] = factory()
-        elif default is not MISSING:
-            values[name] = default
-        else:
-            raise TypeError(f"{kind.__name__}() needs {name}")
-    if given:
-        raise TypeError(f"{kind.__name__}() has no {', '.join(given)}")
-
-
-def _setattr(self, name, value) -> None:
-    raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-
-def _delattr(self, name) -> None:
-    raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-def _eq(self, other) -> bool:
-    if type(other) is not type(self):
-        return NotImplemented
-    return self.__dict__ == other.__dict__
-
-
-def _hash(self) -> int:
-    return hash(tuple(self.__dict__.values()))
-
-
-def _repr(self) -> str:
-    shown = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
-    return f"{type(self).__name__}({shown})"
+    """A record's fields (name, default, factory); None for any other class."""
+    return kind.__dict__.get("__record_fields__")
 
 
 class Matches:
@@ -213,7 +144,7 @@ def _with_rules(base: Reader, rules: list) -> Reader:
         for rule in rules:
             if isinstance(rule, Matches):
                 if re.fullmatch(rule.pattern, value) is None:
-                    problems.append(Problem(where=where, what=both("record.pattern", value=value)))
+                    problems.append(Problem(where=where, what=both("record.pattern", value=shortened(value, 60))))
                     return _BAD
             elif isinstance(rule, NotEmpty):
                 if not value:

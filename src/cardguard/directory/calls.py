@@ -9,7 +9,7 @@ words and lays out. The value holds facts and message codes, never sentences in 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field
 from datetime import date, datetime
 
 from cardguard.directory.hours import holiday_calendar, holiday_name
@@ -29,12 +29,13 @@ from cardguard.directory.lookup import (
 )
 from cardguard.directory.schema import PURPOSES, OnlineRoute
 from cardguard.i18n import Lang, Text, both, t
+from cardguard.values import record, replace
 
 # Japan's free-dial prefixes: numbers that answer only calls from inside Japan.
 _DOMESTIC_FREE_DIAL = re.compile(r"^(0120|0800)")
 
 
-@dataclass(frozen=True)
+@record
 class HolderCard:
     """What the holder registered about one card: all a front end needs to ask whom to call."""
 
@@ -51,7 +52,7 @@ class HolderCard:
                    back_number=record.back_number, last4=record.last4)
 
 
-@dataclass(frozen=True)
+@record
 class Note:
     """Something the holder must read besides the numbers: a message key and its values (a value
     that is a Text is shown in the reader's language)."""
@@ -63,7 +64,7 @@ class Note:
         return t(self.code, lang, **{k: v(lang) if isinstance(v, Text) else v for k, v in self.values.items()})
 
 
-@dataclass(frozen=True)
+@record
 class Call:
     """One number to call, with its state at the moment asked."""
 
@@ -107,7 +108,7 @@ class Call:
         return call_json(self, lang)
 
 
-@dataclass(frozen=True)
+@record
 class Advice:
     """What to do besides calling (report it to the police; when the new card arrives), said once
     in an answer however many of its lines it goes with."""
@@ -118,7 +119,7 @@ class Advice:
     source: str
 
 
-@dataclass(frozen=True)
+@record
 class CallGroup:
     """Calls with the same number, once, with every card it serves (a verdict, a plan step)."""
 
@@ -127,7 +128,7 @@ class CallGroup:
     card_names: tuple[Text, ...]
 
 
-@dataclass(frozen=True)
+@record
 class IssuerView:
     id: str
     name: Text
@@ -137,7 +138,7 @@ class IssuerView:
     online_routes: tuple[OnlineRoute, ...]
 
 
-@dataclass(frozen=True)
+@record
 class CallAnswer:
     at: datetime
     purpose: str | None

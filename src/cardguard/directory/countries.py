@@ -10,11 +10,11 @@ for every country; regenerate it after upgrading country_converter.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from cardguard.directory.lookup import normalize
+from cardguard.values import record
 
 # The UN Statistics Division's own page for M49, the standard the table's codes and regions follow.
 M49_SOURCE_URL = "https://unstats.un.org/unsd/methodology/m49/overview/"
@@ -22,7 +22,7 @@ M49_SOURCE_URL = "https://unstats.un.org/unsd/methodology/m49/overview/"
 FIELDS = {"iso3": "ISO3", "m49": "UNcode", "name": "name_short", "un_region": "UNregion"}
 
 
-@dataclass(frozen=True)
+@record
 class Country:
     code: str  # ISO 3166-1 alpha-2
     name: str  # short English name, as the dataset writes it

@@ -7,19 +7,19 @@ before a three-day weekend" is a test, not a wait.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from cardguard.directory.schema import WEEKDAYS, Schedule
+from cardguard.values import record
 
 # Far enough to cross the longest run of closed days (Golden Week plus weekends), short enough
 # that a schedule closed every day cannot loop forever.
 _SEARCH_DAYS = 31
 
 
-@dataclass(frozen=True)
+@record
 class LineStatus:
     open_now: bool | None  # None: hours unknown
     always_open: bool

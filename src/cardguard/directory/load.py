@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
@@ -20,15 +20,24 @@ from zoneinfo import ZoneInfo
 
 from cardguard import paths
 from cardguard.directory.hours import holiday_calendar
-from cardguard.directory.schema import Card, IssuerFile, PhoneNumber, Purpose, Schedule, Source
+from cardguard.directory.schema import (
+    Card,
+    IssuerFile,
+    PhoneNumber,
+    Purpose,
+    Schedule,
+    Source,
+)
 from cardguard.errors import UserError, os_reason
+
 # Errors name their problem in both languages (a Text): the reader's is not known here.
 from cardguard.i18n import Text, both
-from cardguard.records import NotEmpty, Unreadable, read, record, replace
+from cardguard.records import NotEmpty, Unreadable, read
+from cardguard.values import record, replace
 from cardguard.when import known_zone
 
 
-@dataclass(frozen=True)
+@record
 class Issuer:
     data: IssuerFile
     path: str
@@ -83,7 +92,7 @@ class OverridesFile:
     line: list[OverrideLine] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record
 class Directory:
     issuers: dict[str, Issuer]
     overrides: list[OverrideLine] = field(default_factory=list)
@@ -212,7 +221,10 @@ def load_overrides(path: Path, issuers: dict[str, Issuer]) -> list[OverrideLine]
         parsed = read(OverridesFile, raw)
     except Unreadable as exc:
         raise _validation_error(path, text, exc) from None
-    from cardguard.directory.lookup import resolve_card, resolve_product  # the card names live with the lookup
+    from cardguard.directory.lookup import (  # the card names live with the lookup
+        resolve_card,
+        resolve_product,
+    )
 
     checked: list[OverrideLine] = []
     for index, entry in enumerate(parsed.line):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 
 from cardguard.directory.hours import LineStatus, status_at
 from cardguard.directory.load import Directory, Issuer, OverrideLine
 from cardguard.directory.schema import PURPOSES, Schedule
 from cardguard.errors import UserError
 from cardguard.i18n import Lang, Text, t
+from cardguard.values import record
 
 URGENT = ("fraud", "lost")
 
@@ -67,7 +67,7 @@ def _spoken_forms(names: list[str]) -> set[str]:
     return forms
 
 
-@dataclass(frozen=True)
+@record
 class CardMatch:
     issuer: Issuer
     card: str
@@ -156,7 +156,7 @@ def resolve_country(issuer: Issuer, given: str) -> str:
     raise UserError("error.unknown_country", details=places, given=given)
 
 
-@dataclass(frozen=True)
+@record
 class ContactLine:
     issuer: Issuer
     purpose: str

@@ -9,7 +9,9 @@ from datetime import date, time
 from typing import Annotated, Literal
 
 from cardguard.i18n import Text, both
-from cardguard.records import Check, Matches, record
+from cardguard.records import Check, Matches
+from cardguard.shortened import shortened
+from cardguard.values import record
 
 # The product's vocabulary of purposes, in the order a card holder in trouble needs them.
 PURPOSES: tuple[str, ...] = ("fraud", "lost", "general", "not-arrived", "fax", "overseas", "apply", "cancel")
@@ -24,14 +26,14 @@ _DOMAIN = re.compile(r"(?=.{1,253}\Z)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 def _phone(value: str) -> str:
     value = value.strip()
     if not _PHONE.fullmatch(value):
-        raise ValueError(both("record.phone", value=value))
+        raise ValueError(both("record.phone", value=shortened(value, 60)))
     return value
 
 
 def _domain(value: str) -> str:
     value = value.strip().lower().rstrip(".")
     if not _DOMAIN.fullmatch(value):
-        raise ValueError(both("record.domain", value=value))
+        raise ValueError(both("record.domain", value=shortened(value, 60)))
     return value
 
 

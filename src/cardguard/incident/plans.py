@@ -10,7 +10,8 @@ from importlib import resources
 from typing import Literal
 
 from cardguard.i18n import Text
-from cardguard.records import read, record
+from cardguard.records import read
+from cardguard.values import record
 
 KINDS = ("unknown-code", "unknown-charge", "lost-or-stolen", "phishing-opened", "phishing-received")
 

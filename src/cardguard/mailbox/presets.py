@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from dataclasses import field
+from datetime import date
 from functools import cache
 from importlib import resources
 
 from cardguard.i18n import Text
-from cardguard.records import read, record
+from cardguard.records import read
+from cardguard.values import record
 
 # Folder names providers use for junk when a server does not mark it \Junk (RFC 6154); the
 # special-use flag always wins over a name.

@@ -7,7 +7,7 @@ import select
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from imapclient import IMAPClient
@@ -16,6 +16,7 @@ from cardguard.errors import UserError
 from cardguard.mailbox import accounts, imap
 from cardguard.mailbox.imap import Account
 from cardguard.mailbox.judge import Judged, judge_message, look_at_headers
+from cardguard.values import replace
 from cardguard.verify.check import CheckOptions
 
 IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes

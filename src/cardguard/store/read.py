@@ -9,7 +9,6 @@ store (which upgrades it), as before; no file means no cards.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -17,12 +16,13 @@ from urllib.parse import quote
 
 from cardguard.errors import UserError
 from cardguard.paths import database_url
+from cardguard.values import record
 
 _COLUMNS = ("id", "issuer", "product", "nickname", "last4", "status", "alias_email", "back_number")
 _CARDS_SQL = f"SELECT {', '.join(_COLUMNS)} FROM cards ORDER BY id"
 
 
-@dataclass(frozen=True)
+@record
 class CardRow:
     """What a look-up needs of a registered card (the same names as the Card model's columns)."""
 

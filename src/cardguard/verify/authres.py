@@ -8,16 +8,17 @@ by somebody else: that is tampering, and then no header is believed at all."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import authres as authres_parser
 
+from cardguard.values import record
 from cardguard.verify import receiver
 
 _LEADING_ID = re.compile(r"^\s*(?:\([^)]*\)\s*)*([^\s;()]+)")
 
 
-@dataclass
+@record(mutable=True)
 class Results:
     authserv_id: str
     methods: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # (method, result, properties)
@@ -32,7 +33,7 @@ class Results:
         return [(result, props) for name, result, props in self.methods if name == method]
 
 
-@dataclass
+@record(mutable=True)
 class Reading:
     """What the Authentication-Results headers of a mail say, as far as the user's trust goes."""
 

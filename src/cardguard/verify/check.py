@@ -13,24 +13,33 @@ The rules are a table further down (PHISHING_ROWS, GENUINE_REQUIRES, NOT_GENUINE
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field
 from datetime import datetime, timezone
 
-from cardguard.directory.load import Directory, Issuer
 from cardguard.directory.calls import HolderCard, whom_to_call
+from cardguard.directory.load import Directory, Issuer
 from cardguard.shortened import shortened
+from cardguard.values import record, replace
 from cardguard.verify import content, links
-from cardguard.verify.auth_codes import AUTH_FORGED, AUTH_NOT_ESTABLISHED
+from cardguard.verify.auth_codes import (
+    AUTH_FORGED,
+    AUTH_NOT_ESTABLISHED,
+    MAX_LOOKUPS_PER_MAIL,
+    UNVERIFIABLE_DKIM,
+)
 from cardguard.verify.authentication import authenticate
-from cardguard.verify.auth_codes import UNVERIFIABLE_DKIM
-from cardguard.verify.identity import Claim, claimed_issuer, from_findings, is_official_sender
+from cardguard.verify.identity import (
+    Claim,
+    claimed_issuer,
+    from_findings,
+    is_official_sender,
+)
 from cardguard.verify.message import Mail, read_mail
 from cardguard.verify.model import Authentication, Finding, Verdict, finding
 from cardguard.verify.recipient import recipient_findings
-from cardguard.verify.auth_codes import MAX_LOOKUPS_PER_MAIL
 
 
-@dataclass
+@record(mutable=True)
 class CheckOptions:
     offline: bool = False
     resolver: tuple[str, int] | None = None
@@ -89,7 +98,7 @@ ASKS = frozenset({"content.asks_card_number", "content.asks_security_code", "con
                   "content.asks_password", "content.asks_personal"})
 
 
-@dataclass(frozen=True)
+@record
 class PhishingRow:
     """A mail is phishing when it has every fact in ``needs`` and at least one in ``any_of``
     (an empty ``any_of`` asks for nothing more)."""
@@ -115,7 +124,7 @@ PHISHING_ROWS: tuple[PhishingRow, ...] = (
                 "somebody forged the authentication: the receiver's results written twice or below its block"),
 )
 
-@dataclass(frozen=True)
+@record
 class Requirement:
     missing: Finding  # the finding that says it is missing
 

@@ -10,9 +10,9 @@ as p=none when it names a valid report address (rua), and otherwise as no policy
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cardguard.values import record
 from cardguard.verify.domains import organizational_domain, registered_domain, to_ascii
 from cardguard.verify.model import DkimResult, DmarcResult, Finding, finding
 
@@ -26,7 +26,7 @@ _VERSION = re.compile(r"^[vV][ \t]*=[ \t]*DMARC1[ \t]*(;|$)")
 _URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s,!]+(![0-9]+[kmgt]?)?$")
 
 
-@dataclass(frozen=True)
+@record
 class Policy:
     tags: dict[str, str]
     at_org: bool  # found at the organizational domain, not at the From domain itself
@@ -34,7 +34,7 @@ class Policy:
     as_none: bool = False  # p= was not valid, a valid rua= made it p=none (§6.6.3)
 
 
-@dataclass(frozen=True)
+@record
 class Discovery:
     policy: Policy | None
     outcome: str  # "found", "none", "multiple", "invalid"
@@ -62,8 +62,8 @@ def _valid_rua(value: str | None) -> bool:
 
 def _records(name: str, resolver: Resolver) -> list[dict[str, str]]:
     found = []
-    for record in resolver.txt(f"_dmarc.{name}"):
-        tags = parse_record(record)
+    for text in resolver.txt(f"_dmarc.{name}"):
+        tags = parse_record(text)
         if tags is not None:
             found.append(tags)
     return found
@@ -104,7 +104,10 @@ def aligned(identity: str, from_domain: str, mode: str) -> bool:
 
 def check_dmarc(from_domain: str, dkim_results: list[DkimResult], spf_result: str, spf_domain: str | None,
                 resolver: Resolver) -> tuple[DmarcResult, list[Finding]]:
-    from cardguard.verify.resolver import DnsBadName, DnsUnavailable  # dnspython: only when checking online
+    from cardguard.verify.resolver import (  # dnspython: only when checking online
+        DnsBadName,
+        DnsUnavailable,
+    )
 
     if not from_domain:
         return DmarcResult("none", None, False), [finding("dmarc.no_from_domain", "warn")]

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from selectolax.lexbor import LexborHTMLParser
 
+from cardguard.values import record
 from cardguard.verify.wordscan import ascii_folded
 
 _HIDDEN = "script, style, template, title, head"
@@ -175,7 +176,7 @@ def _flattened(markup: str) -> tuple[str, list[str]] | None:
     return "".join(pieces), urls
 
 
-@dataclass
+@record(mutable=True)
 class HtmlContent:
     text: str = ""
     anchors: list[tuple[str, str]] = field(default_factory=list)  # (href, visible text)
@@ -275,7 +276,7 @@ def _read_style(style: str | None, out: list[str]) -> None:
         out += _css_urls(style)
 
 
-@dataclass
+@record(mutable=True)
 class _Walked:
     """The elements a read needs after the walk, in document order."""
     frames: list = field(default_factory=list)  # iframe/frame with a srcdoc

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from cardguard.directory.load import Issuer
 from cardguard.i18n import both
+from cardguard.values import record
 from cardguard.verify.domains import registered_domain, to_unicode, within
 from cardguard.verify.model import Finding, finding
 from cardguard.verify.skeleton import skeleton
-
 
 # An address written in a display name. Tried only where a run of address characters starts (or
 # right where the last one found ends): from every character of a long run it read the run again
@@ -57,7 +56,7 @@ def is_official_link(issuer: Issuer, host: str) -> bool:
     return bool(host) and any(within(host, d) for d in official_domains(issuer))
 
 
-@dataclass(frozen=True)
+@record
 class Claim:
     issuer: Issuer
     where: tuple[str, ...]  # display name, subject, from domain, body

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from urllib.parse import parse_qsl, unquote
@@ -28,10 +27,16 @@ import ada_url
 from cardguard.directory.load import Directory, Issuer
 from cardguard.directory.lookup import dialled_number, issuers_publishing
 from cardguard.shortened import shortened
+from cardguard.values import record, replace
 from cardguard.verify.domains import is_ip, registered_domain, to_ascii, to_unicode
-from cardguard.verify.identity import is_official_link, lookalike
 from cardguard.verify.htmltext import MAX_LINK_TEXT_CHARS, MAX_NESTED_READS
-from cardguard.verify.message import MAX_PART_HEADER_BYTES, MAX_PARTS, MAX_TEXT_CHARS, Mail
+from cardguard.verify.identity import is_official_link, lookalike
+from cardguard.verify.message import (
+    MAX_PART_HEADER_BYTES,
+    MAX_PARTS,
+    MAX_TEXT_CHARS,
+    Mail,
+)
 from cardguard.verify.model import Finding, LinkInfo, finding
 from cardguard.verify.wordscan import FOLDS_TO_ASCII, words
 
@@ -97,7 +102,7 @@ def shorteners() -> frozenset[str]:
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
-@dataclass(frozen=True)
+@record
 class RawLink:
     url: str
     text: str | None
@@ -421,7 +426,7 @@ def _embedded_target(parts: dict) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Hop:
     url: str
     host: str
@@ -429,7 +434,7 @@ class Hop:
     wrapper: bool = False  # a known protective wrapper (SafeLinks and similar), read through, not a site of its own
 
 
-@dataclass(frozen=True)
+@record
 class Route:
     """Where one reading of a link goes: every hop from the address written to the last one."""
     hops: tuple[Hop, ...]

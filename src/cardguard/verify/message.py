@@ -17,11 +17,12 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from email.message import Message
 from functools import lru_cache
 
 from cardguard.errors import UserError
+from cardguard.values import record
 from cardguard.verify import parts
 from cardguard.verify.charsets import bom_codec, codec_for
 from cardguard.verify.charsets import decode as decode_charset
@@ -122,7 +123,7 @@ _HTML_TYPES = ("text/html", "text/x-amp-html")
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 
 
-@dataclass(frozen=True)
+@record
 class Attachment:
     filename: str
     content_type: str
@@ -132,7 +133,7 @@ class Attachment:
     unread: int = 0  # places that may hold a link and could not be read (in a PDF; a text cut at MAX_TEXT_CHARS)
 
 
-@dataclass
+@record(mutable=True)
 class Mail:
     raw: bytes
     headers: list[tuple[str, str]]
@@ -167,7 +168,7 @@ class Mail:
                 *(text for inner in self.attached for text in inner.texts())]
 
 
-@dataclass
+@record(mutable=True)
 class ReadBudget:
     """What one mail may cost to read, the messages it carries included: parts walked, bytes of part
     headers parsed (each distinct Content-* value once), steps of the PDF decoders written in Python."""

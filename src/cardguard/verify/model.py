@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from cardguard.i18n import Lang, Text, catalog, t
+from cardguard.values import record
 
 
 def mask_codes(text: str) -> str:
-    from cardguard.verify.content import mask_codes as masked  # content imports this module
+    from cardguard.verify.content import (
+        mask_codes as masked,  # content imports this module
+    )
 
     return masked(text)
 
@@ -17,7 +20,7 @@ Severity = Literal["good", "info", "warn", "bad"]
 SEVERITY_ORDER = {"bad": 0, "warn": 1, "good": 2, "info": 3}
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     code: str
     severity: Severity
@@ -37,7 +40,7 @@ def finding(code: str, severity: Severity, evidence: str = "", /, **values: Any)
     return Finding(code, severity, evidence, tuple(sorted(values.items())))
 
 
-@dataclass(frozen=True)
+@record
 class DkimResult:
     domain: str
     selector: str
@@ -45,7 +48,7 @@ class DkimResult:
     reason: str  # the finding code that explains it
 
 
-@dataclass(frozen=True)
+@record
 class DmarcResult:
     result: str  # pass, fail, none (no policy published), temperror, not_checked
     policy: str | None
@@ -53,7 +56,7 @@ class DmarcResult:
     domain: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Authentication:
     mode: str  # "dns" (checked live), "offline"
     dkim: tuple[DkimResult, ...] = ()
@@ -77,7 +80,7 @@ class Authentication:
         }
 
 
-@dataclass(frozen=True)
+@record
 class LinkInfo:
     url: str
     text: str | None
@@ -95,7 +98,7 @@ class LinkInfo:
                 "kind": self.kind, "resolved": self.resolved}
 
 
-@dataclass(frozen=True)
+@record
 class Otp:
     detected: bool
     code: str | None = None  # partly masked
@@ -103,7 +106,7 @@ class Otp:
     amount: str | None = None
 
 
-@dataclass
+@record(mutable=True)
 class Verdict:
     verdict: Literal["genuine", "suspicious", "phishing", "unrelated"]
     issuer: str | None

@@ -12,12 +12,12 @@ import email.utils
 import io
 import re
 import struct
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import SMTP
 
 from cardguard.errors import UserError
+from cardguard.values import record
 from cardguard.verify.charsets import codec_for_codepage, decode
 
 MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -43,7 +43,7 @@ _BODY_HEADERS = {"content-type", "content-transfer-encoding", "mime-version", "c
 _FALLBACKS = ("utf-8", "iso2022-jp", "cp932", "euc-jp")
 
 
-@dataclass(frozen=True)
+@record
 class Converted:
     data: bytes  # an RFC 5322 message
     headers_kept: bool  # Outlook stored the headers as received; without them only its own properties remain

@@ -9,12 +9,13 @@ genuine: that needs the headers (DKIM, SPF, DMARC). So a pasted body is never ca
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from importlib import resources
 
 from cardguard.directory.load import Directory
 from cardguard.i18n import Lang, Text, t
+from cardguard.values import record
 from cardguard.verify import content, links
 from cardguard.verify.check import LINK_DECEPTIVE
 from cardguard.verify.identity import claimed_issuer
@@ -31,7 +32,7 @@ def has_headers(data: bytes) -> bool:
     return bool(names & set(HEADER_NAMES))
 
 
-@dataclass(frozen=True)
+@record
 class Provider:
     id: str
     name: Text
@@ -49,7 +50,7 @@ def full_message_help() -> tuple[Provider, ...]:
                  for p in raw["provider"])
 
 
-@dataclass
+@record(mutable=True)
 class PastedVerdict:
     verdict: str  # "phishing" or "unverifiable", never "genuine"
     issuer: str | None

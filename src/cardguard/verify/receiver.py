@@ -14,9 +14,10 @@ from __future__ import annotations
 import ipaddress
 import re
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from cardguard.values import record
 
 # A Received line, "from HOST … by HOST" or "by HOST", read in linear time as the pattern
 # ``^\s*(?:from\s+(?P<from>\S+)(?P<detail>.*?)\s+)?by\s+(?P<by>\S+)`` (IGNORECASE, DOTALL) read
@@ -44,7 +45,7 @@ def stamps_below_entry() -> dict[str, frozenset[str]]:
             for r in tomllib.loads(text).get("receiver", [])}
 
 
-@dataclass(frozen=True)
+@record
 class Entry:
     index: int  # of the entry Received header in the header list
     ip: str | None  # the connecting IP, None when the line names none that parses
