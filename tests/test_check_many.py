@@ -80,7 +80,12 @@ def test_bad_jobs_is_a_clear_error(cardguard, tmp_path):
     run = cardguard("check", "--offline", "--json", "--jobs", "0", str(path), str(path))
     assert run.code == 2 and run.json()["error"]["code"] == "batch.bad_jobs"
     run = cardguard("check", "--jobs", "0", "--lang", "ja", str(path))
-    assert run.code == 2 and "1 以上" in run.err
+    assert run.code == 2 and "1 から 256 までの整数" in run.err
+    # A number past what a machine can start crashed the pool (OverflowError, exit 70).
+    for huge in ("257", "99999999999999999999"):
+        run = cardguard("check", "--offline", "--json", "--jobs", huge, str(path), str(path))
+        assert run.code == 2 and run.json()["error"]["code"] == "batch.bad_jobs", run
+        assert len(run.json()["error"]["message"]) < 120
 
 
 def test_a_folder_with_no_mail_in_it_says_so(cardguard, tmp_path):

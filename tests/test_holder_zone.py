@@ -40,13 +40,16 @@ def test_a_scan_lists_mails_in_the_configured_zone_as_the_web_does(cardguard, pr
     assert re.search(r"2025-11-21 14:29\b", listed), listed
     _configure(profile, "Asia/Tokyo")
     listed = cardguard("mail", "scan", str(path), "--offline", "--lang", "en", env=UTC_MACHINE).out
-    assert re.search(r"2025-11-21 23:29\b", listed) and "14:29" not in listed, listed
+    assert re.search(r"2025-11-21 23:29 JST\b", listed) and "14:29" not in listed, listed
     page = TestClient(create_app(), base_url="http://127.0.0.1").get("/mail?lang=en").text
     assert "2025-11-21 23:29" in page and "14:29" not in page
 
 
 def test_an_unknown_configured_zone_is_an_error_not_utc(cardguard, profile):
     assert cardguard("incident", "start", "--kind", "unknown-code").code == 0
-    _configure(profile, "Asia/Tokio")
-    run = cardguard("incident", "show", "--json")
-    assert run.code == 2 and "Asia/Tokio" in run.json()["error"]["message"], run
+    for wrong in ("Asia/Tokio", "JST", ""):
+        _configure(profile, wrong)
+        run = cardguard("incident", "show", "--json")
+        message = run.json()["error"]["message"]
+        # Named with its file, line and field, as every other mistake in config.toml.
+        assert run.code == 2 and "config.toml, line 1, field tz: " in message and f"{wrong!r}" in message, run

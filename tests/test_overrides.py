@@ -85,3 +85,17 @@ def test_new_line_without_hours_must_name_a_schedule(cardguard, profile):
     lines = cardguard("contacts", "--card", "amex-platinum", "--purpose", "general", "--at",
                       "2025-11-21T23:30+09:00", "--json").json()["calls"]
     assert [(line["number"], line["open_now"]) for line in lines] == [("0120-111111", False)]
+
+
+def test_two_numbers_of_the_holders_for_one_purpose_are_both_shown(cardguard, profile):
+    """A second line for the same purpose (a new number added without deleting the old, or one for
+    every card beside one for this card) crashed every command that reads the directory."""
+    second = GOOD.replace('"0120-111111"', '"0120-222222"')
+    every = GOOD.replace('card = "amex"', 'issuer = "amex-jp"\ncard = "*"').replace('"0120-111111"', '"0120-333333"')
+    for text in (GOOD + "\n" + second, every + "\n" + GOOD):
+        write_overrides(profile, text)
+        run = cardguard("contacts", "--card", "amex", "--purpose", "fraud", "--json")
+        assert run.code == 0, run
+        numbers = [line["number"] for line in run.json()["calls"]]
+        assert {"0120-111111"} < set(numbers) and ({"0120-222222"} < set(numbers) or {"0120-333333"} < set(numbers))
+        assert all(line["always_open"] for line in run.json()["calls"] if line["origin"] == "override")

@@ -121,8 +121,10 @@ def check_cmd(
     lang: LangOpt = None,
 ) -> None:
     language = language_of(lang)
-    if jobs is not None and jobs < 1:
-        _fail(UserError("batch.bad_jobs", given=jobs), language, as_json)
+    from cardguard.verify.batch import MAX_JOBS
+
+    if jobs is not None and not 1 <= jobs <= MAX_JOBS:
+        _fail(UserError("batch.bad_jobs", given=jobs if jobs < 10**12 else f"{str(jobs)[:12]}…", most=MAX_JOBS), language, as_json)
     if paths and (len(paths) > 1 or os.path.isdir(paths[0])):
         from cardguard.cli_check import check_many
 

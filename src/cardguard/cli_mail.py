@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from typing import Annotated, Optional
 
 import typer
@@ -254,9 +255,16 @@ def _print_probe(found: dict, account, language: Lang) -> None:
 
 # ------------------------------------------------------------------------------------------ checking
 
+@cache
+def _zone():
+    return holder_zone()  # read once a run: config.toml is not read again for every mail
+
+
 def _print_judged(judged, language: Lang) -> None:
     out = console()
-    when = judged.date.astimezone(holder_zone()).strftime("%Y-%m-%d %H:%M") if judged.date else "----"
+    local = judged.date.astimezone(_zone()) if judged.date else None
+    # With its zone, as `incident show` says it: a list on a server is otherwise read as local time.
+    when = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "") if local else "----"
     where = judged.source.get("folder") or judged.source.get("key")
     if judged.unreadable is not None:
         out.print(f"{when}  [{t('mail.unreadable', language)}]  {where}: {judged.unreadable.message(language)}",

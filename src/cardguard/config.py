@@ -3,11 +3,34 @@ alias address they registered with each issuer."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import field
+from typing import Annotated
 
 from cardguard import paths
-from cardguard.records import Unreadable, read
+from cardguard.i18n import both
+from cardguard.records import Check, Unreadable, read
+from cardguard.shortened import shortened
 from cardguard.values import record
+
+
+def _address(value: str) -> str:
+    # The shape `cards add --alias` asks for; compared without case, as mail addresses are.
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ValueError(both("record.address", value=shortened(value, 60)))
+    return value
+
+
+Address = Annotated[str, Check(_address)]
+
+
+def _zone(value: str) -> str:
+    # Said here, with its line, rather than by whichever command first reads a time.
+    from cardguard.when import known_zone
+
+    if known_zone(value) is None:
+        raise ValueError(both("record.zone", value=shortened(value, 60)))
+    return value
 
 
 @record
@@ -19,8 +42,8 @@ class CheckSettings:
 @record
 class Settings:
     check: CheckSettings = field(default_factory=CheckSettings)
-    aliases: dict[str, list[str]] = field(default_factory=dict)  # issuer id -> addresses registered with it
-    tz: str | None = None  # the IANA zone the holder reads times in (e.g. Asia/Tokyo)
+    aliases: dict[str, list[Address]] = field(default_factory=dict)  # issuer -> addresses registered with it
+    tz: Annotated[str, Check(_zone)] | None = None  # the IANA zone the holder reads times in (e.g. Asia/Tokyo)
 
 
 def load_settings() -> Settings:
@@ -31,6 +54,32 @@ def load_settings() -> Settings:
         return Settings()
     raw, text = _parse_toml(path)
     try:
-        return read(Settings, raw)
+        settings = read(Settings, raw)
     except Unreadable as exc:
         raise _validation_error(path, text, exc) from None
+    if settings.aliases:
+        # An alias counts for the card company it was registered with, so the company must be one
+        # the directory knows (its id or a brand word such as "amex"); a typo is said, not ignored.
+        from cardguard.directory.load import _locate, load_directory
+        from cardguard.errors import UserError
+
+        directory = load_directory()
+        for given in settings.aliases:
+            if directory.find_issuer(given) is None:
+                raise UserError("error.file_invalid", file=str(path), line=_locate(text, ("aliases", given))[0],
+                                field=given, problem=both("error.unknown_issuer", given=shortened(given, 60),
+                                                          choices=", ".join(sorted(directory.issuers))))
+    return settings
+
+
+def aliases_by_issuer(settings: Settings) -> dict[str, list[str]]:
+    """The aliases of config.toml under the id of the card company each was registered with."""
+    from cardguard.directory.load import load_directory
+
+    directory = load_directory()
+    found: dict[str, list[str]] = {}
+    for given, addresses in settings.aliases.items():
+        issuer = directory.find_issuer(given)
+        if issuer is not None:
+            found.setdefault(issuer.id, []).extend(addresses)
+    return found

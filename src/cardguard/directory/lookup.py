@@ -278,11 +278,14 @@ def issuer_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
 
 
 def _merged_lines(directory: Directory, issuer: Issuer) -> list[ContactLine]:
-    lines = _directory_lines(issuer)
+    shipped = _directory_lines(issuer)
+    lines = list(shipped)
     for entry in directory.overrides:
         if entry.issuer != issuer.id:
             continue
-        replaced = [line for line in lines if line.origin == "directory" and _same_slot(line, entry)]
+        # The directory's own lines of the slot, even when an earlier line of the holder's took them
+        # out already: a second number for one purpose takes its hours from them too.
+        replaced = [line for line in shipped if _same_slot(line, entry)]
         if entry.card != "*":
             # A row for every card stays for the other cards; only rows of this very card go.
             gone = [line for line in replaced if line.card == entry.card]

@@ -29,6 +29,10 @@ MESSAGE_SUFFIXES = (".eml", ".msg", "")
 
 _worker: dict[str, Any] = {}
 
+# Workers are processes: past a few hundred a machine refuses to start them (and a pool of
+# 10**20 overflows), long before they would help.
+MAX_JOBS = 256
+
 
 def read_file(path: str, *, regular_only: bool = False) -> bytes:
     """The raw message in ``path``, never more than the size limit plus one byte. ``regular_only``

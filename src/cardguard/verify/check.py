@@ -44,7 +44,10 @@ class CheckOptions:
     offline: bool = False
     resolver: tuple[str, int] | None = None
     trust_authserv: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # the holder's, whichever company they gave it to
+    # Addresses the holder registered with one card company (issuer id -> addresses): a mail that
+    # claims another company and was sent there is not "sent to the address you gave this company".
+    issuer_aliases: dict[str, list[str]] = field(default_factory=dict)
     # The card the mail is about: one of the holder's registered cards (its back-of-card number is
     # called first), or a product as the holder names it ("ANAゴールド").
     card: HolderCard | str | None = None
@@ -313,7 +316,7 @@ def check_message(data: bytes, directory: Directory, options: CheckOptions | Non
     link_infos, link_findings = links.analyse(links.collect(mail, shop), issuer, directory)
     findings += link_findings
     findings += [finding("link.merchant_named", "info", name[7:], domain=name[7:]) for name in sorted(shop)]
-    aliases = list(options.aliases)
+    aliases = list(options.aliases) + (options.issuer_aliases.get(issuer.id, []) if issuer else [])
     findings += recipient_findings(mail.recipients, aliases, claim is not None)
     findings += content_findings + _html_findings([h for m in (mail, *carried) for h in m.html])
     findings += content.attachment_findings([a for m in (mail, *carried) for a in m.attachments])

@@ -34,9 +34,21 @@ def check_options(language: Lang, *, offline: bool, resolver: str | None, trust:
     from cardguard.directory.calls import HolderCard
     from cardguard.verify import CheckOptions
 
+    from cardguard.config import aliases_by_issuer
+    from cardguard.directory import load_directory
+
     settings = load_settings()
     rows = _registered_rows(store)
     alias_cards = {row.alias_email.lower(): HolderCard.of(row) for row in rows if row.alias_email}
+    issuer_aliases = aliases_by_issuer(settings)
+    unscoped = list(alias or [])
+    for address, holder_card in alias_cards.items():
+        # A card whose company the directory knows counts its alias for that company only.
+        issuer = load_directory().find_issuer(holder_card.issuer)
+        if issuer is not None:
+            issuer_aliases.setdefault(issuer.id, []).append(address)
+        else:
+            unscoped.append(address)
     server = resolver or settings.check.resolver
     if server:
         from cardguard.verify.resolver import parse_resolver  # loads dnspython: only when a server is named
@@ -44,8 +56,8 @@ def check_options(language: Lang, *, offline: bool, resolver: str | None, trust:
         offline=offline,
         resolver=parse_resolver(server) if server else None,
         trust_authserv=list(trust or []) + settings.check.trust_authserv,
-        aliases=list(alias or []) + [a for addresses in settings.aliases.values() for a in addresses]
-        + list(alias_cards),
+        aliases=unscoped,
+        issuer_aliases=issuer_aliases,
         card=_holder_card(rows, card) if card else None,
         alias_cards=alias_cards,
     )
