@@ -7,12 +7,7 @@ import sys
 from datetime import timezone
 from typing import Annotated, Optional
 
-# Pydantic looks for plugins through importlib.metadata (~20 ms of every command's start-up) at its
-# first model; cardguard uses none. Set before Typer or the directory loads Pydantic; a value the
-# holder's environment already gives stays.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-import typer  # noqa: E402
+import typer
 
 from cardguard import __version__
 from cardguard.cli_common import JsonOpt, LangOpt, h, language_of, read_input
