@@ -102,7 +102,22 @@ def test_a_reference_to_nothing_is_refused_with_what_it_names():
     raw["tables"][0]["schedule"] = "nowhere"
     with pytest.raises(Unreadable) as refused:
         read(IssuerFile, raw)
-    assert refused.value.problems[0].where == () and "unknown schedule 'nowhere'" in refused.value.problems[0].what
+    (problem,) = refused.value.problems
+    assert problem.where == ("tables", 0, "schedule") and problem.what.en == "no schedule with the id 'nowhere' in this file"
+
+
+def test_a_name_that_refers_to_nothing_is_said_on_its_own_line(cardguard, profile):
+    shipped = Path(__file__).resolve().parents[1] / "src" / "cardguard" / "directory" / "data" / "amex-jp.toml"
+    text = shipped.read_text(encoding="utf-8")
+    first_schedule = re.search(r'\[\[tables\]\][^\[]*?schedule = "([^"]+)"', text)
+    changed = text[:first_schedule.start(1)] + "allways" + text[first_schedule.end(1):]
+    line = changed[:first_schedule.start(1)].count("\n") + 1
+    folder = profile / "config" / "issuers"
+    folder.mkdir(parents=True)
+    (folder / "amex-jp.toml").write_text(changed, encoding="utf-8")
+    run = cardguard("contacts", "--json", "--lang", "ja")
+    message = run.json()["error"]["message"]
+    assert run.code == 2 and f"の {line} 行目、項目 schedule：このファイルに id が 'allways' の schedule はありません" in message, message
 
 
 def test_what_reads_is_kept_as_written():

@@ -221,7 +221,7 @@ def _record(kind: type) -> Reader:
     names = {name for name, _ in known}
     readers: dict[str, Reader] = {}
     # A record's rule across its fields (opening before closing): a method `_consistent` that
-    # raises ValueError.
+    # raises ValueError, or Unreadable with each problem where it is inside the record.
     consistent = getattr(kind, "_consistent", None)
 
     def read_one(value, where, problems):
@@ -250,6 +250,9 @@ def _record(kind: type) -> Reader:
         if consistent is not None:
             try:
                 consistent(made)
+            except Unreadable as exc:  # problems said where they are written inside the record
+                problems.extend(Problem(where=(*where, *each.where), what=each.what) for each in exc.problems)
+                return _BAD
             except ValueError as exc:
                 said = exc.args[0] if exc.args else ""
                 problems.append(Problem(where=where, what=said if isinstance(said, Text) else str(exc)))

@@ -9,7 +9,7 @@ from datetime import date, time
 from typing import Annotated, Literal
 
 from cardguard.i18n import Text, both
-from cardguard.records import Check, Matches
+from cardguard.records import Check, Matches, Problem, Unreadable
 from cardguard.shortened import shortened
 from cardguard.values import record
 
@@ -218,41 +218,43 @@ class IssuerFile:
     not_official: list[NotOfficial] = field(default_factory=list)
 
     def _consistent(self) -> None:
-        sources = {s.id for s in self.sources}
-        schedules = {s.id for s in self.schedules}
-        cards = {c.id for c in self.cards} | {"*"}
-        problems: list[str] = []
+        """Every id a table or an entry names is defined, and defined once; each problem is said
+        where the name is written."""
+        known = {"source": {s.id for s in self.sources}, "schedule": {s.id for s in self.schedules},
+                 "card": {c.id for c in self.cards} | {"*"}, "advice": {a.id for a in self.advice if a.id}}
+        problems: list[Problem] = []
 
-        def need(kind: str, value: str, known: set[str]) -> None:
-            if value not in known:
-                problems.append(f"unknown {kind} {value!r}")
+        def need(kind: str, value: str, *where: str | int) -> None:
+            if value not in known[kind]:
+                problems.append(Problem(where=where, what=both("record.unknown_ref", kind=kind,
+                                                               value=shortened(value, 60))))
 
-        advice = {a.id for a in self.advice}
-        for table in self.tables:
-            for each in table.advice:
-                need("advice", each, advice)
-            need("schedule", table.schedule, schedules)
-            need("source", table.source, sources)
-            for card in table.cards or []:
-                need("card", card, cards)
-            for row in table.rows:
+        for t, table in enumerate(self.tables):
+            for a, each in enumerate(table.advice):
+                need("advice", each, "tables", t, "advice", a)
+            need("schedule", table.schedule, "tables", t, "schedule")
+            need("source", table.source, "tables", t, "source")
+            for c, card in enumerate(table.cards or []):
+                need("card", card, "tables", t, "cards", c)
+            for r, row in enumerate(table.rows):
                 if row.card is not None:
-                    need("card", row.card, cards)
-        cited = [r.source for r in self.online_routes] + [r.source for r in self.phishing_report]
-        cited += [d.source for d in self.sending_domains] + [d.source for d in self.link_domains]
-        cited += [c.source for c in self.cancellation_caveats] + [a.source for a in self.advice]
-        problems += [f"advice without an id: {a.ja!r}" for a in self.advice if not a.id]
-        cited += [d.source for d in self.hours_not_covered]
+                    need("card", row.card, "tables", t, "rows", r, "card")
+        for name in ("online_routes", "phishing_report", "sending_domains", "link_domains", "cancellation_caveats",
+                     "advice", "hours_not_covered"):
+            for i, item in enumerate(getattr(self, name)):
+                need("source", item.source, name, i, "source")
         if self.prepare:
-            for group in (self.prepare.before_call, self.prepare.no_connect, self.prepare.why_they_call):
-                cited += [item.source for item in group]
-        for source in cited:
-            need("source", source, sources)
-        for kind, ids in (("source", [s.id for s in self.sources]), ("card", [c.id for c in self.cards]),
-                          ("schedule", [s.id for s in self.schedules]),
-                          ("advice", [a.id for a in self.advice])):
-            dupes = {i for i in ids if ids.count(i) > 1}
-            if dupes:
-                problems.append(f"duplicate {kind} ids {sorted(dupes)}")
+            for group in ("before_call", "no_connect", "why_they_call"):
+                for i, item in enumerate(getattr(self.prepare, group)):
+                    need("source", item.source, "prepare", group, i, "source")
+        problems += [Problem(where=("advice", i, "id"), what=both("error.field_missing"))
+                     for i, item in enumerate(self.advice) if not item.id]
+        for name in ("sources", "cards", "schedules", "advice"):
+            seen: set[str] = set()
+            for i, item in enumerate(getattr(self, name)):
+                if item.id in seen:
+                    problems.append(Problem(where=(name, i, "id"), what=both("record.duplicate_id",
+                                                                            value=shortened(item.id, 60))))
+                seen.add(item.id)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise Unreadable(problems)
