@@ -145,3 +145,43 @@ def test_a_long_wrong_value_is_echoed_cut_short(cardguard, profile):
     _write(profile, LINE.replace('"0120-111111"', '"' + "9" * 5000 + 'x"'))
     message = cardguard("contacts", "--json").json()["error"]["message"]
     assert "not a phone number" in message and "…" in message and len(message) < 400, message
+
+
+def test_a_value_class_behaves_as_its_dataclass_did():
+    from dataclasses import field
+
+    from cardguard.values import record, replace
+
+    @record
+    class Line:
+        number: str
+        hours: list[str] = field(default_factory=list)
+        note: str | None = None
+
+    @record(mutable=True)
+    class Tally:
+        seen: int = 0
+
+        def __post_init__(self) -> None:
+            self.seen += 1
+
+    first, second = Line("0120-020120"), Line(number="0120-020120")
+    assert first == second and first.hours is not second.hours
+    assert hash(replace(first, hours=("9-17",))) == hash(replace(second, hours=("9-17",)))
+    assert replace(first, note="back of card") == Line("0120-020120", [], "back of card")
+    assert repr(first).endswith("Line(number='0120-020120', hours=[], note=None)")
+    with pytest.raises(AttributeError):
+        first.number = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Line()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Line("a", number="b")  # type: ignore[misc]
+    tally = Tally()
+    tally.seen += 1
+    assert tally.seen == 2 and Tally(5).seen == 6
+    with pytest.raises(TypeError):
+        hash(tally)
+    with pytest.raises(TypeError):
+        @record
+        class Shared:
+            items: list = []  # noqa: RUF012

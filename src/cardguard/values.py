@@ -39,6 +39,7 @@ def record(kind: type | None = None, /, *, mutable: bool = False):
         kind.__record_fields__ = tuple(spec)
         kind.__record_names__ = tuple(name for name, _, _ in spec)
         kind.__match_args__ = kind.__record_names__
+        kind.__record_after__ = getattr(kind, "__post_init__", None)
         kind.__init__ = _init
         kind.__eq__ = _eq
         kind.__repr__ = _repr
@@ -81,9 +82,8 @@ def _init(self, *args, **given) -> None:
             raise TypeError(f"{kind.__name__}() needs {name}")
     if given:
         raise TypeError(f"{kind.__name__}() has no {', '.join(given)}")
-    after = getattr(self, "__post_init__", None)
-    if after is not None:
-        after()
+    if kind.__record_after__ is not None:
+        kind.__record_after__(self)
 
 
 def _setattr(self, name, value) -> None:
