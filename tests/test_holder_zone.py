@@ -53,3 +53,27 @@ def test_an_unknown_configured_zone_is_an_error_not_utc(cardguard, profile):
         message = run.json()["error"]["message"]
         # Named with its file, line and field, as every other mistake in config.toml.
         assert run.code == 2 and "config.toml, line 1, field tz: " in message and f"{wrong!r}" in message, run
+
+
+def test_a_mistake_elsewhere_in_config_never_stops_the_timeline(cardguard, profile):
+    """Reading the zone from config.toml made any problem in the file (a misspelt key for `check`)
+    stop `incident start` and `incident log`: the holder stopping a lost card could log nothing."""
+    (profile / "config" / "config.toml").write_text('tz = "Asia/Tokyo"\nbogus = 1\n', encoding="utf-8")
+    assert cardguard("incident", "start", "--kind", "lost-or-stolen", env=UTC_MACHINE).code == 0
+    assert cardguard("incident", "log", "--note", "called", "--at", "2026-11-21T23:30", env=UTC_MACHINE).code == 0
+    assert "2026-11-21 23:30 JST" in cardguard("incident", "show", "--lang", "en", env=UTC_MACHINE).out
+    # `check` reads the rest of the file, and says what is wrong with it.
+    assert "field bogus" in cardguard("check", "-", "--offline", input=b"Subject: x\r\n\r\nx\r\n").err
+    (profile / "config" / "config.toml").write_text("tz = " + "[" * 2000 + "]" * 2000 + "\n", encoding="utf-8")
+    # Arrays nested past what the TOML reader can follow: said by `check`, not a crash (exit 70).
+    run = cardguard("check", "-", "--offline", "--json", input=b"Subject: x\r\n\r\nx\r\n")
+    assert run.code == 2 and "nested too deep" in run.json()["error"]["message"], run
+    assert cardguard("incident", "show", "--json").code == 0
+
+
+def test_the_call_page_answers_whatever_config_says(cardguard, profile):
+    client = TestClient(create_app(), base_url="http://127.0.0.1")
+    for wrong in ('tz = 9\n', 'tz = "Nowhere/City"\n', "bogus = 1\n"):
+        (profile / "config" / "config.toml").write_text(wrong, encoding="utf-8")
+        page = client.get("/call?lang=en")
+        assert page.status_code == 200 and "0120-020120" in page.text, wrong

@@ -79,8 +79,11 @@ def test_the_issuers_copy_gives_the_same_directory_as_the_files(fresh_issuers):
     assert shipped_now() == files  # read from the copy
     text = copy.read_text(encoding="utf-8")
     # A damaged copy, or one whose values no longer read (a number where a time was), is not used.
+    # One flipped byte in a number or a zone read as valid data, and would have been shown.
     for damage in ("{}", "[1]", "[{}]", text[: len(text) // 2], text.replace('"09:00:00"', "9", 1),
-                   text.replace('"schema_version": 1', '"schema_version": 2', 1)):
+                   text.replace('"schema_version": 1', '"schema_version": 2', 1),
+                   text.replace("0120-020120", "0120-020121"), text.replace("Asia/Tokyo", "America/New_York"),
+                   "[" * 100_000 + "]" * 100_000):
         copy.write_text(damage, encoding="utf-8")
         assert shipped_now() == files, damage[:40]
 

@@ -72,6 +72,29 @@ def load_settings() -> Settings:
     return settings
 
 
+def configured_zone():
+    """config.toml's ``tz`` alone, as a zone (None when the file or the key is not there). Only a
+    wrong ``tz`` is an error here: a problem elsewhere in the file is said by the command that reads
+    that part (`check`), and never stops a holder logging the call that stopped their card."""
+    from cardguard.directory.load import _parse_toml, _validation_error
+    from cardguard.errors import UserError
+    from cardguard.when import known_zone
+
+    path = paths.config_dir() / "config.toml"
+    if not path.is_file():
+        return None
+    try:
+        raw, text = _parse_toml(path)
+    except UserError:
+        return None  # not TOML at all: `check` says so; times go by the other sources
+    if "tz" not in raw:
+        return None
+    try:
+        return known_zone(read(Settings, {"tz": raw["tz"]}).tz)
+    except Unreadable as exc:
+        raise _validation_error(path, text, exc) from None
+
+
 def aliases_by_issuer(settings: Settings) -> dict[str, list[str]]:
     """The aliases of config.toml under the id of the card company each was registered with."""
     from cardguard.directory.load import load_directory

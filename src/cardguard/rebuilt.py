@@ -3,8 +3,9 @@ in the user cache dir so that a command reads them in a millisecond or two inste
 source at every start-up.
 
 A copy is named by a digest of the exact bytes it was made from, so an edited or upgraded source
-is derived again; a damaged copy (fails ``valid``) or a cache dir that cannot be written only costs
-the parse. Deleting the cache dir loses nothing.
+is derived again. Its first line is the digest of the rest: a copy damaged on disk (one flipped
+byte could change a phone number) is derived again, never read; so is one that fails ``valid``.
+A cache dir that cannot be written only costs the parse. Deleting the cache dir loses nothing.
 """
 
 from __future__ import annotations
@@ -53,8 +54,14 @@ def _read(filename: str) -> object | None:
     from cardguard import paths
 
     try:
-        return json.loads((paths.cache_dir() / filename).read_bytes())
-    except (OSError, ValueError):
+        stored = (paths.cache_dir() / filename).read_bytes()
+        said, _, content = stored.partition(b"\n")
+        digest = _sha256()
+        digest.update(content)
+        if said.decode("ascii", "replace") != digest.hexdigest():
+            return None
+        return json.loads(content)
+    except (OSError, ValueError, RecursionError):
         return None
 
 
@@ -76,9 +83,11 @@ def _write(name: str, filename: str, value: object) -> None:
     folder = paths.cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{name}",
-                                         suffix=".tmp", delete=False) as out:
-            json.dump(value, out, ensure_ascii=False)
+        content = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        digest = _sha256()
+        digest.update(content)
+        with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{name}", suffix=".tmp", delete=False) as out:
+            out.write(digest.hexdigest().encode("ascii") + b"\n" + content)
         os.replace(out.name, folder / filename)
         # Copies of other sources are kept a while (two installed versions, or a checkout and an
         # install, each read their own), but only the few used last.

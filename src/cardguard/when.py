@@ -40,21 +40,29 @@ def zone_named(name: str) -> tzinfo:
     return zone
 
 
-def holder_zone(*, browser_zone: str | None = None, page_lang: str | None = None) -> tzinfo:
+def holder_zone(*, browser_zone: str | None = None, page_lang: str | None = None, page: bool = False) -> tzinfo:
     """Where the holder reads times, for every front end: the zone a front end chose for this request,
     else CARDGUARD_TZ, else config.toml's ``tz`` (an unknown name in either is an error, never a silent
     UTC), else the zone the holder's browser sends, else Asia/Tokyo for a Japanese page (a browser
-    that sends none), else the TZ variable, else this machine's zone."""
+    that sends none), else the TZ variable, else this machine's zone.
+
+    A web ``page`` goes on past a wrong config.toml ``tz``: the call page must answer whatever the
+    file says (the CLI names the mistake)."""
     chosen = HOLDER_ZONE.get()
     if chosen is not None:
         return chosen
     if os.environ.get("CARDGUARD_TZ"):
         return zone_named(os.environ["CARDGUARD_TZ"])
-    from cardguard.config import load_settings
+    from cardguard.config import configured_zone
 
-    configured = load_settings().tz
-    if configured:
-        return zone_named(configured)
+    try:
+        configured = configured_zone()
+    except UserError:
+        if not page:
+            raise
+        configured = None
+    if configured is not None:
+        return configured
     if browser_zone:
         zone = known_zone(browser_zone[:64])
         if zone is not None:

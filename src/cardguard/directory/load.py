@@ -152,6 +152,9 @@ def _parse_toml(path: Path) -> tuple[dict, str]:
         raise UserError("error.file_unreadable", file=str(path), **os_reason(exc)) from None
     try:
         return tomllib.loads(text), text
+    except RecursionError:
+        raise UserError("error.file_invalid", file=str(path), line="?", field="-",
+                        problem=both("record.too_deep")) from None
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise UserError(

@@ -157,4 +157,4 @@ def page_zone(request: Request, lang: str):
     from cardguard.when import holder_zone
 
     browser = request.cookies.get("tz")
-    return holder_zone(browser_zone=unquote(browser) if browser else None, page_lang=lang)
+    return holder_zone(browser_zone=unquote(browser) if browser else None, page_lang=lang, page=True)
