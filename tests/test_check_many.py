@@ -130,3 +130,13 @@ def test_a_few_messages_are_checked_in_this_process_and_many_on_every_core(tmp_p
     for n in range(FEW_MESSAGES):
         write(many, f"{n}.eml", b"x")
     assert default_jobs([str(many)]) == (os.cpu_count() or 1)
+
+
+def test_a_mistake_in_the_holders_files_is_said_once_not_a_workers_crash(cardguard, profile, tmp_path):
+    (profile / "config" / "overrides.toml").write_text(
+        '[[line]]\ncard = "nope"\npurpose = "fraud"\nnumber = "0120-111111"\nsource = "me"\nas_of = 2026-01-01\n',
+        encoding="utf-8")
+    path = write(tmp_path, "1.eml", message())
+    run = cardguard("check", "--offline", "--json", "--jobs", "2", str(path), str(path))
+    assert run.code == 2 and run.json()["error"]["code"] == "error.file_invalid", run
+    assert "Traceback" not in run.err

@@ -185,3 +185,76 @@ def test_a_value_class_behaves_as_its_dataclass_did():
         @record
         class Shared:
             items: list = []  # noqa: RUF012
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "src" / "cardguard" / "directory" / "data" / "amex-jp.toml"
+
+
+def _issuer(**changes):
+    import tomllib
+
+    raw = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    for path, value in changes.items():
+        *where, last = path.split("__")
+        node = raw
+        for step in where:
+            node = node[int(step)] if step.isdigit() else node[step]
+        node[int(last) if last.isdigit() else last] = value
+    return raw
+
+
+@pytest.mark.parametrize(("change", "where"), [
+    # Digits of another script, dashes in a row, more digits than any phone number has (E.164: 15).
+    ({"tables__0__rows__0__number": "०१२०-०२०१२०"}, ("tables", 0, "rows", 0, "number")),
+    ({"tables__0__rows__0__number": "0120----1"}, ("tables", 0, "rows", 0, "number")),
+    ({"tables__0__rows__0__number": "0120-" + "1" * 12}, ("tables", 0, "rows", 0, "number")),
+    ({"issuer__holidays": "XX"}, ("issuer", "holidays")),
+    ({"issuer__holidays": "../JP"}, ("issuer", "holidays")),
+], ids=["devanagari", "dashes", "too-long", "calendar", "calendar-path"])
+def test_an_issuer_value_a_holder_would_be_misled_by_is_refused(change, where):
+    with pytest.raises(Unreadable) as refused:
+        read(IssuerFile, _issuer(**change))
+    assert [p.where for p in refused.value.problems] == [where]
+
+
+def test_days_not_covered_are_days_of_the_year():
+    raw = _issuer()
+    raw["hours_not_covered"] = [{"start": "99-99", "end": "１２-３１", "name": {"ja": "x", "en": "x"},
+                                 "source": raw["sources"][0]["id"]}]
+    with pytest.raises(Unreadable) as refused:
+        read(IssuerFile, raw)
+    assert [p.where for p in refused.value.problems] == [("hours_not_covered", 0, "start"), ("hours_not_covered", 0, "end")]
+
+
+def test_advice_without_ids_and_twice_the_same_is_said_not_a_crash():
+    raw = _issuer()
+    source = raw["sources"][0]["id"]
+    raw["advice"] = raw.get("advice", []) + [{"ja": "a", "en": "a", "source": source}] * 2 + \
+        [{"id": "police", "ja": "b", "en": "b", "source": source}] * 2
+    with pytest.raises(Unreadable) as refused:
+        read(IssuerFile, raw)
+    said = [(p.where[-1], p.what.en) for p in refused.value.problems]
+    assert ("id", "the id 'police' is used twice") in said and said.count(("id", "required, but missing")) == 2
+
+
+def test_a_line_abroad_of_the_holders_needs_its_hours(cardguard, profile):
+    """An override for one country's line had no directory line to take its hours from (load checked
+    purpose and card but not the countries): every command that read the directory crashed."""
+    _write(profile, LINE.replace('card = "amex"', 'card = "amex"\ncountries = ["US"]'))
+    run = cardguard("contacts", "--card", "amex", "--json")
+    assert run.code == 2 and "field schedule" in run.json()["error"]["message"], run
+    _write(profile, LINE.replace('card = "amex"', 'card = "amex"\ncountries = ["usa"]'))
+    run = cardguard("contacts", "--card", "amex", "--json")
+    assert run.code == 2 and "field countries" in run.json()["error"]["message"], run
+
+
+def test_a_file_with_thousands_of_problems_is_answered_at_once(cardguard, profile):
+    _write(profile, "".join(LINE.replace('"0120-111111"', "5") for _ in range(3000)))
+    run = cardguard("contacts", "--json")
+    error = run.json()["error"]
+    assert run.code == 2 and len(error["details"]) == 21 and "2979 more problems" in error["details"][-1]
+    (profile / "config" / "overrides.toml").unlink()
+    (profile / "config" / "config.toml").write_text("x" * 100_000 + " = 1\n", encoding="utf-8")
+    mail = b"Subject: x\r\n\r\nx\r\n"
+    message = cardguard("check", "-", "--offline", "--json", input=mail).json()["error"]["message"]
+    assert "…" in message and len(message) < 400

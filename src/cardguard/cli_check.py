@@ -29,6 +29,11 @@ def check_many(paths: list[str], lang: Lang, *, as_json: bool, jobs: int | None,
 
     try:
         options = check_options(lang, offline=offline, resolver=resolver, trust=trust, alias=alias, card=card)
+        # Read here, before any worker starts: a mistake in the holder's issuer files or overrides
+        # is their error, said once, not a worker's crash (BrokenProcessPool).
+        from cardguard.directory import load_directory
+
+        load_directory()
     except UserError as error:
         from cardguard.output import report_error
 
@@ -50,8 +55,15 @@ def check_many(paths: list[str], lang: Lang, *, as_json: bool, jobs: int | None,
     failed = 0
     progress = None
     if sys.stderr.isatty():
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
         from cardguard.output import console as holder_console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         total = sum(1 for _ in message_files(paths))
         progress = Progress(TextColumn(t("batch.progress", lang)), BarColumn(), MofNCompleteColumn(),

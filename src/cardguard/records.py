@@ -126,9 +126,9 @@ def _build(kind: object) -> Reader:
     if kind is int:
         return _simple(lambda v: isinstance(v, int) and not isinstance(v, bool), "record.integer")
     if kind is date:
-        return _written_as(date, r"\d{4}-\d{2}-\d{2}", "error.field_date")
+        return _written_as(date, r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "error.field_date")
     if kind is time:
-        return _written_as(time, r"\d{2}:\d{2}(:\d{2})?", "record.time")
+        return _written_as(time, r"[0-9]{2}:[0-9]{2}(:[0-9]{2})?", "record.time")
     if kind is Any:
         return lambda value, where, problems: value
     if isinstance(kind, type) and _fields_of(kind) is not None:

@@ -59,6 +59,21 @@ def _calendar_class(country: str):
     return getattr(loaded, names[0])
 
 
+def known_calendar(country: str) -> bool:
+    """Whether the public holidays of ``country`` (an ISO code such as JP) can be told: shipped with
+    cardguard, or known to the holidays package (asked only for a country not shipped)."""
+    import re
+    from pathlib import Path
+
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        return False
+    if (Path(__file__).parent / "holidays" / f"{country}.json").is_file():
+        return True
+    from holidays.registry import COUNTRIES
+
+    return any(country in names for names in COUNTRIES.values())
+
+
 @cache
 def _shipped(country: str) -> tuple[range, dict[date, tuple[str, str]]] | None:
     """The holidays package's dates and names for ``country``, precomputed for the years around now

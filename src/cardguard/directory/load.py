@@ -32,7 +32,8 @@ from cardguard.errors import UserError, os_reason
 
 # Errors name their problem in both languages (a Text): the reader's is not known here.
 from cardguard.i18n import Text, both
-from cardguard.records import NotEmpty, Unreadable, read
+from cardguard.records import Matches, NotEmpty, Unreadable, read
+from cardguard.shortened import shortened
 from cardguard.values import record, replace
 from cardguard.when import known_zone
 
@@ -81,7 +82,7 @@ class OverrideLine:
     kind: Literal["phone", "fax"] = "phone"
     toll_free: bool | None = None
     schedule: str | None = None
-    countries: list[str] = field(default_factory=list)
+    countries: list[Annotated[str, Matches(r"[A-Z]{2}")]] = field(default_factory=list)  # ISO codes: US, FR
     note: str | None = None
     source: Annotated[str, NotEmpty()]
     as_of: date
@@ -163,18 +164,26 @@ def _parse_toml(path: Path) -> tuple[dict, str]:
         ) from None
 
 
+# Problems listed past the first: each is looked for in the whole file, and a holder fixes a few
+# at a time anyway.
+MAX_DETAILS = 20
+
+
 def _validation_error(path: Path, text: str, exc: Unreadable) -> UserError:
     first, *others = exc.problems
     line, fieldname = _locate(text, first.where)
     details = []
-    for problem in others:
+    for problem in others[:MAX_DETAILS]:
         other_line, other_field = _locate(text, problem.where)
         # Details are plain lines; a problem in both languages shows both.
         what = problem.what
         shown = f"{what.ja} / {what.en}" if isinstance(what, Text) else what
-        details.append(f"{path}:{other_line}: {other_field}: {shown}")
-    return UserError("error.file_invalid", details=details, file=str(path), line=line, field=fieldname,
-                     problem=first.what)
+        details.append(f"{path}:{other_line}: {shortened(other_field, 60)}: {shown}")
+    if len(others) > MAX_DETAILS:
+        more = both("record.more_problems", count=len(others) - MAX_DETAILS)
+        details.append(f"{more.ja} / {more.en}")
+    return UserError("error.file_invalid", details=details, file=str(path), line=line,
+                     field=shortened(fieldname, 60), problem=first.what)
 
 
 def _issuer_from(raw: dict, text: str, path: Path) -> Issuer:
@@ -211,11 +220,6 @@ def _as_json(value: object) -> object:
     if isinstance(value, date | time):
         return value.isoformat()
     return value
-
-
-def _has_slot(issuer: Issuer, purpose: str, card: str) -> bool:
-    return any(table.purpose == purpose and (card == "*" or row.card in (card, "*", None))
-               for table in issuer.data.tables for row in table.rows)
 
 
 def load_overrides(path: Path, issuers: dict[str, Issuer]) -> list[OverrideLine]:
@@ -258,7 +262,11 @@ def load_overrides(path: Path, issuers: dict[str, Issuer]) -> list[OverrideLine]
             raise refuse("issuer", both("error.override_needs_issuer", choices=", ".join(sorted(issuers))))
         if entry.schedule is not None and entry.schedule not in issuer.schedules:
             raise refuse("schedule", both("error.field_choices", choices=", ".join(issuer.schedules)))
-        if entry.schedule is None and not _has_slot(issuer, entry.purpose, card):
+        # The very rule the lookup replaces lines by (purpose, card and countries).
+        from cardguard.directory.lookup import _directory_lines, _same_slot
+
+        if entry.schedule is None and not any(_same_slot(line, replace(entry, card=card))
+                                              for line in _directory_lines(issuer)):
             # No directory line to take the hours from, and hours are never guessed.
             raise refuse("schedule", both("error.override_needs_schedule", choices=", ".join(issuer.schedules)))
         checked.append(replace(entry, card=card, issuer=issuer.id))

@@ -19,13 +19,15 @@ Purpose = Literal["fraud", "lost", "general", "not-arrived", "fax", "overseas", 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_PHONE = re.compile(r"\+?\d[\d-]{2,}\d")
+# As printed: ASCII digits in groups joined by one dash, a leading + allowed; 3 to 15 digits (E.164's
+# longest). `\d` took any script's digits (०१२०) and dashes in a row.
+_PHONE = re.compile(r"\+?[0-9]+(?:-[0-9]+)*")
 _DOMAIN = re.compile(r"(?=.{1,253}\Z)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 def _phone(value: str) -> str:
     value = value.strip()
-    if not _PHONE.fullmatch(value):
+    if not _PHONE.fullmatch(value) or not 3 <= sum(char.isdigit() for char in value) <= 15:
         raise ValueError(both("record.phone", value=shortened(value, 60)))
     return value
 
@@ -34,6 +36,25 @@ def _domain(value: str) -> str:
     value = value.strip().lower().rstrip(".")
     if not _DOMAIN.fullmatch(value):
         raise ValueError(both("record.domain", value=shortened(value, 60)))
+    return value
+
+
+def _month_day(value: str) -> str:
+    # A day of every year, MM-DD: 02-29 is one (a leap year's), 99-99 none.
+    if re.fullmatch(r"[0-9]{2}-[0-9]{2}", value):
+        try:
+            date.fromisoformat(f"2024-{value}")
+            return value
+        except ValueError:
+            pass
+    raise ValueError(both("record.month_day", value=shortened(value, 60)))
+
+
+def _calendar(value: str) -> str:
+    from cardguard.directory.hours import known_calendar
+
+    if not known_calendar(value):
+        raise ValueError(both("record.calendar", value=shortened(value, 60)))
     return value
 
 
@@ -123,8 +144,8 @@ class DaySpan:
     """Days of every year (MM-DD to MM-DD, across New Year allowed) that the source's office hours
     do not speak about: on them an office-hours line is neither promised open nor closed."""
 
-    start: Annotated[str, Matches(r"\d{2}-\d{2}")]
-    end: Annotated[str, Matches(r"\d{2}-\d{2}")]
+    start: Annotated[str, Check(_month_day)]
+    end: Annotated[str, Check(_month_day)]
     name: Text
     source: str
 
@@ -194,7 +215,7 @@ class IssuerInfo:
     id: Id
     name: Text
     timezone: str
-    holidays: str
+    holidays: Annotated[str, Check(_calendar)]  # whose public holidays close its offices
     brand_words: list[str] = field(default_factory=list)
 
 
@@ -252,6 +273,8 @@ class IssuerFile:
         for name in ("sources", "cards", "schedules", "advice"):
             seen: set[str] = set()
             for i, item in enumerate(getattr(self, name)):
+                if item.id is None:
+                    continue  # an advice without an id is said above
                 if item.id in seen:
                     problems.append(Problem(where=(name, i, "id"), what=both("record.duplicate_id",
                                                                             value=shortened(item.id, 60))))
