@@ -77,3 +77,10 @@ def test_the_call_page_answers_whatever_config_says(cardguard, profile):
         (profile / "config" / "config.toml").write_text(wrong, encoding="utf-8")
         page = client.get("/call?lang=en")
         assert page.status_code == 200 and "0120-020120" in page.text, wrong
+
+
+def test_a_file_of_the_zone_database_that_is_no_place_is_not_a_zone(cardguard, profile):
+    for name in ("Factory", "posixrules", "localtime", "posix/Asia/Tokyo"):
+        _configure(profile, name)
+        run = cardguard("incident", "list", "--json")
+        assert run.code == 2 and "field tz" in run.json()["error"]["message"], (name, run)

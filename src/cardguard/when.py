@@ -16,6 +16,9 @@ HOLDER_ZONE: ContextVar[tzinfo | None] = ContextVar("holder_zone", default=None)
 
 
 _ZONE_KEY = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+# Files of the zone database that are no place's time: "Factory" shows "-00", "posixrules" and
+# "localtime" are whatever the system was set to, "posix/" and "right/" are copies of the tree.
+_NOT_ZONES = frozenset({"Factory", "posixrules", "localtime", "posix", "right"})
 
 
 def known_zone(name: str) -> tzinfo | None:
@@ -24,7 +27,7 @@ def known_zone(name: str) -> tzinfo | None:
     IsADirectoryError, which made every web page a 500. (Asking the database for its list of names
     instead costs 110 ms, at every start.)"""
     name = name.strip()
-    if not _ZONE_KEY.fullmatch(name):
+    if not _ZONE_KEY.fullmatch(name) or name.split("/")[0] in _NOT_ZONES:
         return None
     try:
         return ZoneInfo(name)
