@@ -80,7 +80,8 @@ def test_the_call_page_answers_whatever_config_says(cardguard, profile):
 
 
 def test_a_file_of_the_zone_database_that_is_no_place_is_not_a_zone(cardguard, profile):
+    assert cardguard("incident", "start", "--kind", "unknown-code").code == 0
     for name in ("Factory", "posixrules", "localtime", "posix/Asia/Tokyo"):
         _configure(profile, name)
-        run = cardguard("incident", "list", "--json")
+        run = cardguard("incident", "show", "--json")
         assert run.code == 2 and "field tz" in run.json()["error"]["message"], (name, run)
