@@ -6,12 +6,7 @@ inside the Japanese error. English stays English. What the holder typed is quote
 from __future__ import annotations
 
 import enum
-import os
-import pty
 import re
-import select
-import subprocess
-import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +14,7 @@ from typing import Literal, Optional
 
 import pytest
 import typer
+from ttykit import on_terminal
 
 JA = {"LANG": "ja_JP.UTF-8"}
 
@@ -133,35 +129,11 @@ def test_every_sentence_typer_gives_for_a_bad_value_is_japanese_with_what_was_ty
         assert words == [], (english, shown)
 
 
-def _answering(args: list[str], answers: list[bytes], env: dict) -> str:
-    """Everything a terminal shows while ``cardguard ARGS`` asks yes/no questions, each answered as
-    typed once it is asked."""
-    main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "cardguard", *args], stdin=child, stdout=child, stderr=child,
-                            env={**os.environ, "LC_ALL": "", "COLUMNS": "120", "TERM": "xterm", **env})
-    os.close(child)
-    seen, sent = b"", 0
-    while select.select([main], [], [], 60)[0]:
-        try:
-            chunk = os.read(main, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-        while sent < min(seen.count(b"[y/N]:"), len(answers)):
-            os.write(main, answers[sent] + b"\n")
-            sent += 1
-    proc.wait(timeout=60)
-    os.close(main)
-    return seen.decode("utf-8", "replace")
-
-
 @pytest.mark.parametrize(("env", "said"), [(JA, "エラー：入力が正しくありません"), ({"LANG": "C.UTF-8"}, "Error: invalid input")])
 def test_an_answer_a_question_cannot_read_is_said_in_the_holders_language(cardguard, env, said):
     # Typer's prompt said "Error: invalid input" in English under a Japanese question.
     assert cardguard("cards", "add", "--nickname", "main", "--product", "amex", "--last4", "1005").code == 0
-    shown = _answering(["cards", "close", "main"], [b"maybe", b"n"], env)
+    _, shown = on_terminal("cards", "close", "main", answers=[b"maybe", b"n"], env=env)
     assert said in shown and shown.count("[y/N]:") == 2, shown
     assert (env is JA) == ("Error" not in shown), shown
     assert cardguard("cards", "show", "main", "--json").json()["status"] == "active"  # nothing was closed

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_overrides import write_overrides
 
 from cardguard.directory.load import OverridesFile
 from cardguard.directory.schema import IssuerFile
@@ -37,9 +38,7 @@ WRONG = [
 
 
 def _write(profile: Path, text: str) -> Path:
-    path = profile / "config" / "overrides.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_overrides(profile, text)
 
 
 @pytest.mark.parametrize(("change", "field", "line", "ja", "en"), WRONG, ids=[w[1] + ":" + w[0][1][:20] for w in WRONG])

@@ -20,14 +20,16 @@ def ctrl_c_as_typed() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def on_terminal(*args: str, timeout: float = 300) -> tuple[int, str]:
-    """(exit code, everything the terminal showed) of ``cardguard ARGS`` run on a terminal."""
-    env = {**os.environ, "LANG": "C.UTF-8", "COLUMNS": "120", "TERM": "xterm"}
+def on_terminal(*args: str, timeout: float = 300, answers: list[bytes] = (), env: dict | None = None
+                ) -> tuple[int, str]:
+    """(exit code, everything the terminal showed) of ``cardguard ARGS`` run on a terminal; each of
+    ``answers`` is typed after a yes/no question ([y/N]:) once it is asked."""
+    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "", "COLUMNS": "120", "TERM": "xterm", **(env or {})}
     main, child = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "cardguard", *args], stdin=child, stdout=child, stderr=child,
                             env=env)
     os.close(child)
-    seen = b""
+    seen, sent = b"", 0
     while True:
         try:
             chunk = os.read(main, 4096)
@@ -36,6 +38,9 @@ def on_terminal(*args: str, timeout: float = 300) -> tuple[int, str]:
         if not chunk:
             break
         seen += chunk
+        while sent < min(seen.count(b"[y/N]:"), len(answers)):
+            os.write(main, answers[sent] + b"\n")
+            sent += 1
     proc.wait(timeout=timeout)
     os.close(main)
     return proc.returncode, seen.decode("utf-8", "replace")
