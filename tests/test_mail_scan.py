@@ -56,7 +56,8 @@ def test_scan_an_mbox(cardguard, dns, tmp_path):
     assert len(everything) == 4 and everything[2]["verdict"] == "unrelated"
     text = cardguard("mail", "scan", str(path), "--offline", "--lang", "en")
     assert text.code == 0
-    assert "Read 4 messages; 3 claim a card issuer" in text.out and "unreadable 1" in text.out
+    # Counted without English plurals ("Read 1 messages").
+    assert "Messages read: 4; claiming a card issuer: 3;" in text.out and "unreadable 1" in text.out
 
 
 def test_scan_a_maildir_and_a_folder_of_eml(cardguard, dns, tmp_path):
