@@ -99,3 +99,18 @@ def test_two_numbers_of_the_holders_for_one_purpose_are_both_shown(cardguard, pr
         numbers = [line["number"] for line in run.json()["calls"]]
         assert {"0120-111111"} < set(numbers) and ({"0120-222222"} < set(numbers) or {"0120-333333"} < set(numbers))
         assert all(line["always_open"] for line in run.json()["calls"] if line["origin"] == "override")
+
+
+def test_a_line_of_the_holders_for_one_card_says_which_card_in_a_verdict(cardguard, profile, tmp_path):
+    """In a verdict's list of lines, the holder's own number for the Gold card read "for: every card",
+    sending a Platinum holder to it."""
+    from mailkit import message
+
+    write_overrides(profile, GOOD.replace('card = "amex"', 'card = "amex-gold"').replace('"0120-111111"', '"0120-999999"'))
+    mail = tmp_path / "m.eml"
+    mail.write_bytes(message())
+    calls = cardguard("check", "--offline", "--json", str(mail)).json()["calls"]
+    (mine,) = [group for group in calls if group["number"] == "0120-999999"]
+    assert mine["card_names"] == ["American Express Gold Card"], mine
+    shown = cardguard("check", "--offline", "--lang", "en", str(mail)).out
+    assert "0120-999999  OPEN: 24 hours\n    for: American Express Gold Card" in shown, shown

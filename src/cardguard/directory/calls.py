@@ -169,8 +169,11 @@ class CallAnswer:
             groups.setdefault(key, []).append(call)
         out = []
         for calls in groups.values():
-            cards = tuple(dict.fromkeys(c.card for c in calls if c.card and c.origin == "directory"))
-            names = tuple(dict.fromkeys(c.card_name for c in calls if c.card and c.origin == "directory" and c.card_name))
+            # The holder's own line for one card serves that card, as the directory's line it replaced
+            # did ("for: every card" sent every holder to it); the number on their card is said apart.
+            serving = [c for c in calls if c.card and c.origin in ("directory", "override")]
+            cards = tuple(dict.fromkeys(c.card for c in serving))
+            names = tuple(dict.fromkeys(c.card_name for c in serving if c.card_name))
             out.append(CallGroup(calls[0], cards, names))
         return out
 
