@@ -74,6 +74,10 @@ def test_unknown_card_in_overrides(cardguard, profile):
     write_overrides(profile, GOOD.replace('card = "amex"', 'card = "titanium"'))
     run = cardguard("contacts")
     assert run.code != 0 and "line 3" in run.err and "field card" in run.err and "titanium" in run.err
+    # "Choose one of these:" is followed by the cards to choose from (it was followed by nothing).
+    assert "\n  amex-gold " in run.err, run.err
+    details = cardguard("contacts", "--json").json()["error"]["details"]
+    assert any(line.startswith("amex-gold ") for line in details), details
 
 
 def test_new_line_without_hours_must_name_a_schedule(cardguard, profile):

@@ -235,9 +235,10 @@ def load_overrides(path: Path, issuers: dict[str, Issuer]) -> list[OverrideLine]
 
     checked: list[OverrideLine] = []
     for index, entry in enumerate(parsed.line):
-        def refuse(fieldname: str, problem: str) -> UserError:
+        def refuse(fieldname: str, problem: str, details: list | None = None) -> UserError:
             line, _ = _locate(text, ("line", index, fieldname))
-            return UserError("error.file_invalid", file=str(path), line=line, field=fieldname, problem=problem)
+            return UserError("error.file_invalid", file=str(path), line=line, field=fieldname, problem=problem,
+                             details=details)
 
         def in_both(error: UserError) -> Text:
             return Text(ja=error.message("ja"), en=error.message("en"))
@@ -251,13 +252,13 @@ def load_overrides(path: Path, issuers: dict[str, Issuer]) -> list[OverrideLine]
                 try:
                     card = resolve_card(issuer, card)
                 except UserError as exc:
-                    raise refuse("card", in_both(exc)) from None
+                    raise refuse("card", in_both(exc), exc.details) from None
         elif card != "*":
             # The card's name says whose it is; a name that fits several issuers' cards is asked about.
             try:
                 issuer, card = resolve_product(Directory(issuers), card)
             except UserError as exc:
-                raise refuse("card", in_both(exc)) from None
+                raise refuse("card", in_both(exc), exc.details) from None
         else:
             raise refuse("issuer", both("error.override_needs_issuer", choices=", ".join(sorted(issuers))))
         if entry.schedule is not None and entry.schedule not in issuer.schedules:
