@@ -257,3 +257,22 @@ def test_a_file_with_thousands_of_problems_is_answered_at_once(cardguard, profil
     mail = b"Subject: x\r\n\r\nx\r\n"
     message = cardguard("check", "-", "--offline", "--json", input=mail).json()["error"]["message"]
     assert "…" in message and len(message) < 400
+
+
+@pytest.mark.parametrize(("line", "ja"), [
+    ('number = 0120-111111', "引用符で囲み忘れていませんか"),
+    ('purpose = fraud', "半角の引用符で囲み"),
+    ('purpose = “fraud”', "半角の引用符で囲み"),
+    ('as_of = 2026-11-31', "暦にない日付です"),
+    ('ｐｕｒｐｏｓｅ ＝ "fraud"', "全角の ＝"),
+], ids=["number", "bare-word", "curly-quotes", "no-such-day", "full-width"])
+def test_a_toml_mistake_is_explained_in_the_readers_language(cardguard, profile, line, ja):
+    key = line.split(" ")[0]
+    written = "\n".join(line if each.startswith(key.replace("ｐｕｒｐｏｓｅ", "purpose") + " ") else each
+                        for each in LINE.splitlines()) + "\n"
+    _write(profile, written)
+    japanese = cardguard("contacts", "--lang", "ja")
+    assert japanese.code == 2 and ja in japanese.err, japanese.err
+    # The Japanese message carries no English from the TOML reader.
+    said = japanese.err.split("TOML として正しくありません")[1]
+    assert not re.search(r"[A-Za-z]{3,}", said.replace("YYYY-MM-DD", "")), japanese.err

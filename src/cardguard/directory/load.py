@@ -31,7 +31,7 @@ from cardguard.directory.schema import (
 from cardguard.errors import UserError, os_reason
 
 # Errors name their problem in both languages (a Text): the reader's is not known here.
-from cardguard.i18n import Text, both
+from cardguard.i18n import Text, both, t
 from cardguard.records import Matches, NotEmpty, Unreadable, read
 from cardguard.shortened import shortened
 from cardguard.values import record, replace
@@ -158,10 +158,29 @@ def _parse_toml(path: Path) -> tuple[dict, str]:
                         problem=both("record.too_deep")) from None
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
-        raise UserError(
-            "error.file_invalid", file=str(path), line=found.group(1) if found else "?", field="-",
-            problem=both("error.toml_syntax", detail=str(exc)),
-        ) from None
+        said = str(exc).split(" (at ")[0]
+        # What the holder most likely wrote, in their language; the parser's own words (English) stay
+        # in the English message, where they help.
+        hint = next((key for start, key in _TOML_HINTS if said.startswith(start)), None)
+        problem = both("error.toml_syntax", detail=str(exc))
+        if hint:
+            problem = Text(ja=t("error.toml_syntax", "ja", detail=t(hint, "ja")),
+                           en=t("error.toml_syntax", "en", detail=f"{t(hint, 'en')}: {exc}"))
+        raise UserError("error.file_invalid", file=str(path), line=found.group(1) if found else "?", field="-",
+                        problem=problem) from None
+
+
+# tomllib's messages (Python 3.11-3.14) and what a holder most likely wrote to get them.
+_TOML_HINTS = (
+    ("Invalid value", "record.toml_value"),
+    ("Expected newline or end of document", "record.toml_after_value"),
+    ("Invalid date or datetime", "record.toml_date"),
+    ("Unterminated string", "record.toml_quote"),
+    ("Invalid statement", "record.toml_statement"),
+    ("Invalid initial character for a key part", "record.toml_statement"),
+    ("Cannot overwrite a value", "record.toml_twice"),
+    ("Cannot declare", "record.toml_twice"),
+)
 
 
 # Problems listed past the first: each is looked for in the whole file, and a holder fixes a few
