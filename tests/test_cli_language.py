@@ -88,3 +88,9 @@ def test_help_says_what_an_option_and_an_argument_take(cardguard, lang):
     assert re.search(r" PATH +\S", imported.out) and re.search(r"^  --map TEXT\.\.\. +\S", imported.out, re.M), imported.out
     # The usage line names the arguments as they are written, without what they take.
     assert re.search(r"^\S+ .*cardguard reissue mark \[OPTIONS\] \{item\} \{status\}$", mark.out, re.M), mark.out
+
+
+@pytest.mark.parametrize("command", ["show", "log", "close", "export"])
+def test_help_names_an_argument_as_the_holder_knows_it_not_as_python_does(cardguard, command):
+    shown = cardguard("incident", command, "--help", "--lang", "ja").out
+    assert "[INCIDENT]" in shown and "incident_arg" not in shown.lower(), shown

@@ -130,7 +130,7 @@ def incident_list(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
 
 
 @incident_app.command("show", help=h("cmd.incident_show"))
-def incident_show(incident_arg: Annotated[Optional[str], typer.Argument(help=h("opt.incident_ref"))] = None,
+def incident_show(incident_arg: Annotated[Optional[str], typer.Argument(metavar="INCIDENT", help=h("opt.incident_ref"))] = None,
                   incident: IncidentRef = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from cardguard.incident import record
 
@@ -205,7 +205,7 @@ def incident_step(args: Annotated[list[str], typer.Argument(help=h("opt.step_arg
     run(lang, as_json, work)
 
 
-IncidentArg = Annotated[Optional[str], typer.Argument(help=h("opt.incident_ref"))]
+IncidentArg = Annotated[Optional[str], typer.Argument(metavar="INCIDENT", help=h("opt.incident_ref"))]
 
 
 @incident_app.command("log", help=h("cmd.incident_log"))
