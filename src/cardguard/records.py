@@ -1,5 +1,6 @@
 """Records a person writes in TOML (an issuer file, the holder's overrides and settings, a recovery
-plan), read into frozen dataclasses and checked against the dataclasses' own annotations.
+plan), read into records (`cardguard.values.record`: frozen value classes) and checked against the
+records' own annotations.
 
 ``read(Kind, raw)`` checks every value, collects every problem with where it is (a path of table
 names and row numbers, which directory/load.py turns into a line of the file) and what is wrong in
