@@ -118,3 +118,13 @@ def test_a_line_of_the_holders_for_one_card_says_which_card_in_a_verdict(cardgua
     assert mine["card_names"] == ["American Express Gold Card"], mine
     shown = cardguard("check", "--offline", "--lang", "en", str(mail)).out
     assert "0120-999999  OPEN: 24 hours\n    for: American Express Gold Card" in shown, shown
+
+
+def test_the_number_on_the_card_stays_first_beside_an_own_line_for_its_purpose(cardguard, profile):
+    """With the holder's own fraud line for the Gold card, `contacts --card ゴールド --purpose fraud`
+    showed only that line: the number printed on the card had moved to "lost" and was filtered out."""
+    assert cardguard("cards", "add", "--nickname", "ゴールド", "--product", "amex-gold", "--last4", "1234",
+                     "--back-number", "0120-010120").code == 0
+    write_overrides(profile, GOOD.replace('card = "amex"', 'card = "amex-gold"').replace('"0120-111111"', '"0120-999999"'))
+    calls = cardguard("contacts", "--card", "ゴールド", "--purpose", "fraud", "--json").json()["calls"]
+    assert [(c["number"], c["origin"]) for c in calls] == [("0120-010120", "card"), ("0120-999999", "override")], calls

@@ -322,7 +322,9 @@ def own_card_line(directory: Directory, issuer_id: str, product: str | None, num
     same.sort(key=lambda line: (line.purpose != wanted, URGENT.index(line.purpose), line.card != product))
     like = same[0] if same else None
     return ContactLine(
-        issuer=issuer, purpose=like.purpose if like else (wanted or URGENT[0]), card=product,
+        # Asked for one urgent purpose, the number on the card answers it, whatever line of the
+        # directory its hours come from (a holder's own fraud line may have replaced that one).
+        issuer=issuer, purpose=wanted or (like.purpose if like else URGENT[0]), card=product,
         eligible_cards=(), number=number, kind="phone", toll_free=like.toll_free if like else None,
         schedule=like.schedule if like else NOT_STATED,
         topic=Text(ja=t("contacts.on_your_card", "ja", name=nickname), en=t("contacts.on_your_card", "en", name=nickname)),
