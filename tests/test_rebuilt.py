@@ -20,11 +20,16 @@ HOSTS = {
 
 
 @pytest.fixture
-def fresh_rules(tmp_path, monkeypatch):
+def fresh_cache(tmp_path, monkeypatch):
+    """An empty cache dir, and nothing read from a copy earlier in this process."""
+    from cardguard.directory import load
+
     monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(tmp_path))
-    suffixes._rules.cache_clear()
+    for cached in (suffixes._rules, load._shipped):
+        cached.cache_clear()
     yield tmp_path
-    suffixes._rules.cache_clear()
+    for cached in (suffixes._rules, load._shipped):
+        cached.cache_clear()
 
 
 def answers() -> dict[str, str]:
@@ -32,9 +37,9 @@ def answers() -> dict[str, str]:
     return {host: suffixes.registrable_domain(host) for host in HOSTS}
 
 
-def test_the_copy_gives_the_same_domains_as_the_list(fresh_rules):
+def test_the_copy_gives_the_same_domains_as_the_list(fresh_cache):
     assert answers() == HOSTS  # built from the list, copy written
-    (copy,) = fresh_rules.glob("public-suffixes-*.json")
+    (copy,) = fresh_cache.glob("public-suffixes-*.json")
     assert answers() == HOSTS  # read from the copy
     for damage in ("{}", '{"uk": "x"}', "[1, 2]", "{\"co", ""):
         copy.write_text(damage, encoding="utf-8")
@@ -42,21 +47,11 @@ def test_the_copy_gives_the_same_domains_as_the_list(fresh_rules):
     assert suffixes.known_top_label("uk") and not suffixes.known_top_label("co.uk")
 
 
-def test_an_unwritable_cache_dir_only_costs_the_parse(fresh_rules, monkeypatch):
-    blocked = fresh_rules / "a-file"
+def test_an_unwritable_cache_dir_only_costs_the_parse(fresh_cache, monkeypatch):
+    blocked = fresh_cache / "a-file"
     blocked.write_text("not a folder")
     monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(blocked))
     assert answers() == HOSTS
-
-
-@pytest.fixture
-def fresh_issuers(tmp_path, monkeypatch):
-    from cardguard.directory import load
-
-    monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(tmp_path))
-    load._shipped.cache_clear()
-    yield tmp_path
-    load._shipped.cache_clear()
 
 
 def shipped_now() -> list:
@@ -66,7 +61,7 @@ def shipped_now() -> list:
     return [issuer.data for issuer in load._shipped()]
 
 
-def test_the_issuers_copy_gives_the_same_directory_as_the_files(fresh_issuers):
+def test_the_issuers_copy_gives_the_same_directory_as_the_files(fresh_cache):
     import tomllib
 
     from cardguard.directory import load
@@ -75,7 +70,7 @@ def test_the_issuers_copy_gives_the_same_directory_as_the_files(fresh_issuers):
 
     files = [read(IssuerFile, tomllib.loads(text)) for _, text in load._shipped_files()]
     assert shipped_now() == files  # read from the files, copy written
-    (copy,) = fresh_issuers.glob("issuers-*.json")
+    (copy,) = fresh_cache.glob("issuers-*.json")
     assert shipped_now() == files  # read from the copy
     text = copy.read_text(encoding="utf-8")
     # A damaged copy, or one whose values no longer read (a number where a time was), is not used.
@@ -88,8 +83,8 @@ def test_the_issuers_copy_gives_the_same_directory_as_the_files(fresh_issuers):
         assert shipped_now() == files, damage[:40]
 
 
-def test_an_unwritable_cache_dir_still_reads_the_issuers(fresh_issuers, monkeypatch):
-    blocked = fresh_issuers / "a-file"
+def test_an_unwritable_cache_dir_still_reads_the_issuers(fresh_cache, monkeypatch):
+    blocked = fresh_cache / "a-file"
     blocked.write_text("not a folder")
     monkeypatch.setenv("CARDGUARD_CACHE_DIR", str(blocked))
     assert [data.issuer.id for data in shipped_now()] == ["amex-jp"]

@@ -8,20 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from test_overrides import write_overrides
+from test_overrides import GOOD, write_overrides
 
 from cardguard.directory.load import OverridesFile
 from cardguard.directory.schema import IssuerFile
 from cardguard.records import Unreadable, read
 
-LINE = """\
-[[line]]
-card = "amex"
-purpose = "fraud"
-number = "0120-111111"
-source = "printed on the back of my card"
-as_of = 2026-11-01
-"""
+LINE = GOOD.split("\n", 1)[1]  # test_overrides' line without its comment: the line numbers below count from it
 
 # (what the holder wrote instead, the field named, the line, Japanese words, English words)
 WRONG = [

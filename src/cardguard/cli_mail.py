@@ -6,7 +6,6 @@ import json
 import re
 import sys
 from datetime import date, datetime, timedelta, timezone
-from functools import cache
 from typing import Annotated, Optional
 
 import typer
@@ -255,14 +254,9 @@ def _print_probe(found: dict, account, language: Lang) -> None:
 
 # ------------------------------------------------------------------------------------------ checking
 
-@cache
-def _zone():
-    return holder_zone()  # read once a run: config.toml is not read again for every mail
-
-
 def _print_judged(judged, language: Lang) -> None:
     out = console()
-    local = judged.date.astimezone(_zone()) if judged.date else None
+    local = judged.date.astimezone(holder_zone()) if judged.date else None
     # With its zone, as `incident show` says it: a list on a server is otherwise read as local time.
     when = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "") if local else "----"
     where = judged.source.get("folder") or judged.source.get("key")
@@ -377,8 +371,9 @@ def scan_cmd(
         directory, options = check_setup(language, offline=offline, resolver=resolver, trust=trust_authserv,
                                          alias=alias, store=store)
         if sys.stderr.isatty() and not as_json:
-            from cardguard.output import console as holder_console
             from rich.progress import Progress
+
+            from cardguard.output import console as holder_console
 
             progress = Progress(transient=True, console=holder_console(stderr=True))
             progress.start()

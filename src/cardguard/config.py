@@ -4,7 +4,10 @@ alias address they registered with each issuer."""
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import field
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 from cardguard import paths
@@ -46,13 +49,32 @@ class Settings:
     tz: Annotated[str, Check(_zone)] | None = None  # the IANA zone the holder reads times in (e.g. Asia/Tokyo)
 
 
-def load_settings() -> Settings:
-    from cardguard.directory.load import _parse_toml, _validation_error
-
+def _config_file() -> tuple[Path, dict, str] | None:
+    """config.toml as (path, values, text); None when there is none. Parsed again only when the file
+    changed: every time shown (a timeline's events, a scan's mails) asks for the holder's zone."""
     path = paths.config_dir() / "config.toml"
-    if not path.is_file():
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return _parsed(str(path), info.st_mtime_ns, info.st_size) if stat.S_ISREG(info.st_mode) else None
+
+
+@lru_cache(maxsize=4)
+def _parsed(path: str, _changed: int, _size: int) -> tuple[Path, dict, str]:
+    from cardguard.directory.load import _parse_toml
+
+    raw, text = _parse_toml(Path(path))
+    return Path(path), raw, text
+
+
+def load_settings() -> Settings:
+    from cardguard.directory.load import _validation_error
+
+    found = _config_file()
+    if found is None:
         return Settings()
-    raw, text = _parse_toml(path)
+    path, raw, text = found
     try:
         settings = read(Settings, raw)
     except Unreadable as exc:
@@ -76,17 +98,17 @@ def configured_zone():
     """config.toml's ``tz`` alone, as a zone (None when the file or the key is not there). Only a
     wrong ``tz`` is an error here: a problem elsewhere in the file is said by the command that reads
     that part (`check`), and never stops a holder logging the call that stopped their card."""
-    from cardguard.directory.load import _parse_toml, _validation_error
+    from cardguard.directory.load import _validation_error
     from cardguard.errors import UserError
     from cardguard.when import known_zone
 
-    path = paths.config_dir() / "config.toml"
-    if not path.is_file():
-        return None
     try:
-        raw, text = _parse_toml(path)
+        found = _config_file()
     except UserError:
         return None  # not TOML at all: `check` says so; times go by the other sources
+    if found is None:
+        return None
+    path, raw, text = found
     if "tz" not in raw:
         return None
     try:

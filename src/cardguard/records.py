@@ -180,22 +180,21 @@ def _choice(choices: tuple) -> Reader:
 
 
 def _list(item: Reader) -> Reader:
-    def read_one(value, where, problems):
-        if not isinstance(value, list):
-            problems.append(Problem(where=where, what=both("record.list")))
-            return _BAD
-        made = [item(each, (*where, index), problems) for index, each in enumerate(value)]
-        return _BAD if any(each is _BAD for each in made) else made
-    return read_one
+    return _many(item, list, "record.list", enumerate, lambda made: [value for _, value in made])
 
 
 def _table(item: Reader) -> Reader:
+    return _many(item, dict, "record.table", dict.items, dict)
+
+
+def _many(item: Reader, kind: type, wrong: str, entries: Callable, build: Callable) -> Reader:
+    """A list or a table of ``item``s: each read where it stands (its index or key)."""
     def read_one(value, where, problems):
-        if not isinstance(value, dict):
-            problems.append(Problem(where=where, what=both("record.table")))
+        if not isinstance(value, kind):
+            problems.append(Problem(where=where, what=both(wrong)))
             return _BAD
-        made = {key: item(each, (*where, key), problems) for key, each in value.items()}
-        return _BAD if any(each is _BAD for each in made.values()) else made
+        made = [(at, item(each, (*where, at), problems)) for at, each in entries(value)]
+        return _BAD if any(each is _BAD for _, each in made) else build(made)
     return read_one
 
 

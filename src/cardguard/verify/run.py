@@ -30,28 +30,29 @@ def check_setup(language: Lang, *, offline: bool, resolver: str | None, trust: l
 def check_options(language: Lang, *, offline: bool, resolver: str | None, trust: list[str] | None,
                   alias: list[str] | None, card: str | None = None, store=None):
     """The CheckOptions of `cardguard check`: the user's settings merged with the options given."""
-    from cardguard.config import load_settings
+    from cardguard.config import aliases_by_issuer, load_settings
+    from cardguard.directory import load_directory
     from cardguard.directory.calls import HolderCard
     from cardguard.verify import CheckOptions
-
-    from cardguard.config import aliases_by_issuer
-    from cardguard.directory import load_directory
 
     settings = load_settings()
     rows = _registered_rows(store)
     alias_cards = {row.alias_email.lower(): HolderCard.of(row) for row in rows if row.alias_email}
     issuer_aliases = aliases_by_issuer(settings)
     unscoped = list(alias or [])
+    directory = load_directory()
     for address, holder_card in alias_cards.items():
         # A card whose company the directory knows counts its alias for that company only.
-        issuer = load_directory().find_issuer(holder_card.issuer)
+        issuer = directory.find_issuer(holder_card.issuer)
         if issuer is not None:
             issuer_aliases.setdefault(issuer.id, []).append(address)
         else:
             unscoped.append(address)
     server = resolver or settings.check.resolver
     if server:
-        from cardguard.verify.resolver import parse_resolver  # loads dnspython: only when a server is named
+        from cardguard.verify.resolver import (
+            parse_resolver,  # loads dnspython: only when a server is named
+        )
     return CheckOptions(
         offline=offline,
         resolver=parse_resolver(server) if server else None,
